@@ -1,0 +1,101 @@
+//! Command-line and environment settings.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use clap::builder::BoolishValueParser;
+
+/// Everything the server can be told at start. Each flag can also be given as
+/// an environment variable: `SR_` followed by the flag in capitals
+/// (`--access-ttl` → `SR_ACCESS_TTL`).
+#[derive(Clone, Debug, Parser)]
+#[command(name = "silent-refresh-server", version, about)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port (the real one is printed).
+    #[arg(long, env = "SR_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// SQLite database file, created, migrated and seeded on first start.
+    #[arg(long, env = "SR_DB", default_value = "data/dev.sqlite")]
+    pub db: PathBuf,
+
+    /// Folder holding the built app, served with fallback to `index.html`.
+    #[arg(long, env = "SR_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// Access token lifetime (`500ms`, `30s`, `15m`, ...).
+    #[arg(long, env = "SR_ACCESS_TTL", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub access_ttl: Duration,
+
+    /// Absolute refresh token lifetime, counted from login; rotation never extends it.
+    #[arg(long, env = "SR_REFRESH_TTL", default_value = "7d", value_parser = humantime::parse_duration)]
+    pub refresh_ttl: Duration,
+
+    /// How long a just-rotated refresh token may be presented again without
+    /// counting as reuse.
+    #[arg(long, env = "SR_REUSE_GRACE", default_value = "0s", value_parser = humantime::parse_duration)]
+    pub reuse_grace: Duration,
+
+    /// Mount the test controls under `/api/_test/` (never on by default).
+    #[arg(long, env = "SR_TEST_CONTROLS", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
+    pub test_controls: bool,
+}
+
+impl Config {
+    /// The access token lifetime in whole seconds, rounded up (the `expiresIn`
+    /// of token responses).
+    pub fn access_ttl_secs(&self) -> u64 {
+        u64::try_from(self.access_ttl.as_millis().div_ceil(1000)).unwrap_or(u64::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from(std::iter::once("silent-refresh-server").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_match_the_design() -> Result<(), clap::Error> {
+        let config = parse(&[])?;
+        assert_eq!(config.addr, SocketAddr::from(([127, 0, 0, 1], 8080)));
+        assert_eq!(config.db, PathBuf::from("data/dev.sqlite"));
+        assert_eq!(config.static_dir, PathBuf::from("dist"));
+        assert_eq!(config.access_ttl, Duration::from_secs(30));
+        assert_eq!(config.refresh_ttl, Duration::from_secs(7 * 24 * 3600));
+        assert_eq!(config.reuse_grace, Duration::ZERO);
+        assert!(!config.test_controls);
+        Ok(())
+    }
+
+    #[test]
+    fn humane_durations_and_flags_parse() -> Result<(), clap::Error> {
+        let config = parse(&[
+            "--addr",
+            "127.0.0.1:0",
+            "--access-ttl",
+            "500ms",
+            "--refresh-ttl",
+            "15m",
+            "--reuse-grace",
+            "2s",
+            "--test-controls",
+        ])?;
+        assert_eq!(config.addr.port(), 0);
+        assert_eq!(config.access_ttl, Duration::from_millis(500));
+        assert_eq!(config.access_ttl_secs(), 1);
+        assert_eq!(config.refresh_ttl, Duration::from_secs(900));
+        assert_eq!(config.reuse_grace, Duration::from_secs(2));
+        assert!(config.test_controls);
+        Ok(())
+    }
+
+    #[test]
+    fn bad_duration_is_refused() {
+        assert!(parse(&["--access-ttl", "soon"]).is_err());
+    }
+}

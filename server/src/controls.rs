@@ -1,0 +1,163 @@
+//! Call counters and injected faults behind the test controls.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+/// The endpoints (or groups of endpoints) that are counted and can be faulted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Endpoint {
+    /// `POST /api/account/login`.
+    Login,
+    /// `POST /api/app/account/refresh-token` and `POST /connect/token`.
+    Refresh,
+    /// `POST /api/account/logout`.
+    Logout,
+    /// `GET /api/abp/application-configuration`.
+    AppConfig,
+    /// The six sample resources under `/api/app/`.
+    Resource,
+}
+
+impl Endpoint {
+    const COUNT: usize = 5;
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What the next calls of an endpoint suffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault {
+    /// Wait this long first.
+    pub delay: Duration,
+    /// Then close the connection without any response.
+    pub drop: bool,
+    /// Or answer with this status (when not dropping); `None` handles the call normally.
+    pub status: Option<StatusCode>,
+}
+
+/// Calls per endpoint since start or the last reset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallCounts {
+    /// Login calls.
+    pub login: u64,
+    /// Refresh calls, both endpoints.
+    pub refresh: u64,
+    /// Logout calls.
+    pub logout: u64,
+    /// Application configuration calls.
+    pub app_config: u64,
+    /// Sample resource calls.
+    pub resource: u64,
+}
+
+/// Counters and pending faults, shared by all requests.
+#[derive(Default)]
+pub struct Controls {
+    calls: [AtomicU64; Endpoint::COUNT],
+    faults: Mutex<HashMap<Endpoint, (u32, Fault)>>,
+}
+
+impl Controls {
+    /// Counts a call of `endpoint` and returns the fault it must suffer, if
+    /// one is pending (using up one of the fault's calls).
+    pub fn record_call(&self, endpoint: Endpoint) -> Option<Fault> {
+        self.calls[endpoint.index()].fetch_add(1, Ordering::SeqCst);
+        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        let (remaining, fault) = faults.get_mut(&endpoint)?;
+        let fault = *fault;
+        *remaining -= 1;
+        if *remaining == 0 {
+            faults.remove(&endpoint);
+        }
+        Some(fault)
+    }
+
+    /// The counters.
+    pub fn calls(&self) -> CallCounts {
+        let get = |endpoint: Endpoint| self.calls[endpoint.index()].load(Ordering::SeqCst);
+        CallCounts {
+            login: get(Endpoint::Login),
+            refresh: get(Endpoint::Refresh),
+            logout: get(Endpoint::Logout),
+            app_config: get(Endpoint::AppConfig),
+            resource: get(Endpoint::Resource),
+        }
+    }
+
+    /// Sets every counter to zero.
+    pub fn reset_calls(&self) {
+        for counter in &self.calls {
+            counter.store(0, Ordering::SeqCst);
+        }
+    }
+
+    /// Makes the next `count` calls of `endpoint` suffer `fault`, replacing
+    /// any fault pending there; a `count` of 0 clears it.
+    pub fn set_fault(&self, endpoint: Endpoint, count: u32, fault: Fault) {
+        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        if count == 0 {
+            faults.remove(&endpoint);
+        } else {
+            faults.insert(endpoint, (count, fault));
+        }
+    }
+
+    /// Clears every pending fault.
+    pub fn clear_faults(&self) {
+        self.faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAIL: Fault = Fault {
+        delay: Duration::ZERO,
+        drop: false,
+        status: Some(StatusCode::INTERNAL_SERVER_ERROR),
+    };
+
+    #[test]
+    fn faults_apply_to_the_next_n_calls_of_their_endpoint_only() {
+        let controls = Controls::default();
+        controls.set_fault(Endpoint::Refresh, 2, FAIL);
+        assert_eq!(controls.record_call(Endpoint::Login), None);
+        assert_eq!(controls.record_call(Endpoint::Refresh), Some(FAIL));
+        assert_eq!(controls.record_call(Endpoint::Refresh), Some(FAIL));
+        assert_eq!(controls.record_call(Endpoint::Refresh), None);
+        assert_eq!(
+            controls.calls(),
+            CallCounts {
+                login: 1,
+                refresh: 3,
+                ..CallCounts::default()
+            }
+        );
+        controls.reset_calls();
+        assert_eq!(controls.calls(), CallCounts::default());
+    }
+
+    #[test]
+    fn clearing_and_zero_counts_remove_faults() {
+        let controls = Controls::default();
+        controls.set_fault(Endpoint::Resource, 3, FAIL);
+        controls.set_fault(Endpoint::Resource, 0, FAIL);
+        assert_eq!(controls.record_call(Endpoint::Resource), None);
+        controls.set_fault(Endpoint::AppConfig, 3, FAIL);
+        controls.clear_faults();
+        assert_eq!(controls.record_call(Endpoint::AppConfig), None);
+    }
+}

@@ -1,0 +1,151 @@
+//! The SQLite database: opening, schema migrations (`PRAGMA user_version`)
+//! and the single shared connection.
+
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::seed;
+use crate::state::StartupError;
+
+/// Schema migrations; the database's `user_version` is how many have run.
+const MIGRATIONS: [&str; 1] = [r"
+CREATE TABLE policies (name TEXT PRIMARY KEY);
+CREATE TABLE roles (name TEXT PRIMARY KEY);
+CREATE TABLE role_policies (
+    role TEXT NOT NULL REFERENCES roles(name) ON DELETE CASCADE,
+    policy TEXT NOT NULL REFERENCES policies(name) ON DELETE CASCADE,
+    PRIMARY KEY (role, policy)
+);
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    -- serial of the newest access token issued to the user
+    access_serial INTEGER NOT NULL DEFAULT 0,
+    -- access tokens with a lower serial are refused
+    access_valid_from INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE user_roles (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL REFERENCES roles(name) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, role)
+);
+-- one family per login; rotation adds tokens to it, never extends it
+CREATE TABLE refresh_families (
+    id INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    expires_at_ms INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX refresh_families_by_user ON refresh_families(user_id);
+CREATE TABLE refresh_tokens (
+    hash BLOB PRIMARY KEY, -- SHA-256 of the token; the token itself is never stored
+    family_id INTEGER NOT NULL REFERENCES refresh_families(id) ON DELETE CASCADE,
+    used_at_ms INTEGER -- set when rotated
+);
+"];
+
+/// The database behind a mutex: queries are short and synchronous, so they
+/// run on the async threads while holding it, never across an `.await`.
+pub struct Db {
+    conn: Mutex<Connection>,
+}
+
+impl Db {
+    /// Opens (creating the parent folder and the file if needed) and migrates
+    /// the database at `path`; a fresh database is seeded with the demo data.
+    /// `:memory:` opens a private in-memory database.
+    pub fn open(path: &Path) -> Result<Self, StartupError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| StartupError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Runs `f` with exclusive use of the connection.
+    pub fn with<T, E>(&self, f: impl FnOnce(&mut Connection) -> Result<T, E>) -> Result<T, E> {
+        // A panic while holding the lock cannot leave a half-done write behind:
+        // an unfinished transaction rolls back when dropped.
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut conn)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StartupError> {
+    let found: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > MIGRATIONS.len() {
+        return Err(StartupError::SchemaTooNew {
+            found,
+            supported: MIGRATIONS.len(),
+        });
+    }
+    let tx = conn.transaction()?;
+    for migration in &MIGRATIONS[found..] {
+        tx.execute_batch(migration)?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    if found == 0 {
+        seed::seed(&tx)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(db: &Db, sql: &str) -> rusqlite::Result<i64> {
+        db.with(|conn| conn.query_row(sql, [], |row| row.get(0)))
+    }
+
+    #[test]
+    fn first_open_creates_folder_migrates_and_seeds_once() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("nested/folder/test.sqlite");
+        let db = Db::open(&path)?;
+        assert_eq!(count(&db, "PRAGMA user_version")?, 1);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 2);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM roles")?, 3);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM role_policies WHERE role = 'admin'"
+            )?,
+            4
+        );
+        drop(db);
+
+        // Reopening neither re-runs the migration nor seeds again.
+        let db = Db::open(&path)?;
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 2);
+        Ok(())
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("future.sqlite");
+        Connection::open(&path)?.pragma_update(None, "user_version", 99)?;
+        assert!(matches!(
+            Db::open(&path),
+            Err(StartupError::SchemaTooNew { found: 99, .. })
+        ));
+        Ok(())
+    }
+}

@@ -1,0 +1,91 @@
+//! The HTTP API: one router made of one module per area.
+
+mod account;
+mod app_config;
+mod error;
+mod extract;
+mod identity;
+mod oauth;
+mod resources;
+mod static_files;
+mod test_controls;
+#[cfg(test)]
+mod testing;
+mod tracking;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, PRAGMA};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::any;
+use serde::Serialize;
+use tower_http::compression::CompressionLayer;
+
+pub use error::{AppError, ValidationError};
+
+use crate::state::AppState;
+
+/// Largest accepted request body; larger ones get `413`.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// The whole application: the API under `/api`, the OAuth2 token endpoint,
+/// and the static app for every other path. Unknown `/api` paths get `404`
+/// and wrong methods `405`, both in the ABP error shape.
+pub fn app(state: AppState) -> Router {
+    let mut api = Router::new()
+        .merge(account::router(&state))
+        .merge(app_config::router(&state))
+        .merge(resources::router(&state))
+        .merge(identity::router());
+    if state.config.test_controls {
+        api = api.nest("/_test", test_controls::router());
+    }
+    Router::new()
+        .nest("/api", api.fallback(api_not_found))
+        // The nested fallback covers `/api` and `/api/…` but not `/api/` itself.
+        .route("/api/", any(api_not_found))
+        .merge(oauth::router(&state))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback_service(static_files::service(&state.config.static_dir))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// A list in ABP's paged-result shape, `{"items":[…],"totalCount":n}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListResult<T> {
+    items: Vec<T>,
+    total_count: usize,
+}
+
+impl<T> ListResult<T> {
+    /// All of `items` as one page.
+    pub fn new(items: Vec<T>) -> Self {
+        Self {
+            total_count: items.len(),
+            items,
+        }
+    }
+}
+
+/// Middleware for token responses: `Cache-Control: no-store` and
+/// `Pragma: no-cache` (RFC 6749 §5.1).
+async fn no_store(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound("There is no API endpoint at this path.".into())
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}

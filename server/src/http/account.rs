@@ -1,0 +1,470 @@
+//! Login, refresh and logout (the ABP-style JSON endpoints).
+
+use axum::extract::{Extension, State};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{self, TokenPair};
+use crate::controls::Endpoint;
+use crate::http::extract::{AppJson, AuthUser};
+use crate::http::{AppError, no_store, tracking::track};
+use crate::refresh_tokens;
+use crate::serve::PeerAddr;
+use crate::state::AppState;
+
+/// `POST /account/login`, `POST /app/account/refresh-token`, `POST /account/logout`.
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/account/login",
+            post(login)
+                .route_layer(from_fn(no_store))
+                .route_layer(from_fn_with_state((state.clone(), Endpoint::Login), track)),
+        )
+        .route(
+            "/app/account/refresh-token",
+            post(refresh)
+                .route_layer(from_fn(no_store))
+                .route_layer(from_fn_with_state(
+                    (state.clone(), Endpoint::Refresh),
+                    track,
+                )),
+        )
+        .route(
+            "/account/logout",
+            post(logout).route_layer(from_fn_with_state((state.clone(), Endpoint::Logout), track)),
+        )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginRequest {
+    user_name: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RefreshRequest {
+    user_id: String,
+    refresh_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LogoutRequest {
+    refresh_token: String,
+}
+
+/// `{"success":true,"token","refreshToken","userId"?,"expiresIn"}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenResponse {
+    success: bool,
+    token: String,
+    refresh_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<String>,
+    expires_in: u64,
+}
+
+impl TokenResponse {
+    fn new(pair: TokenPair, with_user_id: bool) -> Self {
+        Self {
+            success: true,
+            token: pair.access_token,
+            refresh_token: pair.refresh_token,
+            user_id: with_user_id.then_some(pair.user_id),
+            expires_in: pair.expires_in,
+        }
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    peer: Option<Extension<PeerAddr>>,
+    AppJson(request): AppJson<LoginRequest>,
+) -> Result<Json<TokenResponse>, AppError> {
+    let client = peer.map(|Extension(PeerAddr(addr))| addr.ip());
+    let pair = auth::login(&state, &request.user_name, request.password, client).await?;
+    Ok(Json(TokenResponse::new(pair, true)))
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    AppJson(request): AppJson<RefreshRequest>,
+) -> Result<Json<TokenResponse>, AppError> {
+    let pair = auth::refresh(&state, &request.refresh_token, Some(&request.user_id))?;
+    Ok(Json(TokenResponse::new(pair, false)))
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    AppJson(request): AppJson<LogoutRequest>,
+) -> Result<StatusCode, AppError> {
+    state.db.with(|conn| {
+        refresh_tokens::revoke_family_of(conn, &request.refresh_token, &user.user.id)
+    })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
+    use axum::body::Body;
+    use axum::http::{Method, Request, StatusCode, header};
+    use serde_json::json;
+
+    use crate::http::BODY_LIMIT;
+    use crate::http::testing::TestApp;
+
+    const SUMMARY: &str = "/api/app/dashboard/summary";
+
+    #[tokio::test]
+    async fn login_returns_a_working_token_pair() {
+        let app = TestApp::new();
+        let response = app.login_from(None, "alice", "alice123").await;
+        assert_eq!(response.status, StatusCode::OK);
+        assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"));
+        assert_eq!(response.header(header::PRAGMA), Some("no-cache"));
+        let body = response.json();
+        assert_eq!(body["success"], true);
+        assert_eq!(body["expiresIn"], 30);
+        let refresh = body["refreshToken"].as_str().unwrap_or_default();
+        assert_eq!(refresh.len(), 43, "256 bits in base64url");
+        let token = body["token"].as_str().unwrap_or_default();
+        let config = app
+            .get("/api/abp/application-configuration", Some(token))
+            .await
+            .json();
+        assert_eq!(config["currentUser"]["userName"], "alice");
+        assert_eq!(config["currentUser"]["id"], body["userId"]);
+    }
+
+    #[tokio::test]
+    async fn expires_in_rounds_partial_seconds_up() {
+        let app = TestApp::with(|c| c.access_ttl = Duration::from_millis(1500));
+        let response = app.login_from(None, "alice", "alice123").await;
+        assert_eq!(response.json()["expiresIn"], 2);
+    }
+
+    #[tokio::test]
+    async fn wrong_password_and_unknown_user_get_the_same_401() {
+        let app = TestApp::new();
+        for (user, password) in [("alice", "wrong"), ("nobody", "alice123"), ("", "")] {
+            let response = app.login_from(None, user, password).await;
+            let error = response.assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+            assert_eq!(error["message"], "Invalid username or password!");
+            assert!(response.json().get("token").is_none());
+        }
+    }
+
+    #[tokio::test]
+    async fn user_names_are_case_insensitive() {
+        let app = TestApp::new();
+        assert_eq!(
+            app.login_from(None, "ALICE", "alice123").await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.login_from(None, "alice", "ALICE123").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    #[tokio::test]
+    async fn failed_logins_are_limited_per_user_name() {
+        let app = TestApp::new();
+        for _ in 0..5 {
+            assert_eq!(
+                app.login_from(None, "alice", "nope").await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        app.time.advance(Duration::from_secs(15));
+        let limited = app.login_from(None, "Alice", "nope").await;
+        limited.assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+        assert_eq!(limited.header(header::RETRY_AFTER), Some("45"));
+        // Other names are not affected, and the limit lifts after the window.
+        assert_eq!(
+            app.login_from(None, "admin", "nope").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        app.time.advance(Duration::from_secs(61));
+        assert_eq!(
+            app.login_from(None, "alice", "nope").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    #[tokio::test]
+    async fn failed_logins_are_limited_per_address() {
+        let app = TestApp::new();
+        let attacker = Some(SocketAddr::from(([10, 0, 0, 1], 5000)));
+        let other = Some(SocketAddr::from(([10, 0, 0, 2], 5000)));
+        for i in 0..5 {
+            let name = format!("guess{i}");
+            assert_eq!(
+                app.login_from(attacker, &name, "x").await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let limited = app.login_from(attacker, "guess9", "x").await;
+        limited.assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+        assert_eq!(limited.header(header::RETRY_AFTER), Some("60"));
+        assert_eq!(
+            app.login_from(other, "guess9", "x").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    #[tokio::test]
+    async fn successful_logins_are_never_limited_and_do_not_count() {
+        let app = TestApp::new();
+        let peer = Some(SocketAddr::from(([127, 0, 0, 1], 4000)));
+        for _ in 0..12 {
+            assert_eq!(
+                app.login_from(peer, "alice", "alice123").await.status,
+                StatusCode::OK
+            );
+        }
+        for _ in 0..5 {
+            assert_eq!(
+                app.login_from(peer, "alice", "bad").await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            app.login_from(peer, "alice", "bad").await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // Even while failures are limited, the right password gets in.
+        assert_eq!(
+            app.login_from(peer, "alice", "alice123").await.status,
+            StatusCode::OK
+        );
+    }
+
+    #[tokio::test]
+    async fn refresh_rotates_and_the_old_token_is_refused() {
+        let app = TestApp::new();
+        let alice = app.alice().await;
+        let response = app.refresh(&alice.user_id, &alice.refresh_token).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"));
+        let body = response.json();
+        assert_eq!(body["success"], true);
+        assert_eq!(body["expiresIn"], 30);
+        assert!(body.get("userId").is_none());
+        let new_refresh = body["refreshToken"].as_str().unwrap_or_default();
+        assert_ne!(new_refresh, alice.refresh_token);
+        let token = body["token"].as_str().unwrap_or_default();
+        assert_eq!(app.get(SUMMARY, Some(token)).await.status, StatusCode::OK);
+
+        let replay = app.refresh(&alice.user_id, &alice.refresh_token).await;
+        replay.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_eq!(replay.json()["success"], false);
+    }
+
+    #[tokio::test]
+    async fn a_replayed_token_revokes_its_whole_family() {
+        let app = TestApp::new();
+        let alice = app.alice().await;
+        let other_login = app.alice().await;
+        let rotated = app
+            .refresh(&alice.user_id, &alice.refresh_token)
+            .await
+            .json();
+        let newest = rotated["refreshToken"].as_str().unwrap_or_default();
+        app.refresh(&alice.user_id, &alice.refresh_token)
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        // The newest token of the family is refused too ...
+        app.refresh(&alice.user_id, newest)
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        // ... but another login's family is untouched.
+        let other = app
+            .refresh(&other_login.user_id, &other_login.refresh_token)
+            .await;
+        assert_eq!(other.status, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn within_the_grace_period_a_just_rotated_token_gets_a_fresh_pair() {
+        let app = TestApp::with(|c| c.reuse_grace = Duration::from_secs(5));
+        let alice = app.alice().await;
+        let first = app
+            .refresh(&alice.user_id, &alice.refresh_token)
+            .await
+            .json();
+        app.time.advance(Duration::from_millis(4_999));
+        let again = app.refresh(&alice.user_id, &alice.refresh_token).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+        assert_ne!(again.json()["refreshToken"], first["refreshToken"]);
+        // Past the grace period the replay counts as reuse.
+        app.time.advance(Duration::from_millis(1));
+        app.refresh(&alice.user_id, &alice.refresh_token)
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        let newest = again.json()["refreshToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        app.refresh(&alice.user_id, &newest)
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+    }
+
+    #[tokio::test]
+    async fn a_token_presented_for_another_user_is_refused_without_revoking() {
+        let app = TestApp::new();
+        let alice = app.alice().await;
+        let admin = app.admin().await;
+        app.refresh(&admin.user_id, &alice.refresh_token)
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        app.refresh("no-such-user", &alice.refresh_token)
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_eq!(
+            app.refresh(&alice.user_id, &alice.refresh_token)
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+
+    #[tokio::test]
+    async fn rotation_never_extends_the_absolute_lifetime() {
+        let app = TestApp::with(|c| c.refresh_ttl = Duration::from_secs(3600));
+        let alice = app.alice().await;
+        app.time.advance(Duration::from_secs(3599));
+        let rotated = app.refresh(&alice.user_id, &alice.refresh_token).await;
+        assert_eq!(rotated.status, StatusCode::OK);
+        app.time.advance(Duration::from_secs(1));
+        let newest = rotated.json()["refreshToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let expired = app.refresh(&alice.user_id, &newest).await;
+        let error = expired.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_eq!(error["message"], "The refresh token has expired.");
+    }
+
+    #[tokio::test]
+    async fn refresh_ignores_an_expired_bearer_and_garbage_tokens_are_refused() {
+        let app = TestApp::new();
+        let alice = app.alice().await;
+        app.time.advance(Duration::from_secs(60));
+        let body = json!({ "userId": alice.user_id, "refreshToken": alice.refresh_token });
+        let response = app
+            .post("/api/app/account/refresh-token", Some(&alice.token), body)
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        for garbage in ["", "x", "ü", &"a".repeat(5000)] {
+            app.refresh(&alice.user_id, garbage)
+                .await
+                .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        }
+    }
+
+    #[tokio::test]
+    async fn logout_revokes_the_family_and_needs_a_bearer() {
+        let app = TestApp::new();
+        let alice = app.alice().await;
+        let admin = app.admin().await;
+        let body = json!({ "refreshToken": alice.refresh_token });
+        app.post("/api/account/logout", None, body.clone())
+            .await
+            .assert_abp_error(StatusCode::UNAUTHORIZED, "unauthorized");
+        // Someone else's token: accepted and ignored.
+        let response = app
+            .post("/api/account/logout", Some(&admin.token), body.clone())
+            .await;
+        assert_eq!(response.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            app.refresh(&alice.user_id, &alice.refresh_token)
+                .await
+                .status,
+            StatusCode::OK
+        );
+
+        let alice = app.alice().await;
+        let body = json!({ "refreshToken": alice.refresh_token });
+        let response = app
+            .post("/api/account/logout", Some(&alice.token), body)
+            .await;
+        assert_eq!(response.status, StatusCode::NO_CONTENT);
+        assert!(response.body.is_empty());
+        app.refresh(&alice.user_id, &alice.refresh_token)
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+    }
+
+    #[tokio::test]
+    async fn bad_bodies_get_4xx_in_the_abp_shape() {
+        let app = TestApp::new();
+        let raw = |content_type: Option<&str>, body: String| {
+            let mut request = Request::builder()
+                .method(Method::POST)
+                .uri("/api/account/login");
+            if let Some(content_type) = content_type {
+                request = request.header(header::CONTENT_TYPE, content_type);
+            }
+            request.body(Body::from(body)).expect("request")
+        };
+        let json = Some("application/json");
+        app.send(raw(json, "{\"userName\":".into()))
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_json");
+        app.send(raw(json, "{\"userName\":\"alice\"}".into()))
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "validation_error");
+        app.send(raw(json, "{\"userName\":1,\"password\":2}".into()))
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "validation_error");
+        app.send(raw(Some("text/plain"), "{}".into()))
+            .await
+            .assert_abp_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+        app.send(raw(None, "{}".into()))
+            .await
+            .assert_abp_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+        let huge = format!(
+            "{{\"userName\":\"{}\",\"password\":\"x\"}}",
+            "a".repeat(BODY_LIMIT)
+        );
+        app.send(raw(json, huge))
+            .await
+            .assert_abp_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+
+        let refresh = Request::post("/api/app/account/refresh-token")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{\"refreshToken\":\"x\"}"))
+            .expect("request");
+        app.send(refresh)
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "validation_error");
+    }
+
+    #[tokio::test]
+    async fn wrong_method_is_405_in_the_abp_shape() {
+        let app = TestApp::new();
+        for (method, path) in [
+            (Method::GET, "/api/account/login"),
+            (Method::DELETE, "/api/identity/users"),
+            (Method::POST, "/api/app/orders"),
+            (Method::GET, "/connect/token"),
+        ] {
+            app.call(method, path, None, None)
+                .await
+                .assert_abp_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        }
+    }
+}

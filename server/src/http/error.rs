@@ -1,0 +1,311 @@
+//! The one error type of the HTTP boundary and its wire shapes.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::policy::Policy;
+use crate::refresh_tokens::{RefreshError, Rejection};
+use crate::users::RolesUpdateError;
+
+/// One entry of ABP's `validationErrors`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ValidationError {
+    /// What is wrong.
+    pub message: String,
+    /// The request members concerned.
+    pub members: Vec<String>,
+}
+
+/// Everything a request can fail with. Rendered as ABP's error shape
+/// `{"error":{"code","message","details":null,"validationErrors"}}`, except
+/// [`AppError::InvalidGrant`] (adds `"success":false`) and [`AppError::OAuth`]
+/// (RFC 6749 §5.2). Internal causes are logged, never sent.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No bearer token on a protected endpoint: `401`.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// The bearer token is invalid, expired or revoked: `401` with `invalid_token`.
+    #[error("invalid access token: {0}")]
+    InvalidToken(String),
+    /// Wrong user name or password: `401`.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failed logins: `429` with `Retry-After`.
+    #[error("too many failed logins; retry after {retry_after} s")]
+    TooManyAttempts {
+        /// Seconds until the next attempt can succeed.
+        retry_after: u64,
+    },
+    /// The user's roles do not grant the policy: `403`.
+    #[error("policy {0} not granted")]
+    Forbidden(Policy),
+    /// `404` with this message.
+    #[error("{0}")]
+    NotFound(String),
+    /// An unreadable request (bad JSON, wrong content type, too large, missing
+    /// fields) with its status and code.
+    #[error("{message}")]
+    BadRequest {
+        /// 400, 413 or 415.
+        status: StatusCode,
+        /// The ABP error code.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A readable request with invalid values: `400` `validation_error`.
+    #[error("invalid request: {0:?}")]
+    Validation(Vec<ValidationError>),
+    /// Taking the admin role from the last admin: `400` `last_admin`.
+    #[error("the last admin cannot lose the admin role")]
+    LastAdmin,
+    /// The path exists but not with this method: `405`.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A refresh token was refused: `400` `invalid_grant` with `"success":false`.
+    #[error(transparent)]
+    InvalidGrant(Rejection),
+    /// An OAuth2 token endpoint error: `400 {"error","error_description"}`.
+    #[error("oauth2 {error}: {description}")]
+    OAuth {
+        /// The RFC 6749 error code.
+        error: &'static str,
+        /// Human-readable detail.
+        description: String,
+    },
+    /// A fault injected through the test controls, with its status.
+    #[error("injected fault {0}")]
+    InjectedFault(StatusCode),
+    /// Anything the client cannot fix: `500`, details only in the log.
+    #[error("internal error: {0}")]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    /// Re-expresses a refresh token rejection in OAuth2's shape (for
+    /// `/connect/token`); other errors are unchanged.
+    pub fn into_oauth(self) -> Self {
+        match self {
+            AppError::InvalidGrant(rejection) => AppError::OAuth {
+                error: "invalid_grant",
+                description: rejection.to_string(),
+            },
+            other => other,
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated
+            | AppError::InvalidToken(_)
+            | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest { status, .. } | AppError::InjectedFault(status) => *status,
+            AppError::Validation(_)
+            | AppError::LastAdmin
+            | AppError::InvalidGrant(_)
+            | AppError::OAuth { .. } => StatusCode::BAD_REQUEST,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthorized",
+            AppError::InvalidToken(_) => "invalid_token",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::BadRequest { code, .. } => code,
+            AppError::Validation(_) => "validation_error",
+            AppError::LastAdmin => "last_admin",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::InvalidGrant(_) => "invalid_grant",
+            AppError::OAuth { error, .. } => error,
+            AppError::InjectedFault(_) => "injected_fault",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "Authentication is required.".into(),
+            AppError::InvalidToken(reason) => format!("The access token is not valid ({reason})."),
+            AppError::InvalidCredentials => "Invalid username or password!".into(),
+            AppError::TooManyAttempts { retry_after } => {
+                format!("Too many failed login attempts. Try again in {retry_after} seconds.")
+            }
+            AppError::Forbidden(policy) => format!("The policy {policy} is not granted."),
+            AppError::Validation(_) => "Your request is not valid!".into(),
+            AppError::InjectedFault(status) => format!("Injected fault ({status})."),
+            AppError::Internal(_) => "An internal error occurred.".into(),
+            AppError::LastAdmin => "The last administrator cannot lose the admin role.".into(),
+            AppError::MethodNotAllowed => "This method is not allowed here.".into(),
+            AppError::NotFound(message) | AppError::BadRequest { message, .. } => message.clone(),
+            AppError::OAuth { description, .. } => description.clone(),
+            AppError::InvalidGrant(rejection) => rejection.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    success: Option<bool>,
+    error: ErrorInfo<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorInfo<'a> {
+    code: &'a str,
+    message: String,
+    details: Option<String>,
+    validation_errors: Option<&'a [ValidationError]>,
+}
+
+#[derive(Serialize)]
+struct OAuthErrorBody<'a> {
+    error: &'a str,
+    error_description: &'a str,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self {
+            eprintln!("internal error: {cause}");
+        }
+        let status = self.status();
+        let mut response = match &self {
+            AppError::OAuth { error, description } => (
+                status,
+                Json(OAuthErrorBody {
+                    error,
+                    error_description: description,
+                }),
+            )
+                .into_response(),
+            _ => (
+                status,
+                Json(ErrorBody {
+                    success: matches!(self, AppError::InvalidGrant(_)).then_some(false),
+                    error: ErrorInfo {
+                        code: self.code(),
+                        message: self.message(),
+                        details: None,
+                        validation_errors: match &self {
+                            AppError::Validation(errors) => Some(errors),
+                            _ => None,
+                        },
+                    },
+                }),
+            )
+                .into_response(),
+        };
+        let challenge = match &self {
+            AppError::Unauthenticated => Some(HeaderValue::from_static("Bearer")),
+            AppError::InvalidToken(_) => {
+                Some(HeaderValue::from_static(r#"Bearer error="invalid_token""#))
+            }
+            _ => None,
+        };
+        if let Some(challenge) = challenge {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        if let AppError::TooManyAttempts { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        let (status, code) = match &rejection {
+            JsonRejection::JsonDataError(_) => (StatusCode::BAD_REQUEST, "validation_error"),
+            JsonRejection::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
+            JsonRejection::MissingJsonContentType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+            }
+            _ => (StatusCode::BAD_REQUEST, "bad_request"),
+        };
+        AppError::BadRequest {
+            status,
+            code,
+            message: rejection.body_text(),
+        }
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(rejection: PathRejection) -> Self {
+        AppError::BadRequest {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            message: rejection.body_text(),
+        }
+    }
+}
+
+impl From<RefreshError> for AppError {
+    fn from(error: RefreshError) -> Self {
+        match error {
+            RefreshError::Rejected(rejection) => AppError::InvalidGrant(rejection),
+            RefreshError::Db(cause) => cause.into(),
+        }
+    }
+}
+
+impl From<RolesUpdateError> for AppError {
+    fn from(error: RolesUpdateError) -> Self {
+        match error {
+            RolesUpdateError::UnknownUser => {
+                AppError::NotFound("There is no user with this id.".into())
+            }
+            RolesUpdateError::UnknownRoles(roles) => AppError::Validation(
+                roles
+                    .into_iter()
+                    .map(|role| ValidationError {
+                        message: format!("There is no role named '{role}'."),
+                        members: vec!["roles".into()],
+                    })
+                    .collect(),
+            ),
+            RolesUpdateError::LastAdmin => AppError::LastAdmin,
+            RolesUpdateError::Db(cause) => cause.into(),
+        }
+    }
+}
+
+/// Causes the client cannot fix.
+macro_rules! internal_from {
+    ($($cause:ty),+) => {$(
+        impl From<$cause> for AppError {
+            fn from(cause: $cause) -> Self {
+                AppError::Internal(Box::new(cause))
+            }
+        }
+    )+};
+}
+
+internal_from!(
+    rusqlite::Error,
+    serde_json::Error,
+    getrandom::Error,
+    tokio::task::JoinError
+);

@@ -1,0 +1,158 @@
+//! `POST /connect/token`: the refresh token grant of OAuth2 (RFC 6749 §6),
+//! with OAuth2's own error shape (§5.2).
+
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::auth;
+use crate::controls::Endpoint;
+use crate::http::{AppError, no_store, tracking::track};
+use crate::state::AppState;
+
+/// `POST /connect/token`.
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new().route(
+        "/connect/token",
+        post(token)
+            .route_layer(from_fn(no_store))
+            .route_layer(from_fn_with_state(
+                (state.clone(), Endpoint::Refresh),
+                track,
+            )),
+    )
+}
+
+/// The form; `client_id` and other fields are accepted and ignored.
+#[derive(Deserialize)]
+struct TokenRequest {
+    grant_type: Option<String>,
+    refresh_token: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenResponse {
+    access_token: String,
+    refresh_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+}
+
+async fn token(
+    State(state): State<AppState>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<Json<TokenResponse>, AppError> {
+    let Form(request) = form.map_err(|rejection| invalid_request(rejection.body_text()))?;
+    match request.grant_type.as_deref() {
+        Some("refresh_token") => {}
+        Some(_) => {
+            return Err(AppError::OAuth {
+                error: "unsupported_grant_type",
+                description: "Only the refresh_token grant is supported.".into(),
+            });
+        }
+        None => return Err(invalid_request("grant_type is required.".into())),
+    }
+    let presented = request
+        .refresh_token
+        .ok_or_else(|| invalid_request("refresh_token is required.".into()))?;
+    let pair = auth::refresh(&state, &presented, None).map_err(AppError::into_oauth)?;
+    Ok(Json(TokenResponse {
+        access_token: pair.access_token,
+        refresh_token: pair.refresh_token,
+        token_type: "Bearer",
+        expires_in: pair.expires_in,
+    }))
+}
+
+fn invalid_request(description: String) -> AppError {
+    AppError::OAuth {
+        error: "invalid_request",
+        description,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use serde_json::json;
+
+    use crate::http::testing::{TestApp, TestResponse};
+
+    async fn token(app: &TestApp, form: &str) -> TestResponse {
+        let request = Request::post("/connect/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        app.send(request).await
+    }
+
+    fn assert_oauth_error(response: &TestResponse, error: &str) {
+        assert_eq!(
+            response.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            response.text()
+        );
+        let body = response.json();
+        assert_eq!(body["error"], error, "{body}");
+        assert!(body["error_description"].is_string(), "{body}");
+    }
+
+    #[tokio::test]
+    async fn the_refresh_token_grant_rotates() {
+        let app = TestApp::new();
+        let alice = app.alice().await;
+        let form = format!(
+            "grant_type=refresh_token&refresh_token={}&client_id=spa",
+            alice.refresh_token
+        );
+        let response = token(&app, &form).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"));
+        assert_eq!(response.header(header::PRAGMA), Some("no-cache"));
+        let body = response.json();
+        assert_eq!(body["token_type"], "Bearer");
+        assert_eq!(body["expires_in"], 30);
+        let access = body["access_token"].as_str().unwrap_or_default();
+        let config = app
+            .get("/api/abp/application-configuration", Some(access))
+            .await
+            .json();
+        assert_eq!(config["currentUser"]["id"], json!(alice.user_id));
+
+        // Replaying the spent token revokes the family, the new token included.
+        assert_oauth_error(&token(&app, &form).await, "invalid_grant");
+        let newest = body["refresh_token"].as_str().unwrap_or_default();
+        let form = format!("grant_type=refresh_token&refresh_token={newest}");
+        assert_oauth_error(&token(&app, &form).await, "invalid_grant");
+    }
+
+    #[tokio::test]
+    async fn bad_requests_get_oauth_errors() {
+        let app = TestApp::new();
+        let unsupported = token(&app, "grant_type=password&username=alice&password=alice123").await;
+        assert_oauth_error(&unsupported, "unsupported_grant_type");
+        assert_oauth_error(
+            &token(&app, "grant_type=refresh_token").await,
+            "invalid_request",
+        );
+        assert_oauth_error(&token(&app, "refresh_token=abc").await, "invalid_request");
+        assert_oauth_error(
+            &token(&app, "grant_type=refresh_token&refresh_token=abc").await,
+            "invalid_grant",
+        );
+        let json_body = app
+            .post(
+                "/connect/token",
+                None,
+                json!({ "grant_type": "refresh_token" }),
+            )
+            .await;
+        assert_oauth_error(&json_body, "invalid_request");
+    }
+}

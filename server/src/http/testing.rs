@@ -1,0 +1,223 @@
+//! Helpers for the in-process HTTP tests: a fresh in-memory database per
+//! test, a hand-moved clock, and requests sent with `oneshot`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::clock::{Clock, ManualTime};
+use crate::config::Config;
+use crate::http::app;
+use crate::serve::PeerAddr;
+use crate::state::AppState;
+
+/// The test clock starts here, on a whole second.
+pub const T0: u64 = 1_700_000_000_000;
+
+/// The configuration tests start from: in-memory database, 30 s access
+/// tokens, 7 day refresh tokens, no grace, no test controls.
+pub fn config() -> Config {
+    Config {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        db: PathBuf::from(":memory:"),
+        static_dir: PathBuf::from("/nonexistent/static"),
+        access_ttl: Duration::from_secs(30),
+        refresh_ttl: Duration::from_secs(7 * 86_400),
+        reuse_grace: Duration::ZERO,
+        test_controls: false,
+    }
+}
+
+/// An app with its own database and clock.
+pub struct TestApp {
+    /// The shared state, for looking behind the API.
+    pub state: AppState,
+    /// Moves the app's clock.
+    pub time: ManualTime,
+    router: Router,
+}
+
+/// A response read to the end.
+pub struct TestResponse {
+    /// Status code.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+/// Tokens from a login.
+pub struct Session {
+    /// Access token.
+    pub token: String,
+    /// Refresh token.
+    pub refresh_token: String,
+    /// User id.
+    pub user_id: String,
+}
+
+impl TestApp {
+    /// An app with the default test [`config`].
+    pub fn new() -> Self {
+        Self::with(|_| {})
+    }
+
+    /// An app with the test [`config`] as changed by `change`.
+    pub fn with(change: impl FnOnce(&mut Config)) -> Self {
+        let mut config = config();
+        change(&mut config);
+        let (clock, time) = Clock::manual(T0);
+        let state = AppState::new(config, clock).expect("state");
+        Self {
+            router: app(state.clone()),
+            state,
+            time,
+        }
+    }
+
+    /// Sends `request` through the router.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let (parts, body) = response.into_parts();
+        TestResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body: body.collect().await.expect("body").to_bytes(),
+        }
+    }
+
+    /// `method path` with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).expect("request")).await
+    }
+
+    /// `GET path` with an optional bearer token.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    /// `POST path` with a JSON body and an optional bearer token.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> TestResponse {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    /// A login attempt from `peer`.
+    pub async fn login_from(
+        &self,
+        peer: Option<SocketAddr>,
+        user_name: &str,
+        password: &str,
+    ) -> TestResponse {
+        let mut request =
+            Request::post("/api/account/login").header(header::CONTENT_TYPE, "application/json");
+        if let Some(peer) = peer {
+            request = request.extension(PeerAddr(peer));
+        }
+        let body = json!({ "userName": user_name, "password": password }).to_string();
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// Logs in, which must succeed.
+    pub async fn login(&self, user_name: &str, password: &str) -> Session {
+        let response = self.login_from(None, user_name, password).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "login {user_name}: {}",
+            response.text()
+        );
+        let body = response.json();
+        Session {
+            token: body["token"].as_str().expect("token").to_owned(),
+            refresh_token: body["refreshToken"]
+                .as_str()
+                .expect("refreshToken")
+                .to_owned(),
+            user_id: body["userId"].as_str().expect("userId").to_owned(),
+        }
+    }
+
+    /// Logs in as the demo admin.
+    pub async fn admin(&self) -> Session {
+        self.login("admin", "admin123").await
+    }
+
+    /// Logs in as the demo user alice.
+    pub async fn alice(&self) -> Session {
+        self.login("alice", "alice123").await
+    }
+
+    /// Presents a refresh token to the JSON refresh endpoint.
+    pub async fn refresh(&self, user_id: &str, refresh_token: &str) -> TestResponse {
+        self.post(
+            "/api/app/account/refresh-token",
+            None,
+            json!({ "userId": user_id, "refreshToken": refresh_token }),
+        )
+        .await
+    }
+}
+
+impl TestResponse {
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.text()))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A header's value as text.
+    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// Asserts `status` and the ABP error shape with `code`; returns the error object.
+    pub fn assert_abp_error(&self, status: StatusCode, code: &str) -> Value {
+        assert_eq!(self.status, status, "{}", self.text());
+        assert_eq!(self.header(header::CONTENT_TYPE), Some("application/json"));
+        let body = self.json();
+        let error = body["error"].clone();
+        assert_eq!(error["code"], code, "{body}");
+        assert!(
+            error["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+        assert!(error.get("details").is_some_and(Value::is_null), "{body}");
+        assert!(error.get("validationErrors").is_some(), "{body}");
+        error
+    }
+}

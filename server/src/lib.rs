@@ -1,0 +1,32 @@
+//! Reference API server for the silent-refresh app: logs users in, issues
+//! and rotates tokens, serves roles, sample resources and the built SPA, and
+//! (on request) test controls for end-to-end tests.
+//!
+//! The binary only parses flags and calls [`run`]; tests build an
+//! [`AppState`] and drive [`app`] directly or through [`serve`].
+
+#![warn(missing_docs)]
+
+mod auth;
+mod clock;
+mod config;
+mod controls;
+mod db;
+mod http;
+mod jwt;
+mod password;
+mod policy;
+mod random;
+mod rate_limit;
+mod refresh_tokens;
+mod roles;
+mod seed;
+mod serve;
+mod state;
+mod users;
+
+pub use clock::Clock;
+pub use config::Config;
+pub use http::app;
+pub use serve::{run, serve};
+pub use state::{AppState, StartupError};

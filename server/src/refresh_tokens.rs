@@ -1,0 +1,296 @@
+//! Refresh tokens: opaque, stored only as SHA-256 hashes, single use, grouped
+//! in families (one per login) with an absolute expiry, and revoked as a
+//! family when a used token comes back (RFC 9700 §4.14.2).
+
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// Why a refresh token was refused; every case is OAuth2's `invalid_grant`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// No such token was ever issued.
+    #[error("The refresh token is invalid.")]
+    Unknown,
+    /// The token belongs to another user.
+    #[error("The refresh token was not issued to this user.")]
+    WrongUser,
+    /// The token's family was revoked (logout, reuse, or an operator).
+    #[error("The refresh token has been revoked.")]
+    Revoked,
+    /// The family's absolute lifetime has ended.
+    #[error("The refresh token has expired.")]
+    Expired,
+    /// The token was already used; its whole family is now revoked.
+    #[error("The refresh token was already used; the session has been revoked.")]
+    Reused,
+}
+
+/// A failed rotation.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    /// The token was refused.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] rusqlite::Error),
+}
+
+struct Presented {
+    family_id: i64,
+    used_at_ms: Option<u64>,
+    user_id: String,
+    expires_at_ms: u64,
+    revoked: bool,
+}
+
+/// Starts a family for a new login with `token` as its first member; the
+/// family (and every token rotated from it) expires `ttl` after `now_ms`.
+pub fn start_family(
+    conn: &Connection,
+    user_id: &str,
+    token: &str,
+    now_ms: u64,
+    ttl: Duration,
+) -> rusqlite::Result<()> {
+    // SQLite integers are signed: keep huge lifetimes representable.
+    let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+    let expires_at_ms = now_ms.saturating_add(ttl_ms).min(i64::MAX as u64);
+    let family_id: i64 = conn.query_row(
+        "INSERT INTO refresh_families (user_id, expires_at_ms) VALUES (?1, ?2) RETURNING id",
+        params![user_id, expires_at_ms],
+        |row| row.get(0),
+    )?;
+    add_token(conn, family_id, token)
+}
+
+/// Spends `presented` and adds `replacement` to its family; returns the user
+/// id the family belongs to. When `claimed_user` is given, the token must
+/// belong to that user (a mismatch is refused without revoking anything).
+///
+/// A token already spent is accepted again (with a new `replacement`) only
+/// within `grace` of being spent; after that its whole family is revoked.
+/// Run it in a transaction and commit on [`RefreshError::Rejected`] too, so
+/// that a revocation sticks.
+pub fn rotate(
+    conn: &Connection,
+    presented: &str,
+    claimed_user: Option<&str>,
+    replacement: &str,
+    now_ms: u64,
+    grace: Duration,
+) -> Result<String, RefreshError> {
+    let hash = hash(presented);
+    let found = conn
+        .query_row(
+            "SELECT t.family_id, t.used_at_ms, f.user_id, f.expires_at_ms, f.revoked
+             FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id
+             WHERE t.hash = ?1",
+            [&hash[..]],
+            |row| {
+                Ok(Presented {
+                    family_id: row.get(0)?,
+                    used_at_ms: row.get(1)?,
+                    user_id: row.get(2)?,
+                    expires_at_ms: row.get(3)?,
+                    revoked: row.get(4)?,
+                })
+            },
+        )
+        .optional()?;
+    let token = found.ok_or(Rejection::Unknown)?;
+    if claimed_user.is_some_and(|user| user != token.user_id) {
+        return Err(Rejection::WrongUser.into());
+    }
+    if token.revoked {
+        return Err(Rejection::Revoked.into());
+    }
+    if now_ms >= token.expires_at_ms {
+        return Err(Rejection::Expired.into());
+    }
+    match token.used_at_ms {
+        None => {
+            conn.execute(
+                "UPDATE refresh_tokens SET used_at_ms = ?2 WHERE hash = ?1",
+                params![&hash[..], now_ms],
+            )?;
+        }
+        Some(used_at) if u128::from(now_ms.saturating_sub(used_at)) < grace.as_millis() => {}
+        Some(_) => {
+            revoke_family(conn, token.family_id)?;
+            return Err(Rejection::Reused.into());
+        }
+    }
+    add_token(conn, token.family_id, replacement)?;
+    Ok(token.user_id)
+}
+
+/// Revokes the family of `presented` if the token belongs to `user_id`;
+/// anything else is ignored.
+pub fn revoke_family_of(conn: &Connection, presented: &str, user_id: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE refresh_families SET revoked = 1
+         WHERE user_id = ?2 AND id = (SELECT family_id FROM refresh_tokens WHERE hash = ?1)",
+        params![&hash(presented)[..], user_id],
+    )?;
+    Ok(())
+}
+
+/// Revokes every refresh token of the user.
+pub fn revoke_all(conn: &Connection, user_id: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE refresh_families SET revoked = 1 WHERE user_id = ?1",
+        [user_id],
+    )?;
+    Ok(())
+}
+
+/// How many families are neither revoked nor expired.
+pub fn active_families(conn: &Connection, now_ms: u64) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM refresh_families WHERE revoked = 0 AND expires_at_ms > ?1",
+        [now_ms],
+        |row| row.get(0),
+    )
+}
+
+fn revoke_family(conn: &Connection, family_id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE refresh_families SET revoked = 1 WHERE id = ?1",
+        [family_id],
+    )?;
+    Ok(())
+}
+
+fn add_token(conn: &Connection, family_id: i64, token: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO refresh_tokens (hash, family_id) VALUES (?1, ?2)",
+        params![&hash(token)[..], family_id],
+    )?;
+    Ok(())
+}
+
+fn hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+    use std::path::Path;
+
+    const T0: u64 = 1_700_000_000_000;
+    const DAY: Duration = Duration::from_secs(86_400);
+
+    fn db_with_login(user: &str, first: &str) -> Result<Db, Box<dyn std::error::Error>> {
+        let db = Db::open(Path::new(":memory:"))?;
+        db.with(|c| {
+            c.execute(
+                "INSERT INTO users (id, user_name, name, email, password_hash) VALUES (?1, ?1, '', '', '')",
+                [user],
+            )?;
+            start_family(c, user, first, T0, DAY)
+        })?;
+        Ok(db)
+    }
+
+    fn rotate_at(
+        db: &Db,
+        old: &str,
+        user: &str,
+        new: &str,
+        now: u64,
+        grace: Duration,
+    ) -> Result<String, RefreshError> {
+        db.with(|c| rotate(c, old, Some(user), new, now, grace))
+    }
+
+    #[test]
+    fn only_the_hash_is_stored() -> Result<(), Box<dyn std::error::Error>> {
+        let db = db_with_login("u", "secret-token")?;
+        let stored: Vec<u8> =
+            db.with(|c| c.query_row("SELECT hash FROM refresh_tokens", [], |r| r.get(0)))?;
+        assert_eq!(stored, hash("secret-token").to_vec());
+        assert_ne!(stored, b"secret-token".to_vec());
+        Ok(())
+    }
+
+    #[test]
+    fn rotation_spends_the_old_token() -> Result<(), Box<dyn std::error::Error>> {
+        let db = db_with_login("u", "a")?;
+        assert_eq!(rotate_at(&db, "a", "u", "b", T0 + 1, Duration::ZERO)?, "u");
+        assert!(matches!(
+            rotate_at(&db, "a", "u", "c", T0 + 2, Duration::ZERO),
+            Err(RefreshError::Rejected(Rejection::Reused))
+        ));
+        // The replay revoked the family: the newest token is refused too.
+        assert!(matches!(
+            rotate_at(&db, "b", "u", "d", T0 + 3, Duration::ZERO),
+            Err(RefreshError::Rejected(Rejection::Revoked))
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn grace_allows_a_prompt_replay_only() -> Result<(), Box<dyn std::error::Error>> {
+        let grace = Duration::from_secs(2);
+        let db = db_with_login("u", "a")?;
+        rotate_at(&db, "a", "u", "b", T0, grace)?;
+        rotate_at(&db, "a", "u", "b2", T0 + 1_999, grace)?;
+        // Both successors are live members of the family.
+        rotate_at(&db, "b", "u", "c", T0 + 2_000, grace)?;
+        rotate_at(&db, "b2", "u", "c2", T0 + 2_000, grace)?;
+        assert!(matches!(
+            rotate_at(&db, "a", "u", "x", T0 + 2_000, grace),
+            Err(RefreshError::Rejected(Rejection::Reused))
+        ));
+        assert!(matches!(
+            rotate_at(&db, "c", "u", "d", T0 + 2_001, grace),
+            Err(RefreshError::Rejected(Rejection::Revoked))
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn wrong_user_is_refused_without_revoking() -> Result<(), Box<dyn std::error::Error>> {
+        let db = db_with_login("u", "a")?;
+        assert!(matches!(
+            rotate_at(&db, "a", "mallory", "b", T0, Duration::ZERO),
+            Err(RefreshError::Rejected(Rejection::WrongUser))
+        ));
+        assert_eq!(rotate_at(&db, "a", "u", "b", T0, Duration::ZERO)?, "u");
+        Ok(())
+    }
+
+    #[test]
+    fn rotation_never_extends_the_absolute_lifetime() -> Result<(), Box<dyn std::error::Error>> {
+        let db = db_with_login("u", "a")?;
+        rotate_at(&db, "a", "u", "b", T0 + 86_399_000, Duration::ZERO)?;
+        assert!(matches!(
+            rotate_at(&db, "b", "u", "c", T0 + 86_400_000, Duration::ZERO),
+            Err(RefreshError::Rejected(Rejection::Expired))
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_tokens_and_revocations() -> Result<(), Box<dyn std::error::Error>> {
+        let db = db_with_login("u", "a")?;
+        assert!(matches!(
+            rotate_at(&db, "nope", "u", "b", T0, Duration::ZERO),
+            Err(RefreshError::Rejected(Rejection::Unknown))
+        ));
+        db.with(|c| revoke_family_of(c, "a", "someone-else"))?;
+        assert_eq!(db.with(|c| active_families(c, T0))?, 1);
+        db.with(|c| revoke_family_of(c, "a", "u"))?;
+        assert_eq!(db.with(|c| active_families(c, T0))?, 0);
+        assert!(matches!(
+            rotate_at(&db, "a", "u", "b", T0, Duration::ZERO),
+            Err(RefreshError::Rejected(Rejection::Revoked))
+        ));
+        Ok(())
+    }
+}

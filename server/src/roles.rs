@@ -1,0 +1,49 @@
+//! Queries about roles and the policies they grant.
+
+use std::collections::BTreeSet;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+/// A role as the identity API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Role {
+    /// Role name.
+    pub name: String,
+    /// Names of the policies it grants, sorted.
+    pub granted_policies: Vec<String>,
+}
+
+/// Every role with its policies, by name.
+pub fn all(conn: &Connection) -> rusqlite::Result<Vec<Role>> {
+    let mut stmt =
+        conn.prepare("SELECT policy FROM role_policies WHERE role = ?1 ORDER BY policy")?;
+    names(conn)?
+        .into_iter()
+        .map(|name| {
+            let granted_policies = stmt
+                .query_map([&name], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(Role {
+                name,
+                granted_policies,
+            })
+        })
+        .collect()
+}
+
+/// The names of all roles.
+pub fn names(conn: &Connection) -> rusqlite::Result<BTreeSet<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM roles")?;
+    stmt.query_map([], |row| row.get(0))?.collect()
+}
+
+/// How many users hold `role`.
+pub fn holder_count(conn: &Connection, role: &str) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM user_roles WHERE role = ?1",
+        [role],
+        |row| row.get(0),
+    )
+}

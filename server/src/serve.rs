@@ -1,0 +1,130 @@
+//! The connection loop: hyper's HTTP/1 server around the router, with
+//! graceful shutdown and the ability to drop a connection unanswered.
+
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::http::app;
+use crate::seed::DEMO_ACCOUNTS;
+use crate::state::{AppState, StartupError};
+
+/// How long shutdown waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The client's address, put in each request's extensions by [`serve`].
+#[derive(Clone, Copy, Debug)]
+pub struct PeerAddr(pub SocketAddr);
+
+/// Marker in a response's extensions: [`serve`] closes the connection
+/// instead of sending the response.
+#[derive(Clone, Copy, Debug)]
+pub struct DropConnection;
+
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped on purpose (injected fault)")]
+struct Dropped;
+
+/// Opens the state, binds `config.addr`, prints `listening on http://ADDR`
+/// and the demo accounts, and serves until `shutdown` completes.
+pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(), StartupError> {
+    let addr = config.addr;
+    let state = AppState::new(config, Clock::system())?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    print_banner(bound).map_err(StartupError::Stdout)?;
+    serve(listener, app(state), shutdown).await;
+    Ok(())
+}
+
+fn print_banner(bound: SocketAddr) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://{bound}")?;
+    for account in &DEMO_ACCOUNTS {
+        writeln!(
+            out,
+            "demo account: {} / {} (role {})",
+            account.user_name, account.password, account.role
+        )?;
+    }
+    out.flush()
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then stops
+/// accepting and waits (up to a grace period) for open requests to finish.
+pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(error) => {
+                    // Typically out of file descriptors: back off, keep serving.
+                    eprintln!("accept failed: {error}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(PeerAddr(peer));
+            let app = app.clone();
+            async move {
+                let Ok(response) = app.oneshot(request.map(Body::new)).await;
+                if response.extensions().get::<DropConnection>().is_some() {
+                    // hyper closes the connection without writing anything.
+                    return Err(Dropped);
+                }
+                Ok(response)
+            }
+        });
+        let connection =
+            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await
+                && !is_deliberate_drop(&error)
+            {
+                eprintln!("connection from {peer}: {error}");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!("shutdown: gave up waiting for open connections");
+    }
+}
+
+fn is_deliberate_drop(error: &hyper::Error) -> bool {
+    let mut cause = std::error::Error::source(error);
+    while let Some(current) = cause {
+        if current.is::<Dropped>() {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
+}

@@ -1,0 +1,86 @@
+//! The state every handler shares, and what can go wrong building it.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::controls::Controls;
+use crate::db::Db;
+use crate::jwt::JwtKeys;
+use crate::random;
+use crate::rate_limit::LoginLimiter;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database's folder could not be created.
+    #[error("cannot create the database folder {path}: {source}")]
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// The database was written by a newer server.
+    #[error("the database has schema version {found}; this server knows up to {supported}")]
+    SchemaTooNew {
+        /// The database's `user_version`.
+        found: usize,
+        /// The newest version this server knows.
+        supported: usize,
+    },
+    /// Hashing the demo passwords failed.
+    #[error("cannot hash the demo passwords: {0}")]
+    Hash(argon2::password_hash::Error),
+    /// The operating system gave no randomness.
+    #[error("no randomness from the operating system: {0}")]
+    Random(getrandom::Error),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: io::Error,
+    },
+    /// Writing the start banner failed.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(io::Error),
+}
+
+/// Everything the handlers share; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) config: Arc<Config>,
+    pub(crate) db: Arc<Db>,
+    pub(crate) jwt: Arc<JwtKeys>,
+    pub(crate) clock: Clock,
+    pub(crate) limiter: Arc<LoginLimiter>,
+    pub(crate) controls: Arc<Controls>,
+    pub(crate) started_ms: u64,
+}
+
+impl AppState {
+    /// Opens (creating, migrating and seeding as needed) the database named in
+    /// `config` and makes a fresh random signing key, so access tokens do not
+    /// outlive the process.
+    pub fn new(config: Config, clock: Clock) -> Result<Self, StartupError> {
+        let db = Db::open(&config.db)?;
+        let secret = random::bytes::<64>().map_err(StartupError::Random)?;
+        Ok(Self {
+            config: Arc::new(config),
+            db: Arc::new(db),
+            jwt: Arc::new(JwtKeys::new(secret)),
+            started_ms: clock.now_ms(),
+            clock,
+            limiter: Arc::default(),
+            controls: Arc::default(),
+        })
+    }
+}

@@ -1,0 +1,216 @@
+//! Queries about users: credentials, roles, granted policies and the access
+//! token serials.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use crate::policy::Policy;
+use crate::roles;
+use crate::seed::ADMIN_ROLE;
+
+/// A user as the identity API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// GUID-formatted id.
+    pub id: String,
+    /// Login name.
+    pub user_name: String,
+    /// Display name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Role names, sorted.
+    pub roles: Vec<String>,
+}
+
+/// The signed-in user with the policies their roles grant, as read from the
+/// database for the current request.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    /// The user and their roles.
+    pub user: User,
+    /// Names of the policies granted through the user's roles.
+    pub policies: BTreeSet<String>,
+}
+
+impl Principal {
+    /// Whether the user's roles grant `policy`.
+    pub fn has(&self, policy: Policy) -> bool {
+        self.policies.contains(policy.name())
+    }
+}
+
+/// What a login is checked against.
+pub struct Credentials {
+    /// The user id.
+    pub id: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// Why a role change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RolesUpdateError {
+    /// No user has the id.
+    #[error("no such user")]
+    UnknownUser,
+    /// These role names do not exist.
+    #[error("unknown roles: {0:?}")]
+    UnknownRoles(Vec<String>),
+    /// The change would leave no user with the admin role.
+    #[error("the last admin cannot lose the admin role")]
+    LastAdmin,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] rusqlite::Error),
+}
+
+/// The credentials of the user called `user_name` (case-insensitive).
+pub fn credentials(conn: &Connection, user_name: &str) -> rusqlite::Result<Option<Credentials>> {
+    conn.query_row(
+        "SELECT id, password_hash FROM users WHERE user_name = ?1",
+        [user_name],
+        |row| {
+            Ok(Credentials {
+                id: row.get(0)?,
+                password_hash: row.get(1)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// The id of the user called `user_name` (case-insensitive).
+pub fn id_by_name(conn: &Connection, user_name: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT id FROM users WHERE user_name = ?1",
+        [user_name],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
+/// The user with `id`, with their roles.
+pub fn by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<User>> {
+    let user = conn
+        .query_row(
+            "SELECT id, user_name, name, email FROM users WHERE id = ?1",
+            [id],
+            user_without_roles,
+        )
+        .optional()?;
+    user.map(|user| with_roles(conn, user)).transpose()
+}
+
+/// Every user with their roles, by user name.
+pub fn all(conn: &Connection) -> rusqlite::Result<Vec<User>> {
+    let mut stmt =
+        conn.prepare("SELECT id, user_name, name, email FROM users ORDER BY user_name")?;
+    let users = stmt
+        .query_map([], user_without_roles)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    users
+        .into_iter()
+        .map(|user| with_roles(conn, user))
+        .collect()
+}
+
+/// How many users exist.
+pub fn count(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0))
+}
+
+/// The names of the policies granted to the user through their roles.
+pub fn policies(conn: &Connection, user_id: &str) -> rusqlite::Result<BTreeSet<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT rp.policy FROM user_roles ur JOIN role_policies rp ON rp.role = ur.role
+         WHERE ur.user_id = ?1",
+    )?;
+    stmt.query_map([user_id], |row| row.get(0))?.collect()
+}
+
+/// Takes the next access token serial for the user.
+pub fn next_access_serial(conn: &Connection, user_id: &str) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "UPDATE users SET access_serial = access_serial + 1 WHERE id = ?1 RETURNING access_serial",
+        [user_id],
+        |row| row.get(0),
+    )
+}
+
+/// The lowest access token serial still accepted for the user.
+pub fn access_valid_from(conn: &Connection, user_id: &str) -> rusqlite::Result<Option<u64>> {
+    conn.query_row(
+        "SELECT access_valid_from FROM users WHERE id = ?1",
+        [user_id],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
+/// Refuses every access token issued to the user so far; later ones are accepted.
+pub fn expire_access_tokens(conn: &Connection, user_id: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE users SET access_valid_from = access_serial + 1 WHERE id = ?1",
+        [user_id],
+    )?;
+    Ok(())
+}
+
+/// Replaces the user's roles with `roles` (duplicates ignored) and returns the
+/// updated user. Refuses unknown roles, and taking the admin role from the
+/// only admin.
+pub fn set_roles(
+    conn: &mut Connection,
+    user_id: &str,
+    roles: &[String],
+) -> Result<User, RolesUpdateError> {
+    let tx = conn.transaction()?;
+    let user = by_id(&tx, user_id)?.ok_or(RolesUpdateError::UnknownUser)?;
+    let wanted: BTreeSet<&str> = roles.iter().map(String::as_str).collect();
+    let known = roles::names(&tx)?;
+    let unknown: Vec<String> = wanted
+        .iter()
+        .filter(|role| !known.contains(**role))
+        .map(|role| (*role).to_owned())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(RolesUpdateError::UnknownRoles(unknown));
+    }
+    let loses_admin =
+        user.roles.iter().any(|role| role == ADMIN_ROLE) && !wanted.contains(ADMIN_ROLE);
+    if loses_admin && roles::holder_count(&tx, ADMIN_ROLE)? <= 1 {
+        return Err(RolesUpdateError::LastAdmin);
+    }
+    tx.execute("DELETE FROM user_roles WHERE user_id = ?1", [user_id])?;
+    for role in &wanted {
+        tx.execute(
+            "INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)",
+            params![user_id, role],
+        )?;
+    }
+    let updated = by_id(&tx, user_id)?.ok_or(RolesUpdateError::UnknownUser)?;
+    tx.commit()?;
+    Ok(updated)
+}
+
+fn user_without_roles(row: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: row.get(0)?,
+        user_name: row.get(1)?,
+        name: row.get(2)?,
+        email: row.get(3)?,
+        roles: Vec::new(),
+    })
+}
+
+fn with_roles(conn: &Connection, mut user: User) -> rusqlite::Result<User> {
+    let mut stmt = conn.prepare("SELECT role FROM user_roles WHERE user_id = ?1 ORDER BY role")?;
+    user.roles = stmt
+        .query_map([&user.id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(user)
+}

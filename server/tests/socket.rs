@@ -1,0 +1,207 @@
+//! Over a real socket: the connection loop (dropped connections, graceful
+//! shutdown) and the binary itself (flags from the environment, the start
+//! line, SIGTERM).
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use silent_refresh_server::{AppState, Clock, Config, app, serve};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+struct Server {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> Server {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        db: dir.path().join("db/test.sqlite"),
+        static_dir: dir.path().to_path_buf(),
+        access_ttl: Duration::from_secs(30),
+        refresh_ttl: Duration::from_secs(3600),
+        reuse_grace: Duration::ZERO,
+        test_controls: true,
+    };
+    let state = AppState::new(config, Clock::system()).expect("state");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, app(state), async {
+        stopped.await.ok();
+    }));
+    Server {
+        addr,
+        stop: Some(stop),
+        task,
+        _dir: dir,
+    }
+}
+
+fn request(method: &str, path: &str, body: &str) -> String {
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// Sends a raw request and reads until the server closes the connection.
+async fn exchange(addr: SocketAddr, raw: &str) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream.write_all(raw.as_bytes()).await?;
+    let mut received = Vec::new();
+    stream.read_to_end(&mut received).await?;
+    Ok(String::from_utf8_lossy(&received).into_owned())
+}
+
+#[tokio::test]
+async fn a_drop_fault_closes_the_connection_without_a_response() {
+    let server = start().await;
+    let login = exchange(
+        server.addr,
+        &request(
+            "POST",
+            "/api/account/login",
+            r#"{"userName":"alice","password":"alice123"}"#,
+        ),
+    )
+    .await
+    .expect("login");
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+    assert!(
+        login
+            .to_ascii_lowercase()
+            .contains("cache-control: no-store"),
+        "{login}"
+    );
+
+    let fault = r#"{"endpoint":"appConfig","count":1,"drop":true,"delayMs":50}"#;
+    let set = exchange(server.addr, &request("POST", "/api/_test/faults", fault))
+        .await
+        .expect("fault");
+    assert!(set.starts_with("HTTP/1.1 204"), "{set}");
+
+    let config = request("GET", "/api/abp/application-configuration", "");
+    match exchange(server.addr, &config).await {
+        Ok(received) => assert_eq!(received, "", "expected no response at all"),
+        Err(error) => assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset),
+    }
+    // Only the next call was faulted, and it was counted.
+    let after = exchange(server.addr, &config).await.expect("after");
+    assert!(after.starts_with("HTTP/1.1 200"), "{after}");
+    let stats = exchange(server.addr, &request("GET", "/api/_test/stats", ""))
+        .await
+        .expect("stats");
+    assert!(stats.contains(r#""appConfig":2"#), "{stats}");
+}
+
+#[tokio::test]
+async fn shutdown_finishes_requests_in_flight_then_stops_listening() {
+    let mut server = start().await;
+    let fault = r#"{"endpoint":"appConfig","count":1,"delayMs":300}"#;
+    exchange(server.addr, &request("POST", "/api/_test/faults", fault))
+        .await
+        .expect("fault");
+    let addr = server.addr;
+    let slow = tokio::spawn(async move {
+        exchange(
+            addr,
+            &request("GET", "/api/abp/application-configuration", ""),
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    server.stop.take().map(|stop| stop.send(()));
+    let answered = slow.await.expect("join").expect("slow request");
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    tokio::time::timeout(Duration::from_secs(5), server.task)
+        .await
+        .expect("serve returns")
+        .expect("join");
+    assert!(TcpStream::connect(server.addr).await.is_err());
+}
+
+/// Kills the child on drop so a failing test leaves no server behind.
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+#[test]
+fn the_binary_reads_the_environment_prints_its_address_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("nested/dev.sqlite");
+    let child = Command::new(env!("CARGO_BIN_EXE_silent-refresh-server"))
+        .env("SR_ADDR", "127.0.0.1:0")
+        .env("SR_DB", &db)
+        .env("SR_STATIC_DIR", dir.path())
+        .env("SR_ACCESS_TTL", "500ms")
+        .env("SR_TEST_CONTROLS", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut child = ChildGuard(child);
+    let mut stdout = BufReader::new(child.0.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let addr: SocketAddr = first
+        .trim_end()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .parse()
+        .expect("address");
+    assert_ne!(addr.port(), 0);
+    let mut accounts = String::new();
+    stdout.read_line(&mut accounts).expect("accounts");
+    assert!(accounts.contains("admin / admin123"), "{accounts}");
+    assert!(Path::new(&db).exists());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let login = runtime
+        .block_on(exchange(
+            addr,
+            &request(
+                "POST",
+                "/api/account/login",
+                r#"{"userName":"admin","password":"admin123"}"#,
+            ),
+        ))
+        .expect("login");
+    assert!(login.contains(r#""expiresIn":1"#), "{login}");
+    let stats = runtime
+        .block_on(exchange(addr, &request("GET", "/api/_test/stats", "")))
+        .expect("stats");
+    assert!(stats.starts_with("HTTP/1.1 200"), "{stats}");
+
+    let pid = child.0.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+}

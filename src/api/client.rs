@@ -1,0 +1,100 @@
+//! The API client: the transport behind the refresh coordinator.
+
+use gloo_net::http::Method;
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::{
+    ApiError, BrowserRuntime, TokenRefresher,
+    http::{Body, Request, Response, Transport},
+};
+use crate::auth::{RefreshCoordinator, RefreshStatus, RetryPolicy, TokenStore};
+
+/// The coordinator as the app runs it.
+pub type Coordinator<S> = RefreshCoordinator<S, TokenRefresher, BrowserRuntime>;
+
+/// Sends every call with the current bearer token and handles its `401`
+/// through the refresh coordinator. Cheap to clone; clones share the queue.
+pub struct ApiClient<S> {
+    transport: Transport,
+    coordinator: Coordinator<S>,
+}
+
+impl<S> Clone for ApiClient<S> {
+    fn clone(&self) -> Self {
+        Self {
+            transport: self.transport.clone(),
+            coordinator: self.coordinator.clone(),
+        }
+    }
+}
+
+impl<S: TokenStore + 'static> ApiClient<S> {
+    /// A client over the tokens in `store`; `on_status` hears about every
+    /// change of the refresh state (for the session panel).
+    pub fn new(
+        store: S,
+        transport: Transport,
+        refresher: TokenRefresher,
+        retry: RetryPolicy,
+        on_status: impl Fn(RefreshStatus) + 'static,
+    ) -> Self {
+        let coordinator = RefreshCoordinator::with_status_listener(
+            store,
+            refresher,
+            BrowserRuntime,
+            retry,
+            on_status,
+        );
+        Self {
+            transport,
+            coordinator,
+        }
+    }
+
+    /// The refresh coordinator (for its status and for logout).
+    pub fn coordinator(&self) -> &Coordinator<S> {
+        &self.coordinator
+    }
+
+    /// The transport, for the calls that must not be intercepted.
+    pub(super) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// `GET path`, decoded from JSON.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.call(Method::GET, path, Body::Empty).await?.json()
+    }
+
+    /// `PUT path` with a JSON body, the answer decoded from JSON.
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let json = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.call(Method::PUT, path, Body::Json(json)).await?.json()
+    }
+
+    /// Sends a call through the coordinator: with the current token, and
+    /// once more with a fresh one if the first answer is `401`.
+    pub async fn call(&self, method: Method, path: &str, body: Body) -> Result<Response, ApiError> {
+        self.coordinator
+            .send(|token| {
+                let request = Request {
+                    method: method.clone(),
+                    path,
+                    bearer: None,
+                    body: body.clone(),
+                };
+                async move {
+                    let request = Request {
+                        bearer: token.as_deref(),
+                        ..request
+                    };
+                    self.transport.send(request).await?.success()
+                }
+            })
+            .await
+    }
+}

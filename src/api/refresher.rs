@@ -1,0 +1,278 @@
+//! The refresh call itself. It goes straight to the transport, never through
+//! the refresh coordinator, so it can never trigger a refresh of its own.
+
+use gloo_net::http::Method;
+use serde::{Deserialize, Serialize};
+
+use super::http::{Body, Request, Response, Transport, form_encode};
+use crate::{
+    auth::{RefreshError, RefreshGrant, Refresher, TokenPair},
+    config::RefreshMode,
+};
+
+/// The path of the seed protocol's refresh endpoint.
+pub const SEED_REFRESH_PATH: &str = "/api/app/account/refresh-token";
+
+/// Performs refreshes in the configured protocol.
+#[derive(Clone)]
+pub struct TokenRefresher {
+    transport: Transport,
+    mode: RefreshMode,
+    oauth2_token_url: String,
+    oauth2_client_id: String,
+}
+
+impl TokenRefresher {
+    /// A refresher speaking the seed protocol.
+    pub fn seed(transport: Transport) -> Self {
+        Self::new(transport, RefreshMode::Seed, "", "")
+    }
+
+    /// A refresher speaking `mode`; the OAuth2 settings are used in `oauth2` mode.
+    pub fn new(
+        transport: Transport,
+        mode: RefreshMode,
+        oauth2_token_url: &str,
+        oauth2_client_id: &str,
+    ) -> Self {
+        Self {
+            transport,
+            mode,
+            oauth2_token_url: oauth2_token_url.to_owned(),
+            oauth2_client_id: oauth2_client_id.to_owned(),
+        }
+    }
+}
+
+impl Refresher for TokenRefresher {
+    async fn refresh(&self, grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
+        let unavailable = |e: super::ApiError| RefreshError::Unavailable(e.to_string());
+        match self.mode {
+            RefreshMode::Seed => {
+                let body = serde_json::to_string(&SeedRequest {
+                    user_id: grant.user_id.as_deref().unwrap_or_default(),
+                    refresh_token: &grant.refresh_token,
+                })
+                .map_err(|e| RefreshError::Unavailable(e.to_string()))?;
+                let request = Request {
+                    body: Body::Json(body),
+                    ..Request::new(Method::POST, SEED_REFRESH_PATH)
+                };
+                let response = self.transport.send(request).await.map_err(unavailable)?;
+                parse_seed_refresh(&response)
+            }
+            RefreshMode::OAuth2 => {
+                let form = form_encode(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &grant.refresh_token),
+                    ("client_id", &self.oauth2_client_id),
+                ]);
+                let request = Request {
+                    body: Body::Form(form),
+                    ..Request::new(Method::POST, &self.oauth2_token_url)
+                };
+                let response = self.transport.send(request).await.map_err(unavailable)?;
+                parse_oauth2_refresh(&response, grant)
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedRequest<'a> {
+    user_id: &'a str,
+    refresh_token: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedResponse {
+    success: Option<bool>,
+    token: Option<String>,
+    refresh_token: Option<String>,
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct OAuth2Response {
+    access_token: Option<String>,
+    refresh_token: Option<String>,
+    expires_in: Option<u64>,
+}
+
+/// Reads the seed endpoint's answer. A pair only when `success` is true and
+/// both tokens are there; `success: false`, a pair missing a token, and
+/// 400/401 are definitive rejections; anything else keeps the session.
+pub fn parse_seed_refresh(response: &Response) -> Result<TokenPair, RefreshError> {
+    let answer: SeedResponse = decode_or_classify(response)?;
+    match answer {
+        SeedResponse {
+            success: Some(true),
+            token: Some(access_token),
+            refresh_token: Some(refresh_token),
+            expires_in,
+        } if !access_token.is_empty() && !refresh_token.is_empty() => Ok(TokenPair {
+            access_token,
+            refresh_token,
+            expires_in,
+        }),
+        _ => Err(RefreshError::Rejected),
+    }
+}
+
+/// Reads an RFC 6749 token response. A server that does not rotate refresh
+/// tokens may leave `refresh_token` out: the current one is kept.
+pub fn parse_oauth2_refresh(
+    response: &Response,
+    grant: &RefreshGrant,
+) -> Result<TokenPair, RefreshError> {
+    let answer: OAuth2Response = decode_or_classify(response)?;
+    match answer.access_token {
+        Some(access_token) if !access_token.is_empty() => Ok(TokenPair {
+            access_token,
+            refresh_token: answer
+                .refresh_token
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| grant.refresh_token.clone()),
+            expires_in: answer.expires_in,
+        }),
+        _ => Err(RefreshError::Rejected),
+    }
+}
+
+/// Decodes a 2xx body; classifies every other status. A 2xx body that is not
+/// JSON (a proxy's error page, say) is not the server's word: unavailable.
+fn decode_or_classify<T: serde::de::DeserializeOwned>(
+    response: &Response,
+) -> Result<T, RefreshError> {
+    if !response.is_success() {
+        return Err(classify_failure_status(response.status));
+    }
+    response
+        .json()
+        .map_err(|e| RefreshError::Unavailable(e.to_string()))
+}
+
+/// A refresh endpoint's non-success status: 400 and 401 are the server's
+/// definitive "no" (`invalid_grant`); anything else (5xx, 429, a proxy's 404)
+/// does not end the session.
+fn classify_failure_status(status: u16) -> RefreshError {
+    match status {
+        400 | 401 => RefreshError::Rejected,
+        other => RefreshError::Unavailable(format!("the refresh endpoint answered {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            body: body.into(),
+        }
+    }
+
+    fn grant() -> RefreshGrant {
+        RefreshGrant {
+            refresh_token: "old".into(),
+            user_id: Some("u1".into()),
+        }
+    }
+
+    #[test]
+    fn seed_success_needs_success_true_and_both_tokens() {
+        let ok = response(
+            200,
+            r#"{"success":true,"token":"a","refreshToken":"r","expiresIn":30}"#,
+        );
+        assert_eq!(
+            parse_seed_refresh(&ok),
+            Ok(TokenPair {
+                access_token: "a".into(),
+                refresh_token: "r".into(),
+                expires_in: Some(30)
+            })
+        );
+        for body in [
+            r#"{"success":false,"error":{"code":"invalid_grant"}}"#,
+            r#"{"success":true,"token":"a"}"#,
+            r#"{"success":true,"refreshToken":"r"}"#,
+            r#"{"token":"a","refreshToken":"r"}"#,
+            r#"{"success":true,"token":"","refreshToken":"r"}"#,
+        ] {
+            assert_eq!(
+                parse_seed_refresh(&response(200, body)),
+                Err(RefreshError::Rejected),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_400_and_401_from_the_refresh_endpoint_end_the_session() {
+        let invalid_grant = r#"{"success":false,"error":{"code":"invalid_grant","message":"no"}}"#;
+        assert_eq!(
+            parse_seed_refresh(&response(400, invalid_grant)),
+            Err(RefreshError::Rejected)
+        );
+        assert_eq!(
+            parse_seed_refresh(&response(401, "")),
+            Err(RefreshError::Rejected)
+        );
+        for status in [404, 408, 429, 500, 502, 503, 504] {
+            assert!(
+                matches!(
+                    parse_seed_refresh(&response(status, "")),
+                    Err(RefreshError::Unavailable(_))
+                ),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_json_on_success_keeps_the_session() {
+        for body in ["", "<html>captive portal</html>", "{\"success\":tru"] {
+            assert!(
+                matches!(
+                    parse_seed_refresh(&response(200, body)),
+                    Err(RefreshError::Unavailable(_))
+                ),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn oauth2_keeps_the_old_refresh_token_when_none_is_sent() {
+        let rotated = response(
+            200,
+            r#"{"access_token":"a","refresh_token":"r2","token_type":"Bearer","expires_in":60}"#,
+        );
+        assert_eq!(
+            parse_oauth2_refresh(&rotated, &grant()).map(|p| p.refresh_token),
+            Ok("r2".into())
+        );
+        let kept = response(200, r#"{"access_token":"a","token_type":"Bearer"}"#);
+        assert_eq!(
+            parse_oauth2_refresh(&kept, &grant()).map(|p| p.refresh_token),
+            Ok("old".into())
+        );
+    }
+
+    #[test]
+    fn oauth2_invalid_grant_is_a_rejection() {
+        let body = r#"{"error":"invalid_grant","error_description":"reused"}"#;
+        assert_eq!(
+            parse_oauth2_refresh(&response(400, body), &grant()),
+            Err(RefreshError::Rejected)
+        );
+        assert_eq!(
+            parse_oauth2_refresh(&response(200, r#"{"token_type":"Bearer"}"#), &grant()),
+            Err(RefreshError::Rejected)
+        );
+    }
+}

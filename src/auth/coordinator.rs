@@ -1,0 +1,309 @@
+//! Single-flight refresh with a pending-request queue.
+
+use std::{cell::RefCell, future::Future, rc::Rc, time::Duration};
+
+use futures_channel::oneshot;
+
+use super::ports::{
+    Generation, RefreshError, RefreshGrant, Refresher, Runtime, TokenPair, TokenStore, Unauthorized,
+};
+
+/// How often a refresh that fails for a transient reason is tried again
+/// before the waiting calls are failed with [`RefreshError::Unavailable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Refresh attempts per refresh (at least one). The budget is per refresh:
+    /// it starts full for every refresh, so a session survives any number of
+    /// expiries (the original design never reset its counter).
+    pub max_attempts: u32,
+    /// Pause before the second attempt; it doubles for each further one.
+    pub first_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            first_backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The pause after failed attempt number `attempt` (1-based).
+    fn backoff_after(&self, attempt: u32) -> Duration {
+        self.first_backoff
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+    }
+}
+
+/// What the coordinator is doing, for a session panel to show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RefreshStatus {
+    /// Whether a refresh is in flight.
+    pub refreshing: bool,
+    /// Calls waiting for the refresh in flight.
+    pub waiting: usize,
+    /// Successful refreshes since the coordinator was created.
+    pub refreshes: u64,
+}
+
+type Waiter = oneshot::Sender<Result<String, RefreshError>>;
+
+/// The refresh in flight and the calls waiting for it.
+struct InFlight {
+    id: u64,
+    started_at: Generation,
+    waiters: Vec<Waiter>,
+}
+
+#[derive(Default)]
+struct State {
+    in_flight: Option<InFlight>,
+    last_refresh_id: u64,
+    refreshes: u64,
+}
+
+impl State {
+    fn status(&self) -> RefreshStatus {
+        RefreshStatus {
+            refreshing: self.in_flight.is_some(),
+            waiting: self.in_flight.as_ref().map_or(0, |f| f.waiters.len()),
+            refreshes: self.refreshes,
+        }
+    }
+}
+
+type StatusListener = Box<dyn Fn(RefreshStatus)>;
+
+struct Inner<S, R, T> {
+    store: S,
+    refresher: R,
+    runtime: T,
+    retry: RetryPolicy,
+    on_status: Option<StatusListener>,
+    state: RefCell<State>,
+}
+
+/// Sends calls with the current bearer token and answers their `401`s with a
+/// single shared refresh. Cheap to clone; clones share the queue.
+///
+/// Guarantees:
+/// - at most one refresh is in flight; every `401` that arrives meanwhile
+///   waits for it;
+/// - a `401` for a request sent with an older token generation is replayed
+///   with the current token and starts no refresh;
+/// - each call is replayed at most once;
+/// - every waiter settles: with the new token, or with a [`RefreshError`];
+/// - no refresh token means the session is over, without any network call.
+pub struct RefreshCoordinator<S, R, T> {
+    inner: Rc<Inner<S, R, T>>,
+}
+
+impl<S, R, T> Clone for RefreshCoordinator<S, R, T> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Rc::clone(&self.inner),
+        }
+    }
+}
+
+impl<S, R, T> RefreshCoordinator<S, R, T>
+where
+    S: TokenStore + 'static,
+    R: Refresher + 'static,
+    T: Runtime + 'static,
+{
+    /// A coordinator over `store`, refreshing with `refresher`, spawning and
+    /// sleeping on `runtime`.
+    pub fn new(store: S, refresher: R, runtime: T, retry: RetryPolicy) -> Self {
+        Self::build(store, refresher, runtime, retry, None)
+    }
+
+    /// Like [`RefreshCoordinator::new`], and calls `on_status` whenever the
+    /// refresh state or the number of waiting calls changes.
+    pub fn with_status_listener(
+        store: S,
+        refresher: R,
+        runtime: T,
+        retry: RetryPolicy,
+        on_status: impl Fn(RefreshStatus) + 'static,
+    ) -> Self {
+        Self::build(store, refresher, runtime, retry, Some(Box::new(on_status)))
+    }
+
+    fn build(
+        store: S,
+        refresher: R,
+        runtime: T,
+        retry: RetryPolicy,
+        on_status: Option<StatusListener>,
+    ) -> Self {
+        Self {
+            inner: Rc::new(Inner {
+                store,
+                refresher,
+                runtime,
+                retry,
+                on_status,
+                state: RefCell::default(),
+            }),
+        }
+    }
+
+    /// The token store this coordinator reads and updates.
+    pub fn store(&self) -> &S {
+        &self.inner.store
+    }
+
+    /// What the coordinator is doing right now.
+    pub fn status(&self) -> RefreshStatus {
+        self.inner.state.borrow().status()
+    }
+
+    /// Sends a call with the current access token (`None` when logged out).
+    /// If it fails with `401` and it carried a token, waits for a fresh token
+    /// (sharing the refresh with every other failed call) and replays it once.
+    /// A failed refresh fails the call with `E::from(RefreshError)`.
+    pub async fn send<V, E, F, Fut>(&self, send: F) -> Result<V, E>
+    where
+        F: Fn(Option<String>) -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+        E: Unauthorized + From<RefreshError>,
+    {
+        let sent = self.inner.store.snapshot();
+        let Some(token) = sent.access_token else {
+            return send(None).await;
+        };
+        match send(Some(token)).await {
+            Err(error) if error.is_unauthorized() => {
+                let fresh = self.fresh_token(sent.generation).await?;
+                send(Some(fresh)).await
+            }
+            outcome => outcome,
+        }
+    }
+
+    /// A token newer than generation `sent_with`: the current one if the
+    /// tokens have moved on since, otherwise the result of the refresh in
+    /// flight (starting one if there is none).
+    pub async fn fresh_token(&self, sent_with: Generation) -> Result<String, RefreshError> {
+        let current = self.inner.store.snapshot();
+        if current.generation != sent_with {
+            return current.access_token.ok_or(RefreshError::Rejected);
+        }
+        let (waiter, answer) = oneshot::channel();
+        let start = {
+            let mut state = self.inner.state.borrow_mut();
+            match state.in_flight.as_mut() {
+                Some(in_flight) => {
+                    in_flight.waiters.push(waiter);
+                    None
+                }
+                None => match current.grant {
+                    Some(grant) => {
+                        state.last_refresh_id += 1;
+                        let id = state.last_refresh_id;
+                        state.in_flight = Some(InFlight {
+                            id,
+                            started_at: sent_with,
+                            waiters: vec![waiter],
+                        });
+                        Some((id, grant))
+                    }
+                    None => {
+                        drop(state);
+                        self.inner.store.end_session();
+                        return Err(RefreshError::Rejected);
+                    }
+                },
+            }
+        };
+        if let Some((id, grant)) = start {
+            let this = self.clone();
+            self.inner
+                .runtime
+                .spawn(Box::pin(this.run_refresh(id, grant)));
+        }
+        self.notify();
+        answer.await.unwrap_or_else(|_| {
+            Err(RefreshError::Unavailable(
+                "the refresh was dropped before it finished".into(),
+            ))
+        })
+    }
+
+    /// Fails every call waiting on the refresh in flight with
+    /// [`RefreshError::Rejected`] and makes that refresh's result be discarded.
+    /// Called on logout.
+    pub fn abandon(&self) {
+        let abandoned = self.inner.state.borrow_mut().in_flight.take();
+        if let Some(in_flight) = abandoned {
+            settle(in_flight.waiters, &Err(RefreshError::Rejected));
+            self.notify();
+        }
+    }
+
+    async fn run_refresh(self, id: u64, grant: RefreshGrant) {
+        let outcome = self.refresh_with_retries(&grant).await;
+        let finished = {
+            let mut state = self.inner.state.borrow_mut();
+            match state.in_flight.take() {
+                Some(in_flight) if in_flight.id == id => Some(in_flight),
+                other => {
+                    // Abandoned (logout) and perhaps replaced: not ours to settle.
+                    state.in_flight = other;
+                    None
+                }
+            }
+        };
+        let Some(in_flight) = finished else { return };
+        let session_moved_on = self.inner.store.snapshot().generation != in_flight.started_at;
+        let result = match outcome {
+            _ if session_moved_on => Err(RefreshError::Rejected),
+            Ok(tokens) => {
+                let access_token = tokens.access_token.clone();
+                self.inner.store.save_refreshed(tokens);
+                self.inner.state.borrow_mut().refreshes += 1;
+                Ok(access_token)
+            }
+            Err(RefreshError::Rejected) => {
+                self.inner.store.end_session();
+                Err(RefreshError::Rejected)
+            }
+            Err(unavailable) => Err(unavailable),
+        };
+        settle(in_flight.waiters, &result);
+        self.notify();
+    }
+
+    async fn refresh_with_retries(&self, grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
+        let retry = self.inner.retry;
+        let mut attempt = 1;
+        loop {
+            match self.inner.refresher.refresh(grant).await {
+                Err(RefreshError::Unavailable(_)) if attempt < retry.max_attempts => {
+                    self.inner.runtime.sleep(retry.backoff_after(attempt)).await;
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    fn notify(&self) {
+        if let Some(listener) = &self.inner.on_status {
+            listener(self.status());
+        }
+    }
+}
+
+fn settle(waiters: Vec<Waiter>, result: &Result<String, RefreshError>) {
+    for waiter in waiters {
+        // A waiter whose call was cancelled has dropped its receiver: nothing to do.
+        let _ = waiter.send(result.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests;

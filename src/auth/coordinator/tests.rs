@@ -1,0 +1,645 @@
+//! Host tests of the refresh core, driven by a counting fake refresher, a fake
+//! server that knows which access tokens are valid, and a single-threaded
+//! executor. The `regression_…` tests pin the original design's bugs.
+
+use std::{
+    cell::{Cell, RefCell},
+    collections::{HashSet, VecDeque},
+    rc::Rc,
+    time::Duration,
+};
+
+use futures::{
+    FutureExt,
+    executor::{LocalPool, LocalSpawner},
+    future::{self, Shared},
+    task::LocalSpawnExt,
+};
+use futures_channel::oneshot;
+
+use super::*;
+use crate::auth::{LocalTask, TokenSnapshot};
+
+/// The error type of the fake calls.
+#[derive(Debug, PartialEq, Eq)]
+enum CallError {
+    Unauthorized,
+    Refresh(RefreshError),
+}
+
+impl Unauthorized for CallError {
+    fn is_unauthorized(&self) -> bool {
+        matches!(self, Self::Unauthorized)
+    }
+}
+
+impl From<RefreshError> for CallError {
+    fn from(error: RefreshError) -> Self {
+        Self::Refresh(error)
+    }
+}
+
+/// The server side: which access tokens are valid, and how many calls came.
+#[derive(Default)]
+struct FakeServer {
+    valid: RefCell<HashSet<String>>,
+    calls: Cell<usize>,
+    gate: RefCell<Option<Shared<oneshot::Receiver<()>>>>,
+}
+
+impl FakeServer {
+    /// Answers once the gate (if any) opens, so calls can be in flight together.
+    async fn answer(&self, token: Option<String>) -> Result<&'static str, CallError> {
+        let gate = self.gate.borrow().clone();
+        if let Some(gate) = gate {
+            let _ = gate.await;
+        }
+        self.call(token.as_deref())
+    }
+
+    /// Holds every answer until the returned sender fires.
+    fn hold(&self) -> oneshot::Sender<()> {
+        let (release, gate) = oneshot::channel();
+        *self.gate.borrow_mut() = Some(gate.shared());
+        release
+    }
+
+    fn call(&self, token: Option<&str>) -> Result<&'static str, CallError> {
+        self.calls.set(self.calls.get() + 1);
+        match token {
+            Some(token) if self.valid.borrow().contains(token) => Ok("data"),
+            _ => Err(CallError::Unauthorized),
+        }
+    }
+
+    fn expire_all(&self) {
+        self.valid.borrow_mut().clear();
+    }
+}
+
+/// The app side of the tokens.
+#[derive(Clone, Default)]
+struct FakeStore {
+    tokens: Rc<RefCell<TokenSnapshot>>,
+    sessions_ended: Rc<Cell<usize>>,
+}
+
+impl FakeStore {
+    fn logged_in(access: &str, refresh: Option<&str>) -> Self {
+        let store = Self::default();
+        *store.tokens.borrow_mut() = TokenSnapshot {
+            access_token: Some(access.into()),
+            grant: refresh.map(|token| RefreshGrant {
+                refresh_token: token.into(),
+                user_id: Some("user-1".into()),
+            }),
+            generation: Generation(1),
+        };
+        store
+    }
+
+    fn log_out(&self) {
+        let mut tokens = self.tokens.borrow_mut();
+        *tokens = TokenSnapshot {
+            generation: tokens.generation.next(),
+            ..TokenSnapshot::default()
+        };
+    }
+}
+
+impl TokenStore for FakeStore {
+    fn snapshot(&self) -> TokenSnapshot {
+        self.tokens.borrow().clone()
+    }
+
+    fn save_refreshed(&self, pair: TokenPair) {
+        let mut tokens = self.tokens.borrow_mut();
+        *tokens = TokenSnapshot {
+            access_token: Some(pair.access_token),
+            grant: Some(RefreshGrant {
+                refresh_token: pair.refresh_token,
+                user_id: tokens.grant.as_ref().and_then(|g| g.user_id.clone()),
+            }),
+            generation: tokens.generation.next(),
+        };
+    }
+
+    fn end_session(&self) {
+        self.sessions_ended.set(self.sessions_ended.get() + 1);
+        self.log_out();
+    }
+}
+
+/// A refresher that counts its calls, answers from a script (a fresh valid
+/// pair once the script is empty) and can be held open until released.
+#[derive(Clone)]
+struct FakeRefresher {
+    server: Rc<FakeServer>,
+    calls: Rc<Cell<usize>>,
+    script: Rc<RefCell<VecDeque<Result<(), RefreshError>>>>,
+    gate: Rc<RefCell<Option<Shared<oneshot::Receiver<()>>>>>,
+}
+
+impl FakeRefresher {
+    fn new(server: &Rc<FakeServer>) -> Self {
+        Self {
+            server: Rc::clone(server),
+            calls: Rc::default(),
+            script: Rc::default(),
+            gate: Rc::default(),
+        }
+    }
+
+    fn answer_next(&self, answers: impl IntoIterator<Item = Result<(), RefreshError>>) {
+        self.script.borrow_mut().extend(answers);
+    }
+
+    /// Holds every refresh until the returned sender is dropped or fired.
+    fn hold(&self) -> oneshot::Sender<()> {
+        let (release, gate) = oneshot::channel();
+        *self.gate.borrow_mut() = Some(gate.shared());
+        release
+    }
+}
+
+impl Refresher for FakeRefresher {
+    async fn refresh(&self, _grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
+        let call = self.calls.get() + 1;
+        self.calls.set(call);
+        let gate = self.gate.borrow().clone();
+        if let Some(gate) = gate {
+            let _ = gate.await;
+        }
+        self.script.borrow_mut().pop_front().unwrap_or(Ok(()))?;
+        let access_token = format!("access-{call}");
+        self.server.valid.borrow_mut().insert(access_token.clone());
+        Ok(TokenPair {
+            access_token,
+            refresh_token: format!("refresh-{call}"),
+            expires_in: Some(30),
+        })
+    }
+}
+
+/// Spawns on a `LocalPool`; sleeping is instant but recorded.
+#[derive(Clone)]
+struct TestRuntime {
+    spawner: LocalSpawner,
+    slept: Rc<RefCell<Vec<Duration>>>,
+}
+
+impl Runtime for TestRuntime {
+    fn spawn(&self, task: LocalTask) {
+        self.spawner.spawn_local(task).expect("the pool is alive");
+    }
+
+    fn sleep(&self, duration: Duration) -> LocalTask {
+        self.slept.borrow_mut().push(duration);
+        Box::pin(future::ready(()))
+    }
+}
+
+type Coordinator = RefreshCoordinator<FakeStore, FakeRefresher, TestRuntime>;
+
+/// One test's world: a logged-in session whose access token the server no
+/// longer accepts (it expired), with a good refresh token.
+struct World {
+    pool: LocalPool,
+    server: Rc<FakeServer>,
+    store: FakeStore,
+    refresher: FakeRefresher,
+    runtime: TestRuntime,
+    coordinator: Coordinator,
+    statuses: Rc<RefCell<Vec<RefreshStatus>>>,
+}
+
+impl World {
+    fn expired_session() -> Self {
+        Self::with_store(FakeStore::logged_in("expired", Some("refresh-0")))
+    }
+
+    fn with_store(store: FakeStore) -> Self {
+        let pool = LocalPool::new();
+        let server = Rc::new(FakeServer::default());
+        let refresher = FakeRefresher::new(&server);
+        let runtime = TestRuntime {
+            spawner: pool.spawner(),
+            slept: Rc::default(),
+        };
+        let statuses = Rc::new(RefCell::new(Vec::new()));
+        let seen = Rc::clone(&statuses);
+        let coordinator = RefreshCoordinator::with_status_listener(
+            store.clone(),
+            refresher.clone(),
+            runtime.clone(),
+            RetryPolicy::default(),
+            move |status| seen.borrow_mut().push(status),
+        );
+        Self {
+            pool,
+            server,
+            store,
+            refresher,
+            runtime,
+            coordinator,
+            statuses,
+        }
+    }
+
+    /// Starts `n` calls in the background; their outcomes land in the result.
+    fn spawn_calls(&self, n: usize) -> Rc<RefCell<Vec<Result<&'static str, CallError>>>> {
+        let outcomes = Rc::new(RefCell::new(Vec::new()));
+        for _ in 0..n {
+            let coordinator = self.coordinator.clone();
+            let server = Rc::clone(&self.server);
+            let outcomes = Rc::clone(&outcomes);
+            self.pool
+                .spawner()
+                .spawn_local(async move {
+                    let outcome = coordinator.send(|token| server.answer(token)).await;
+                    outcomes.borrow_mut().push(outcome);
+                })
+                .expect("the pool is alive");
+        }
+        outcomes
+    }
+
+    /// Runs one call to completion.
+    fn call(&mut self) -> Result<&'static str, CallError> {
+        let outcomes = self.spawn_calls(1);
+        self.pool.run();
+        outcomes.borrow_mut().pop().expect("the call settled")
+    }
+
+    fn refreshes(&self) -> usize {
+        self.refresher.calls.get()
+    }
+}
+
+fn unavailable() -> Result<(), RefreshError> {
+    Err(RefreshError::Unavailable("503".into()))
+}
+
+#[test]
+fn thousand_concurrent_401s_cost_one_refresh_and_replay_every_call() {
+    let mut world = World::expired_session();
+    let release = world.refresher.hold();
+    let outcomes = world.spawn_calls(1000);
+
+    world.pool.run_until_stalled();
+    assert_eq!(world.refreshes(), 1);
+    assert_eq!(
+        world.coordinator.status(),
+        RefreshStatus {
+            refreshing: true,
+            waiting: 1000,
+            refreshes: 0
+        }
+    );
+    assert!(
+        outcomes.borrow().is_empty(),
+        "nobody settles before the refresh"
+    );
+
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+
+    assert_eq!(world.refreshes(), 1);
+    assert_eq!(outcomes.borrow().len(), 1000);
+    assert!(outcomes.borrow().iter().all(|o| *o == Ok("data")));
+    assert_eq!(
+        world.server.calls.get(),
+        2000,
+        "1000 sends and 1000 replays"
+    );
+    assert_eq!(
+        world.store.snapshot().access_token.as_deref(),
+        Some("access-1")
+    );
+    assert_eq!(
+        world.coordinator.status(),
+        RefreshStatus {
+            refreshing: false,
+            waiting: 0,
+            refreshes: 1
+        }
+    );
+}
+
+#[test]
+fn status_listener_sees_the_queue_grow_and_drain() {
+    let mut world = World::expired_session();
+    let release = world.refresher.hold();
+    world.spawn_calls(3);
+    world.pool.run_until_stalled();
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+
+    let waiting: Vec<usize> = world.statuses.borrow().iter().map(|s| s.waiting).collect();
+    assert_eq!(waiting, [1, 2, 3, 0]);
+    assert_eq!(world.statuses.borrow().last().map(|s| s.refreshes), Some(1));
+}
+
+#[test]
+fn regression_queued_requests_settle_when_the_refresh_is_rejected() {
+    let mut world = World::expired_session();
+    world
+        .refresher
+        .answer_next([Err(RefreshError::Rejected), Err(RefreshError::Rejected)]);
+    let outcomes = world.spawn_calls(50);
+    world.pool.run();
+
+    assert_eq!(world.refreshes(), 1, "a rejection is final: no retry");
+    assert_eq!(outcomes.borrow().len(), 50);
+    assert!(
+        outcomes
+            .borrow()
+            .iter()
+            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
+    );
+    assert_eq!(
+        world.store.sessions_ended.get(),
+        1,
+        "one logout, not one per call"
+    );
+    assert_eq!(world.store.snapshot().access_token, None);
+    assert_eq!(world.server.calls.get(), 50, "nothing is replayed");
+}
+
+#[test]
+fn regression_network_errors_keep_the_session_and_fail_waiters_as_unavailable() {
+    let mut world = World::expired_session();
+    world
+        .refresher
+        .answer_next([unavailable(), unavailable(), unavailable()]);
+    let outcomes = world.spawn_calls(20);
+    world.pool.run();
+
+    assert_eq!(world.refreshes(), 3, "the whole retry budget is used");
+    assert_eq!(
+        *world.runtime.slept.borrow(),
+        [Duration::from_millis(200), Duration::from_millis(400)]
+    );
+    assert_eq!(outcomes.borrow().len(), 20);
+    assert!(
+        outcomes
+            .borrow()
+            .iter()
+            .all(|o| matches!(o, Err(CallError::Refresh(RefreshError::Unavailable(_)))))
+    );
+    assert_eq!(world.store.sessions_ended.get(), 0);
+    assert_eq!(
+        world
+            .store
+            .snapshot()
+            .grant
+            .map(|g| g.refresh_token)
+            .as_deref(),
+        Some("refresh-0"),
+        "the session is kept"
+    );
+
+    // The next call (the service is back) refreshes and succeeds.
+    assert_eq!(world.call(), Ok("data"));
+    assert_eq!(world.refreshes(), 4);
+}
+
+#[test]
+fn a_transient_failure_is_retried_within_the_same_refresh() {
+    let mut world = World::expired_session();
+    world.refresher.answer_next([unavailable()]);
+    assert_eq!(world.call(), Ok("data"));
+    assert_eq!(world.refreshes(), 2);
+    assert_eq!(world.coordinator.status().refreshes, 1);
+}
+
+#[test]
+fn regression_retry_budget_resets_after_a_successful_refresh() {
+    let mut world = World::expired_session();
+    world
+        .refresher
+        .answer_next([unavailable(), unavailable(), Ok(())]);
+    assert_eq!(world.call(), Ok("data"));
+
+    world.server.expire_all();
+    world
+        .refresher
+        .answer_next([unavailable(), unavailable(), Ok(())]);
+    assert_eq!(
+        world.call(),
+        Ok("data"),
+        "a second expiry gets the full budget again"
+    );
+    assert_eq!(world.refreshes(), 6);
+}
+
+#[test]
+fn regression_two_expiries_in_one_session_both_refresh_silently() {
+    let mut world = World::expired_session();
+    assert_eq!(world.call(), Ok("data"));
+    world.server.expire_all();
+    assert_eq!(world.call(), Ok("data"));
+    world.server.expire_all();
+    assert_eq!(world.call(), Ok("data"));
+
+    assert_eq!(world.refreshes(), 3);
+    assert_eq!(world.store.sessions_ended.get(), 0);
+    assert_eq!(world.coordinator.status().refreshes, 3);
+}
+
+#[test]
+fn regression_refresh_call_is_never_intercepted() {
+    // The refresher is not a call of the coordinator: a refresh that itself
+    // fails is classified once and never refreshes again.
+    let mut world = World::expired_session();
+    world.refresher.answer_next([Err(RefreshError::Rejected)]);
+    assert_eq!(
+        world.call(),
+        Err(CallError::Refresh(RefreshError::Rejected))
+    );
+    assert_eq!(world.refreshes(), 1);
+    assert_eq!(world.coordinator.status(), RefreshStatus::default());
+}
+
+#[test]
+fn regression_a_replayed_request_that_gets_401_again_is_not_replayed_again() {
+    let mut world = World::expired_session();
+    let outcome = world.pool.run_until(world.coordinator.send(|token| {
+        world.server.calls.set(world.server.calls.get() + 1);
+        let _ = token;
+        future::ready(Err::<(), _>(CallError::Unauthorized))
+    }));
+    assert_eq!(outcome, Err(CallError::Unauthorized));
+    assert_eq!(world.server.calls.get(), 2, "sent once, replayed once");
+    assert_eq!(world.refreshes(), 1);
+}
+
+#[test]
+fn regression_a_401_for_an_old_token_generation_is_replayed_without_a_refresh() {
+    let mut world = World::expired_session();
+    let (answer_late, late) = oneshot::channel::<()>();
+    let late_outcome = Rc::new(RefCell::new(None));
+
+    // A slow call leaves with the expired token and is answered after the
+    // refresh that a faster call starts.
+    {
+        let coordinator = world.coordinator.clone();
+        let server = Rc::clone(&world.server);
+        let late = late.shared();
+        let outcome = Rc::clone(&late_outcome);
+        world
+            .pool
+            .spawner()
+            .spawn_local(async move {
+                let result = coordinator
+                    .send(|token| {
+                        let server = Rc::clone(&server);
+                        let late = late.clone();
+                        async move {
+                            let _ = late.await;
+                            server.call(token.as_deref())
+                        }
+                    })
+                    .await;
+                *outcome.borrow_mut() = Some(result);
+            })
+            .expect("the pool is alive");
+    }
+    world.pool.run_until_stalled();
+    let fast = world.spawn_calls(1);
+    world.pool.run_until_stalled();
+    assert_eq!(*fast.borrow(), [Ok("data")]);
+    assert_eq!(world.refreshes(), 1);
+
+    answer_late.send(()).expect("the slow call waits");
+    world.pool.run();
+    assert_eq!(*late_outcome.borrow(), Some(Ok("data")));
+    assert_eq!(world.refreshes(), 1, "the stale 401 cost no refresh");
+}
+
+#[test]
+fn regression_missing_refresh_token_means_logged_out_without_a_network_call() {
+    let mut world = World::with_store(FakeStore::logged_in("expired", None));
+    let release = world.server.hold();
+    let outcomes = world.spawn_calls(5);
+    world.pool.run_until_stalled();
+    release.send(()).expect("the calls wait");
+    world.pool.run();
+
+    assert_eq!(world.refreshes(), 0);
+    assert!(
+        outcomes
+            .borrow()
+            .iter()
+            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
+    );
+    assert_eq!(world.store.sessions_ended.get(), 1);
+    assert_eq!(
+        world.server.calls.get(),
+        5,
+        "nothing is replayed with an empty token"
+    );
+}
+
+#[test]
+fn logout_during_a_refresh_rejects_the_waiters_and_discards_the_result() {
+    let mut world = World::expired_session();
+    let release = world.refresher.hold();
+    let outcomes = world.spawn_calls(3);
+    world.pool.run_until_stalled();
+
+    world.store.log_out();
+    world.coordinator.abandon();
+    world.pool.run_until_stalled();
+    assert_eq!(outcomes.borrow().len(), 3, "waiters settle at once");
+    assert!(
+        outcomes
+            .borrow()
+            .iter()
+            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
+    );
+
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+    assert_eq!(
+        world.store.snapshot().access_token,
+        None,
+        "result discarded"
+    );
+    assert_eq!(world.coordinator.status(), RefreshStatus::default());
+}
+
+#[test]
+fn a_session_change_during_a_refresh_discards_its_result_even_without_abandon() {
+    let mut world = World::expired_session();
+    let release = world.refresher.hold();
+    let outcomes = world.spawn_calls(2);
+    world.pool.run_until_stalled();
+
+    world.store.log_out();
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+    assert!(
+        outcomes
+            .borrow()
+            .iter()
+            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
+    );
+    assert_eq!(world.store.snapshot().access_token, None);
+    assert_eq!(
+        world.store.sessions_ended.get(),
+        0,
+        "the user logged out, not expired"
+    );
+}
+
+#[test]
+fn a_cancelled_call_does_not_strand_the_others() {
+    let mut world = World::expired_session();
+    let release = world.refresher.hold();
+    // The call that starts the refresh is cancelled (its page went away).
+    let (first, handle) = {
+        let coordinator = world.coordinator.clone();
+        let server = Rc::clone(&world.server);
+        async move {
+            coordinator
+                .send(|token| future::ready(server.call(token.as_deref())))
+                .await
+        }
+        .remote_handle()
+    };
+    world
+        .pool
+        .spawner()
+        .spawn_local(first)
+        .expect("the pool is alive");
+    world.pool.run_until_stalled();
+    drop(handle);
+    let outcomes = world.spawn_calls(2);
+    world.pool.run_until_stalled();
+
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+    assert_eq!(*outcomes.borrow(), [Ok("data"), Ok("data")]);
+    assert_eq!(world.refreshes(), 1);
+}
+
+#[test]
+fn an_anonymous_401_is_returned_as_is() {
+    let mut world = World::with_store(FakeStore::default());
+    assert_eq!(world.call(), Err(CallError::Unauthorized));
+    assert_eq!(world.refreshes(), 0);
+    assert_eq!(world.store.sessions_ended.get(), 0);
+}
+
+#[test]
+fn backoff_doubles_from_the_first_pause() {
+    let policy = RetryPolicy {
+        max_attempts: 5,
+        first_backoff: Duration::from_millis(100),
+    };
+    let pauses: Vec<u128> = (1..5)
+        .map(|a| policy.backoff_after(a).as_millis())
+        .collect();
+    assert_eq!(pauses, [100, 200, 400, 800]);
+}

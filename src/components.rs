@@ -1,0 +1,19 @@
+//! Building blocks shared by the pages.
+
+mod card;
+mod error_message;
+mod guard;
+mod lang_switch;
+mod layout;
+mod load;
+mod nav_menu;
+mod session_panel;
+
+pub use card::Card;
+pub use error_message::ErrorMessage;
+pub use guard::{Access, RequirePolicy, decide_access};
+pub use lang_switch::LangSwitch;
+pub use layout::AdminLayout;
+pub use load::{Load, use_load};
+pub use nav_menu::NavMenu;
+pub use session_panel::SessionPanel;

@@ -1,0 +1,73 @@
+//! Loading data for a view: `Loading`, then `Ready` or `Failed`, again on
+//! every reload. A load that is overtaken or whose view goes away is aborted
+//! (dropping the future aborts its fetch).
+
+use std::future::Future;
+
+use futures_util::future::{AbortHandle, abortable};
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::api::ApiError;
+
+/// The state of data being loaded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Load<T> {
+    /// Not there yet.
+    Loading,
+    /// Loaded.
+    Ready(T),
+    /// The load failed.
+    Failed(ApiError),
+}
+
+impl<T> Load<T> {
+    /// The name used in `data-state` attributes: `loading`, `ready`, `error`.
+    pub fn state_name(&self) -> &'static str {
+        match self {
+            Self::Loading => "loading",
+            Self::Ready(_) => "ready",
+            Self::Failed(_) => "error",
+        }
+    }
+}
+
+impl<T> From<Result<T, ApiError>> for Load<T> {
+    fn from(result: Result<T, ApiError>) -> Self {
+        match result {
+            Ok(value) => Self::Ready(value),
+            Err(error) => Self::Failed(error),
+        }
+    }
+}
+
+/// Runs `fetch` now and again whenever a signal read by `reload` changes.
+pub fn use_load<T, Fut>(
+    reload: impl Fn() + 'static,
+    fetch: impl Fn() -> Fut + 'static,
+) -> ReadSignal<Load<T>>
+where
+    T: Send + Sync + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let state = RwSignal::new(Load::Loading);
+    let running = StoredValue::new(None::<AbortHandle>);
+    let abort_running = move || {
+        if let Some(handle) = running.try_update_value(Option::take).flatten() {
+            handle.abort();
+        }
+    };
+    Effect::new(move |_| {
+        reload();
+        abort_running();
+        state.set(Load::Loading);
+        let (task, handle) = abortable(untrack(&fetch));
+        running.set_value(Some(handle));
+        spawn_local(async move {
+            if let Ok(outcome) = task.await {
+                state.try_set(outcome.into());
+            }
+        });
+    });
+    on_cleanup(abort_running);
+    state.read_only()
+}

@@ -1,0 +1,53 @@
+//! The session panel: watch a silent refresh happen.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::{
+    i18n::{Msg, use_i18n},
+    stores::use_auth,
+};
+
+/// How often the remaining lifetime is redrawn.
+const TICK: Duration = Duration::from_millis(500);
+
+/// The access token's remaining lifetime, the number of silent refreshes so
+/// far and the calls waiting for a refresh right now.
+#[component]
+pub fn SessionPanel() -> impl IntoView {
+    let auth = use_auth();
+    let i18n = use_i18n();
+    let now = RwSignal::new(js_sys::Date::now());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(js_sys::Date::now()), TICK) {
+        on_cleanup(move || handle.clear());
+    }
+    let remaining = move || {
+        let expires_at = auth.access.session().and_then(|s| s.expires_at_ms)?;
+        Some(((expires_at - now.get()) / 1000.0).ceil())
+    };
+    let remaining_text = move || match remaining() {
+        Some(secs) if secs > 0.0 => format!("{secs} s"),
+        Some(_) => i18n.t(Msg::Expired).to_owned(),
+        None => "–".to_owned(),
+    };
+    let status = move || auth.access.refresh_status();
+    view! {
+        <aside class="session-panel" data-testid="session-panel" aria-live="polite">
+            <h2>{move || i18n.t(Msg::Session)}</h2>
+            <dl>
+                <dt>{move || i18n.t(Msg::ExpiresIn)}</dt>
+                <dd data-testid="session-expires-in">{remaining_text}</dd>
+                <dt>{move || i18n.t(Msg::SilentRefreshes)}</dt>
+                <dd data-testid="session-refreshes">{move || status().refreshes}</dd>
+                <dt>{move || i18n.t(Msg::CallsWaiting)}</dt>
+                <dd data-testid="session-waiting">{move || status().waiting}</dd>
+            </dl>
+            <Show when=move || status().refreshing>
+                <p class="refreshing" data-testid="session-refreshing">
+                    {move || i18n.t(Msg::Refreshing)}
+                </p>
+            </Show>
+        </aside>
+    }
+}

@@ -1,0 +1,201 @@
+//! Build-time settings, read from the environment when the app is compiled
+//! (Trunk passes its environment on to cargo). Each one is parsed by a
+//! `const fn`, so a bad value fails the build with a message that names the
+//! variable and what it accepts, instead of being misread at run time.
+//!
+//! | variable | values | default |
+//! |---|---|---|
+//! | `REFRESH_ROLE` | `true/1/yes/on`, `false/0/no/off` (any case) | off |
+//! | `API_BASE` | empty (same origin), or an `http(s)://` URL or a `/path`, without a trailing `/` | empty |
+//! | `REFRESH_MODE` | `seed` or `oauth2` | `seed` |
+//! | `OAUTH2_TOKEN_URL` | the token endpoint for `oauth2` mode | `/connect/token` |
+//! | `OAUTH2_CLIENT_ID` | the client id sent in `oauth2` mode | `silent-refresh-app` |
+
+/// Whether a reload re-fetches the roles and permissions before guarded
+/// routes decide (the original's `VITE_REFRESH_ROLE`, without its bug of
+/// treating the string `"false"` as on).
+pub const REFRESH_ROLE: bool = match parse_flag(option_env!("REFRESH_ROLE")) {
+    Ok(on) => on,
+    Err(()) => panic!(
+        "REFRESH_ROLE must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for off"
+    ),
+};
+
+/// Prefix of every API path: empty for the app's own origin.
+pub const API_BASE: &str = match option_env!("API_BASE") {
+    None => "",
+    Some(base) => match check_api_base(base) {
+        Ok(base) => base,
+        Err(()) => panic!(
+            "API_BASE must be empty, an http:// or https:// URL, or a path starting with /, and must not end with /"
+        ),
+    },
+};
+
+/// Which refresh protocol the app speaks.
+pub const REFRESH_MODE: RefreshMode = match parse_refresh_mode(option_env!("REFRESH_MODE")) {
+    Ok(mode) => mode,
+    Err(()) => panic!("REFRESH_MODE must be seed or oauth2 (any case); leave it unset for seed"),
+};
+
+/// The token endpoint of the `oauth2` refresh mode, relative to [`API_BASE`]
+/// when it starts with `/`.
+pub const OAUTH2_TOKEN_URL: &str = match option_env!("OAUTH2_TOKEN_URL") {
+    Some(url) => url,
+    None => "/connect/token",
+};
+
+/// The `client_id` sent to the `oauth2` token endpoint.
+pub const OAUTH2_CLIENT_ID: &str = match option_env!("OAUTH2_CLIENT_ID") {
+    Some(id) => id,
+    None => "silent-refresh-app",
+};
+
+/// How long an API call may take before it is aborted, in milliseconds.
+pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
+
+/// The refresh protocols the app can speak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefreshMode {
+    /// `POST /api/app/account/refresh-token` with `{userId, refreshToken}`.
+    Seed,
+    /// RFC 6749 §6: a form POST of `grant_type=refresh_token` to a token endpoint.
+    OAuth2,
+}
+
+/// Parses an on/off flag: `true/1/yes/on` and `false/0/no/off` in any case;
+/// unset means off; anything else is an error.
+pub const fn parse_flag(value: Option<&str>) -> Result<bool, ()> {
+    let Some(value) = value else {
+        return Ok(false);
+    };
+    if one_of(value, &["true", "1", "yes", "on"]) {
+        Ok(true)
+    } else if one_of(value, &["false", "0", "no", "off"]) {
+        Ok(false)
+    } else {
+        Err(())
+    }
+}
+
+/// Parses `REFRESH_MODE`: `seed` (also when unset) or `oauth2`, any case.
+pub const fn parse_refresh_mode(value: Option<&str>) -> Result<RefreshMode, ()> {
+    match value {
+        None => Ok(RefreshMode::Seed),
+        Some(value) if one_of(value, &["seed"]) => Ok(RefreshMode::Seed),
+        Some(value) if one_of(value, &["oauth2"]) => Ok(RefreshMode::OAuth2),
+        Some(_) => Err(()),
+    }
+}
+
+/// Accepts an API base that is empty, an `http(s)://` URL or an absolute
+/// path, with no trailing slash (paths are appended as `/api/...`).
+pub const fn check_api_base(base: &str) -> Result<&str, ()> {
+    let bytes = base.as_bytes();
+    if bytes.is_empty() {
+        return Ok(base);
+    }
+    let well_started =
+        starts_with(bytes, b"http://") || starts_with(bytes, b"https://") || bytes[0] == b'/';
+    if well_started && bytes[bytes.len() - 1] != b'/' {
+        Ok(base)
+    } else {
+        Err(())
+    }
+}
+
+const fn one_of(value: &str, accepted: &[&str]) -> bool {
+    let mut i = 0;
+    while i < accepted.len() {
+        if eq_ignore_ascii_case(value.as_bytes(), accepted[i].as_bytes()) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i].to_ascii_lowercase() != b[i].to_ascii_lowercase() {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
+    if bytes.len() < prefix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        if bytes[i] != prefix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_of_on_is_on() {
+        for value in ["true", "TRUE", "True", "1", "yes", "YES", "on", "On"] {
+            assert_eq!(parse_flag(Some(value)), Ok(true), "{value}");
+        }
+    }
+
+    #[test]
+    fn every_spelling_of_off_is_off_and_unset_is_off() {
+        for value in ["false", "FALSE", "False", "0", "no", "No", "off", "OFF"] {
+            assert_eq!(parse_flag(Some(value)), Ok(false), "{value}");
+        }
+        assert_eq!(parse_flag(None), Ok(false));
+    }
+
+    #[test]
+    fn regression_false_is_not_on_just_because_it_is_a_non_empty_string() {
+        assert_eq!(parse_flag(Some("false")), Ok(false));
+    }
+
+    #[test]
+    fn anything_else_is_rejected() {
+        for value in [
+            "", " true", "true ", "2", "y", "n", "enabled", "nope", "trueish",
+        ] {
+            assert_eq!(parse_flag(Some(value)), Err(()), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn refresh_mode_is_seed_or_oauth2() {
+        assert_eq!(parse_refresh_mode(None), Ok(RefreshMode::Seed));
+        assert_eq!(parse_refresh_mode(Some("SEED")), Ok(RefreshMode::Seed));
+        assert_eq!(parse_refresh_mode(Some("OAuth2")), Ok(RefreshMode::OAuth2));
+        assert_eq!(parse_refresh_mode(Some("oidc")), Err(()));
+    }
+
+    #[test]
+    fn api_base_is_empty_a_url_or_a_path_without_trailing_slash() {
+        for ok in [
+            "",
+            "http://127.0.0.1:8080",
+            "https://api.example.com",
+            "/backend",
+        ] {
+            assert_eq!(check_api_base(ok), Ok(ok));
+        }
+        for bad in ["/", "http://x/", "api", "ftp://x"] {
+            assert_eq!(check_api_base(bad), Err(()), "{bad}");
+        }
+    }
+}

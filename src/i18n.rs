@@ -1,0 +1,225 @@
+//! Messages in English and Chinese (zh-CN), picked from the browser's
+//! language and switchable in the page.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::stores::persisted;
+
+/// The storage key of the chosen language.
+const LOCALE_KEY: &str = "silent-refresh.locale";
+
+/// The languages the app speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Locale {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    ZhCn,
+}
+
+impl Locale {
+    /// Every locale, in the order the language switch lists them.
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::ZhCn];
+
+    /// The locale for a BCP 47 tag such as `navigator.language`: Chinese for
+    /// any `zh` tag, English otherwise.
+    pub fn from_tag(tag: &str) -> Self {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("zh") {
+            Self::ZhCn
+        } else {
+            Self::En
+        }
+    }
+
+    /// The BCP 47 tag, for `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::ZhCn => "zh-CN",
+        }
+    }
+
+    /// The language's own name, for the switch.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::ZhCn => "中文",
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        /// Every message the app shows.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Msg {
+            $(
+                #[doc = $en]
+                $key,
+            )*
+        }
+
+        impl Msg {
+            /// The message in `locale`.
+            pub fn text(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $(
+                        (Msg::$key, Locale::En) => $en,
+                        (Msg::$key, Locale::ZhCn) => $zh,
+                    )*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppTitle => "Silent Refresh Admin", "静默刷新管理后台";
+    SignInTitle => "Sign in to your account", "登录您的账户";
+    UserName => "User name", "用户名";
+    Password => "Password", "密码";
+    SignIn => "Sign in", "登录";
+    SigningIn => "Signing in…", "正在登录…";
+    DemoAccounts => "Demo accounts: admin / admin123, alice / alice123", "演示账户：admin / admin123，alice / alice123";
+    SessionExpired => "Your session has expired. Please log in again.", "登录已过期，请重新登录。";
+    Dashboard => "Dashboard", "仪表盘";
+    Reports => "Reports", "报表";
+    AdminUsers => "Users & roles", "用户与角色";
+    Profile => "Profile", "个人资料";
+    Diagnostics => "Diagnostics", "诊断";
+    Logout => "Log out", "退出登录";
+    Language => "Language", "语言";
+    OpenMenu => "Menu", "菜单";
+    ReloadAll => "Reload all", "全部刷新";
+    Loading => "Loading…", "加载中…";
+    Retry => "Try again", "重试";
+    TemporarilyUnavailable => "Temporarily unavailable. Please try again shortly.", "服务暂时不可用，请稍后重试。";
+    NetworkError => "The server could not be reached.", "无法连接服务器。";
+    TimedOut => "The server did not answer in time.", "服务器响应超时。";
+    BadResponse => "The server sent a response that could not be read.", "服务器返回了无法识别的响应。";
+    NoLongerAccess => "You no longer have access to this.", "您已无权访问此内容。";
+    RecheckPermissions => "Re-check permissions", "重新检查权限";
+    ForbiddenTitle => "403 · Access denied", "403 · 无权访问";
+    ForbiddenBody => "Your account does not have the permission this page needs.", "您的账户没有访问此页面所需的权限。";
+    NotFoundTitle => "404 · Page not found", "404 · 页面不存在";
+    NotFoundBody => "There is nothing at this address.", "此地址没有内容。";
+    BackToStart => "Back to the start page", "返回首页";
+    CheckingPermissions => "Checking your permissions…", "正在检查权限…";
+    RolesStale => "Your permissions could not be refreshed; the last known ones are shown.", "无法刷新权限，当前显示的是上次的权限。";
+    Session => "Session", "会话";
+    ExpiresIn => "Access token expires in", "访问令牌剩余有效期";
+    Expired => "expired", "已过期";
+    SilentRefreshes => "Silent refreshes", "静默刷新次数";
+    CallsWaiting => "Calls waiting", "等待中的请求";
+    Refreshing => "Refreshing…", "正在刷新…";
+    Summary => "Summary", "概览";
+    Users => "Users", "用户数";
+    ActiveSessions => "Active sessions", "活跃会话";
+    Revenue => "Revenue", "收入";
+    Orders => "Recent orders", "最近订单";
+    Notifications => "Notifications", "通知";
+    Activity => "Activity", "动态";
+    SystemHealth => "System health", "系统状态";
+    Status => "Status", "状态";
+    Uptime => "Uptime", "运行时间";
+    Version => "Version", "版本";
+    Roles => "Roles", "角色";
+    Email => "E-mail", "电子邮件";
+    Policies => "Granted policies", "已授予的权限";
+    Save => "Save", "保存";
+    Saving => "Saving…", "正在保存…";
+    Saved => "Saved.", "已保存。";
+    BurstTitle => "Concurrent call burst", "并发请求测试";
+    BurstHelp => "Fires this many API calls at once and measures them. Run it right after the access token expires to watch a single refresh serve them all.", "同时发出指定数量的 API 请求并计时。在访问令牌过期后运行，可观察到一次刷新即可服务全部请求。";
+    BurstSize => "Calls", "请求数";
+    BurstRun => "Fire burst", "开始测试";
+    BurstRunning => "Running…", "运行中…";
+    BurstFailed => "Failed", "失败";
+    BurstRefreshes => "Refreshes", "刷新次数";
+    BurstMedian => "Median", "中位数";
+    BurstP99 => "p99", "p99";
+}
+
+/// The current locale as a signal. `Copy`; provided through context and read
+/// back with [`use_i18n`].
+#[derive(Clone, Copy, Debug)]
+pub struct I18n {
+    locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    /// The stored choice, else the browser's language, else English.
+    pub fn from_browser() -> Self {
+        let locale = persisted::load(LOCALE_KEY, |_: &Locale| true).unwrap_or_else(|| {
+            web_sys::window()
+                .and_then(|w| w.navigator().language())
+                .map(|tag| Locale::from_tag(&tag))
+                .unwrap_or_default()
+        });
+        set_document_lang(locale);
+        Self {
+            locale: RwSignal::new(locale),
+        }
+    }
+
+    /// The current locale (tracked).
+    pub fn locale(&self) -> Locale {
+        self.locale.get()
+    }
+
+    /// `msg` in the current locale (tracked).
+    pub fn t(&self, msg: Msg) -> &'static str {
+        msg.text(self.locale.get())
+    }
+
+    /// Switches the language and remembers the choice.
+    pub fn set_locale(&self, locale: Locale) {
+        persisted::save(LOCALE_KEY, &locale);
+        set_document_lang(locale);
+        self.locale.set(locale);
+    }
+}
+
+fn set_document_lang(locale: Locale) {
+    if let Some(html) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = html.set_attribute("lang", locale.tag());
+    }
+}
+
+/// The [`I18n`] provided by the app.
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_chinese_tag_is_chinese_and_anything_else_english() {
+        for tag in ["zh", "zh-CN", "zh-TW", "ZH_cn"] {
+            assert_eq!(Locale::from_tag(tag), Locale::ZhCn, "{tag}");
+        }
+        for tag in ["en", "en-US", "de-DE", "", "zhx"] {
+            assert_eq!(Locale::from_tag(tag), Locale::En, "{tag}");
+        }
+    }
+
+    #[test]
+    fn the_session_expired_message_exists_in_both_languages() {
+        assert_eq!(
+            Msg::SessionExpired.text(Locale::En),
+            "Your session has expired. Please log in again."
+        );
+        assert_eq!(
+            Msg::SessionExpired.text(Locale::ZhCn),
+            "登录已过期，请重新登录。"
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! Silent-refresh admin SPA: a Leptos port of an admin console (Vue Vben
+//! Admin on an ABP backend) whose API client answers `401` with a single,
+//! shared, silent token refresh, and which re-fetches roles on reload.
+//!
+//! - [`auth`]: the refresh coordination core (pure Rust);
+//! - [`api`]: the HTTP client, typed endpoints and [`api::ApiError`];
+//! - [`stores`]: `AccessStore`, `UserStore`, `AuthStore` as signals;
+//! - [`startup`]: navigation-type detection and the role refresh;
+//! - [`config`]: build-time settings (`REFRESH_ROLE`, …).
+
+pub mod api;
+pub mod auth;
+pub mod components;
+pub mod config;
+pub mod i18n;
+pub mod pages;
+pub mod routes;
+pub mod startup;
+pub mod stores;
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::{ParentRoute, Redirect, Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::{AdminLayout, RequirePolicy},
+    i18n::I18n,
+    pages::{
+        AdminUsersPage, DashboardPage, DiagnosticsPage, LoginPage, NotFound, ProfilePage,
+        ReportsPage,
+    },
+    routes::{ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, PROFILE, REPORTS},
+    stores::AuthStore,
+};
+
+/// The whole app: stores and language in context, the start-up role
+/// refresh, then the router.
+#[component]
+pub fn App() -> impl IntoView {
+    let auth = AuthStore::from_storage();
+    provide_context(auth);
+    provide_context(I18n::from_browser());
+    startup::refresh_roles_if_reloaded(auth);
+
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage/>
+                <ParentRoute path=path!("") view=AdminLayout>
+                    <Route path=path!("") view=|| view! { <Redirect path=HOME/> }/>
+                    <Route
+                        path=path!("dashboard")
+                        view=|| view! { <RequirePolicy page=DASHBOARD><DashboardPage/></RequirePolicy> }
+                    />
+                    <Route
+                        path=path!("reports")
+                        view=|| view! { <RequirePolicy page=REPORTS><ReportsPage/></RequirePolicy> }
+                    />
+                    <Route
+                        path=path!("admin/users")
+                        view=|| view! { <RequirePolicy page=ADMIN_USERS><AdminUsersPage/></RequirePolicy> }
+                    />
+                    <Route
+                        path=path!("profile")
+                        view=|| view! { <RequirePolicy page=PROFILE><ProfilePage/></RequirePolicy> }
+                    />
+                    <Route
+                        path=path!("diagnostics")
+                        view=|| view! { <RequirePolicy page=DIAGNOSTICS><DiagnosticsPage/></RequirePolicy> }
+                    />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Mounts [`App`] on the page's body.
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

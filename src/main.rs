@@ -1,0 +1,3 @@
+fn main() {
+    silent_refresh::mount();
+}

@@ -1,0 +1,19 @@
+//! The pages of the app.
+
+mod admin_users;
+mod dashboard;
+mod diagnostics;
+mod forbidden;
+mod login;
+mod not_found;
+mod profile;
+mod reports;
+
+pub use admin_users::AdminUsersPage;
+pub use dashboard::DashboardPage;
+pub use diagnostics::DiagnosticsPage;
+pub use forbidden::Forbidden;
+pub use login::LoginPage;
+pub use not_found::NotFound;
+pub use profile::ProfilePage;
+pub use reports::ReportsPage;

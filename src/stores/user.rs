@@ -1,0 +1,156 @@
+//! `UserStore`: who is logged in, with their roles and granted policies.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::persisted;
+use crate::api::types::ApplicationConfiguration;
+
+/// The storage key of the current user.
+pub const USER_KEY: &str = "silent-refresh.user";
+
+/// The current user as the application configuration describes them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfo {
+    /// The user id.
+    pub id: String,
+    /// The login name.
+    pub user_name: String,
+    /// The display name.
+    pub name: Option<String>,
+    /// The e-mail address.
+    pub email: Option<String>,
+    /// The roles.
+    pub roles: Vec<String>,
+    /// The policies granted through those roles.
+    pub granted_policies: BTreeSet<String>,
+}
+
+impl UserInfo {
+    /// A user known only by the login answer, before the configuration is in.
+    pub fn signed_in(id: String, user_name: String) -> Self {
+        Self {
+            id,
+            user_name,
+            ..Self::default()
+        }
+    }
+
+    /// The user the configuration describes, `None` when it says anonymous.
+    pub fn from_configuration(configuration: ApplicationConfiguration) -> Option<Self> {
+        let user = configuration.current_user;
+        if !user.is_authenticated {
+            return None;
+        }
+        Some(Self {
+            id: user.id?,
+            user_name: user.user_name.unwrap_or_default(),
+            name: user.name,
+            email: user.email,
+            roles: user.roles,
+            granted_policies: configuration
+                .auth
+                .granted_policies
+                .into_iter()
+                .filter_map(|(policy, granted)| granted.then_some(policy))
+                .collect(),
+        })
+    }
+
+    /// The name to greet the user with.
+    pub fn display_name(&self) -> &str {
+        self.name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.user_name)
+    }
+
+    fn is_usable(&self) -> bool {
+        !self.id.is_empty()
+    }
+}
+
+/// The current user as a signal, persisted across reloads so a new tab has
+/// the last known roles.
+#[derive(Clone, Copy, Debug)]
+pub struct UserStore {
+    info: RwSignal<Option<UserInfo>>,
+}
+
+impl UserStore {
+    /// The store as it was left in `localStorage`.
+    pub fn from_storage() -> Self {
+        Self {
+            info: RwSignal::new(persisted::load(USER_KEY, UserInfo::is_usable)),
+        }
+    }
+
+    /// The current user (tracked).
+    pub fn info(&self) -> Option<UserInfo> {
+        self.info.get()
+    }
+
+    /// Whether the current user holds `policy` (tracked).
+    pub fn has_policy(&self, policy: &str) -> bool {
+        self.info.with(|info| {
+            info.as_ref()
+                .is_some_and(|i| i.granted_policies.contains(policy))
+        })
+    }
+
+    /// Replaces the current user.
+    pub fn set(&self, info: UserInfo) {
+        persisted::save(USER_KEY, &info);
+        self.info.set(Some(info));
+    }
+
+    /// Forgets the current user.
+    pub fn clear(&self) {
+        persisted::remove(USER_KEY);
+        self.info.set(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::{AuthConfiguration, CurrentUser};
+
+    fn configuration(authenticated: bool) -> ApplicationConfiguration {
+        ApplicationConfiguration {
+            current_user: CurrentUser {
+                is_authenticated: authenticated,
+                id: authenticated.then(|| "u1".into()),
+                user_name: Some("alice".into()),
+                name: Some("Alice".into()),
+                email: None,
+                roles: vec!["user".into()],
+            },
+            auth: AuthConfiguration {
+                granted_policies: [
+                    ("Dashboard.View".into(), true),
+                    ("Reports.View".into(), false),
+                ]
+                .into(),
+            },
+        }
+    }
+
+    #[test]
+    fn only_granted_policies_are_kept() {
+        let user = UserInfo::from_configuration(configuration(true)).expect("authenticated");
+        assert_eq!(
+            user.granted_policies,
+            BTreeSet::from(["Dashboard.View".into()])
+        );
+        assert_eq!(user.display_name(), "Alice");
+    }
+
+    #[test]
+    fn an_anonymous_configuration_is_no_user() {
+        assert_eq!(UserInfo::from_configuration(configuration(false)), None);
+    }
+}
