@@ -16,7 +16,7 @@
 /// treating the string `"false"` as on).
 pub const REFRESH_ROLE: bool = match parse_flag(option_env!("REFRESH_ROLE")) {
     Ok(on) => on,
-    Err(()) => panic!(
+    Err(InvalidValue) => panic!(
         "REFRESH_ROLE must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for off"
     ),
 };
@@ -26,7 +26,7 @@ pub const API_BASE: &str = match option_env!("API_BASE") {
     None => "",
     Some(base) => match check_api_base(base) {
         Ok(base) => base,
-        Err(()) => panic!(
+        Err(InvalidValue) => panic!(
             "API_BASE must be empty, an http:// or https:// URL, or a path starting with /, and must not end with /"
         ),
     },
@@ -35,7 +35,9 @@ pub const API_BASE: &str = match option_env!("API_BASE") {
 /// Which refresh protocol the app speaks.
 pub const REFRESH_MODE: RefreshMode = match parse_refresh_mode(option_env!("REFRESH_MODE")) {
     Ok(mode) => mode,
-    Err(()) => panic!("REFRESH_MODE must be seed or oauth2 (any case); leave it unset for seed"),
+    Err(InvalidValue) => {
+        panic!("REFRESH_MODE must be seed or oauth2 (any case); leave it unset for seed")
+    }
 };
 
 /// The token endpoint of the `oauth2` refresh mode, relative to [`API_BASE`]
@@ -54,6 +56,10 @@ pub const OAUTH2_CLIENT_ID: &str = match option_env!("OAUTH2_CLIENT_ID") {
 /// How long an API call may take before it is aborted, in milliseconds.
 pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
 
+/// A build-time setting was given a value it does not accept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidValue;
+
 /// The refresh protocols the app can speak.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefreshMode {
@@ -65,7 +71,7 @@ pub enum RefreshMode {
 
 /// Parses an on/off flag: `true/1/yes/on` and `false/0/no/off` in any case;
 /// unset means off; anything else is an error.
-pub const fn parse_flag(value: Option<&str>) -> Result<bool, ()> {
+pub const fn parse_flag(value: Option<&str>) -> Result<bool, InvalidValue> {
     let Some(value) = value else {
         return Ok(false);
     };
@@ -74,23 +80,23 @@ pub const fn parse_flag(value: Option<&str>) -> Result<bool, ()> {
     } else if one_of(value, &["false", "0", "no", "off"]) {
         Ok(false)
     } else {
-        Err(())
+        Err(InvalidValue)
     }
 }
 
 /// Parses `REFRESH_MODE`: `seed` (also when unset) or `oauth2`, any case.
-pub const fn parse_refresh_mode(value: Option<&str>) -> Result<RefreshMode, ()> {
+pub const fn parse_refresh_mode(value: Option<&str>) -> Result<RefreshMode, InvalidValue> {
     match value {
         None => Ok(RefreshMode::Seed),
         Some(value) if one_of(value, &["seed"]) => Ok(RefreshMode::Seed),
         Some(value) if one_of(value, &["oauth2"]) => Ok(RefreshMode::OAuth2),
-        Some(_) => Err(()),
+        Some(_) => Err(InvalidValue),
     }
 }
 
 /// Accepts an API base that is empty, an `http(s)://` URL or an absolute
 /// path, with no trailing slash (paths are appended as `/api/...`).
-pub const fn check_api_base(base: &str) -> Result<&str, ()> {
+pub const fn check_api_base(base: &str) -> Result<&str, InvalidValue> {
     let bytes = base.as_bytes();
     if bytes.is_empty() {
         return Ok(base);
@@ -100,7 +106,7 @@ pub const fn check_api_base(base: &str) -> Result<&str, ()> {
     if well_started && bytes[bytes.len() - 1] != b'/' {
         Ok(base)
     } else {
-        Err(())
+        Err(InvalidValue)
     }
 }
 
@@ -121,7 +127,7 @@ const fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
     }
     let mut i = 0;
     while i < a.len() {
-        if a[i].to_ascii_lowercase() != b[i].to_ascii_lowercase() {
+        if !a[i].eq_ignore_ascii_case(&b[i]) {
             return false;
         }
         i += 1;
@@ -172,7 +178,7 @@ mod tests {
         for value in [
             "", " true", "true ", "2", "y", "n", "enabled", "nope", "trueish",
         ] {
-            assert_eq!(parse_flag(Some(value)), Err(()), "{value:?}");
+            assert_eq!(parse_flag(Some(value)), Err(InvalidValue), "{value:?}");
         }
     }
 
@@ -181,7 +187,7 @@ mod tests {
         assert_eq!(parse_refresh_mode(None), Ok(RefreshMode::Seed));
         assert_eq!(parse_refresh_mode(Some("SEED")), Ok(RefreshMode::Seed));
         assert_eq!(parse_refresh_mode(Some("OAuth2")), Ok(RefreshMode::OAuth2));
-        assert_eq!(parse_refresh_mode(Some("oidc")), Err(()));
+        assert_eq!(parse_refresh_mode(Some("oidc")), Err(InvalidValue));
     }
 
     #[test]
@@ -195,7 +201,7 @@ mod tests {
             assert_eq!(check_api_base(ok), Ok(ok));
         }
         for bad in ["/", "http://x/", "api", "ftp://x"] {
-            assert_eq!(check_api_base(bad), Err(()), "{bad}");
+            assert_eq!(check_api_base(bad), Err(InvalidValue), "{bad}");
         }
     }
 }

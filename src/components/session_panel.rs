@@ -23,7 +23,7 @@ pub fn SessionPanel() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let remaining = move || {
-        let expires_at = auth.access.session().and_then(|s| s.expires_at_ms)?;
+        let expires_at = auth.access.expires_at_ms()?;
         Some(((expires_at - now.get()) / 1000.0).ceil())
     };
     let remaining_text = move || match remaining() {

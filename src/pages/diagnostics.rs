@@ -96,6 +96,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
                 <dl
                     class="figures"
                     data-testid="burst-result"
+                    data-run=move || run.version().get()
                     data-calls=r.calls
                     data-failed=r.failed
                     data-refreshes=r.refreshes

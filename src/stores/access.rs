@@ -66,6 +66,7 @@ struct Tokens {
 #[derive(Clone, Copy, Debug)]
 pub struct AccessStore {
     tokens: RwSignal<Tokens>,
+    logged_in: Memo<bool>,
     expired: RwSignal<bool>,
     refresh_status: RwSignal<RefreshStatus>,
 }
@@ -75,24 +76,29 @@ impl AccessStore {
     /// logged out.
     pub fn from_storage() -> Self {
         let session = persisted::load(SESSION_KEY, Session::is_usable);
+        let tokens = RwSignal::new(Tokens {
+            session,
+            generation: Generation::default(),
+        });
         Self {
-            tokens: RwSignal::new(Tokens {
-                session,
-                generation: Generation::default(),
-            }),
+            tokens,
+            // A refresh replaces the tokens but not the fact of being logged
+            // in: views that only care about the latter must not re-render.
+            logged_in: Memo::new(move |_| tokens.with(|t| t.session.is_some())),
             expired: RwSignal::new(false),
             refresh_status: RwSignal::new(RefreshStatus::default()),
         }
     }
 
-    /// The session (tracked).
-    pub fn session(&self) -> Option<Session> {
-        self.tokens.with(|t| t.session.clone())
+    /// When the access token expires, ms since the epoch, if known (tracked).
+    pub fn expires_at_ms(&self) -> Option<f64> {
+        self.tokens
+            .with(|t| t.session.as_ref().and_then(|s| s.expires_at_ms))
     }
 
-    /// Whether there is a session (tracked).
+    /// Whether there is a session (tracked; unchanged by a refresh).
     pub fn is_logged_in(&self) -> bool {
-        self.tokens.with(|t| t.session.is_some())
+        self.logged_in.get()
     }
 
     /// The session, without tracking.

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what is missing to build the app (and, with --test, to test it).
+# Idempotent, and quick when everything is already there. Nothing here makes
+# Trunk download anything: it runs offline with the tools installed below.
+#
+#   scripts/install-tools.sh          wasm target, trunk, wasm-bindgen, wasm-opt
+#   scripts/install-tools.sh --test   the same, plus Chromium and ChromeDriver
+source "$(dirname "$0")/lib.sh"
+
+TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than this machine has
+# wasm-bindgen's CLI must match the library exactly: read it from the lock file.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+[[ -n "$WASM_BINDGEN_VERSION" ]] || { echo "wasm-bindgen is not in Cargo.lock" >&2; exit 1; }
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+has_version() { command -v "$1" >/dev/null && "$1" --version 2>/dev/null | grep -qF "$2"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! has_version trunk "trunk $TRUNK_VERSION"; then
+  step "cargo install trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+if ! has_version wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION"; then
+  step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Not --locked: that lock file asks for a crate version the registry lacks.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! command -v npm >/dev/null; then
+  step "apt-get install nodejs npm"
+  apt_install nodejs npm
+fi
+if ! has_version wasm-opt "version 132"; then
+  # binaryen 132 from npm; Debian's binaryen is too old and silently breaks
+  # wasm-bindgen's output (a blank page).
+  step "npm ci (wasm-opt from binaryen)"
+  npm ci --no-audit --no-fund
+fi
+
+if [[ "${1:-}" == "--test" ]]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    step "apt-get install chromium chromium-driver"
+    apt_install chromium chromium-driver
+  fi
+fi

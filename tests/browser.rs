@@ -1,0 +1,325 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): the gloo-net
+//! client against a scripted `fetch`, storage persistence, and reading the
+//! navigation type from the real Performance API.
+#![cfg(target_arch = "wasm32")]
+
+use std::{cell::RefCell, rc::Rc};
+
+use futures_util::future::join_all;
+use gloo_storage::{LocalStorage, Storage};
+use js_sys::Reflect;
+use leptos::prelude::Owner;
+use serde_json::Value;
+use silent_refresh::{
+    api::{ApiClient, ApiError, TokenRefresher, Transport},
+    auth::{
+        Generation, RefreshGrant, RefreshStatus, RetryPolicy, TokenPair, TokenSnapshot, TokenStore,
+    },
+    config::RefreshMode,
+    startup::{NavigationKind, navigation_kind},
+    stores::{AccessStore, Session},
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function installFakeApi(options) {
+  const state = { refresh: 0, resource: 0, refreshBodies: [], valid: new Set(["fresh-0"]), next: 1 };
+  const json = (status, body) => new Response(JSON.stringify(body), {
+    status, headers: { "content-type": "application/json" },
+  });
+  globalThis.fetch = async (request) => {
+    const path = new URL(request.url).pathname;
+    const bearer = (request.headers.get("authorization") || "").replace(/^Bearer /, "");
+    if (path === "/api/app/account/refresh-token") {
+      state.refresh += 1;
+      state.refreshBodies.push(await request.text());
+      if (options.refreshStatus) {
+        return json(options.refreshStatus, { success: false, error: { code: "invalid_grant", message: "no" } });
+      }
+      const n = state.next++;
+      state.valid.add("access-" + n);
+      return json(200, { success: true, token: "access-" + n, refreshToken: "refresh-" + n, expiresIn: 30 });
+    }
+    if (path === "/connect/token") {
+      state.refresh += 1;
+      state.refreshBodies.push(await request.text());
+      const n = state.next++;
+      state.valid.add("access-" + n);
+      return json(200, { access_token: "access-" + n, token_type: "Bearer", expires_in: 60 });
+    }
+    if (path === "/api/slow") {
+      return new Promise((_, reject) => request.signal.addEventListener("abort",
+        () => reject(new DOMException("aborted", "AbortError"))));
+    }
+    if (path === "/api/malformed") {
+      return new Response("{\"items\": [", { status: 200 });
+    }
+    state.resource += 1;
+    if (!state.valid.has(bearer)) {
+      return json(401, { error: { code: "invalid_token", message: "expired" } });
+    }
+    return json(200, { path, bearer });
+  };
+  return state;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = installFakeApi)]
+    fn install_fake_api(options: &JsValue) -> JsValue;
+}
+
+/// The scripted API's counters.
+struct FakeApi(JsValue);
+
+impl FakeApi {
+    fn install(refresh_status: Option<u16>) -> Self {
+        let options = js_sys::Object::new();
+        if let Some(status) = refresh_status {
+            Reflect::set(&options, &"refreshStatus".into(), &status.into()).unwrap();
+        }
+        Self(install_fake_api(&options))
+    }
+
+    fn count(&self, name: &str) -> u32 {
+        Reflect::get(&self.0, &name.into())
+            .unwrap()
+            .as_f64()
+            .unwrap() as u32
+    }
+
+    fn refresh_bodies(&self) -> Vec<String> {
+        let bodies: js_sys::Array = Reflect::get(&self.0, &"refreshBodies".into())
+            .unwrap()
+            .into();
+        bodies.iter().map(|b| b.as_string().unwrap()).collect()
+    }
+}
+
+/// Tokens in memory, for the client tests.
+#[derive(Clone, Default)]
+struct MemoryTokens {
+    tokens: Rc<RefCell<TokenSnapshot>>,
+    ended: Rc<RefCell<bool>>,
+}
+
+impl MemoryTokens {
+    fn logged_in(access: &str) -> Self {
+        let store = Self::default();
+        *store.tokens.borrow_mut() = TokenSnapshot {
+            access_token: Some(access.into()),
+            grant: Some(RefreshGrant {
+                refresh_token: "refresh-0".into(),
+                user_id: Some("user-1".into()),
+            }),
+            generation: Generation(1),
+        };
+        store
+    }
+}
+
+impl TokenStore for MemoryTokens {
+    fn snapshot(&self) -> TokenSnapshot {
+        self.tokens.borrow().clone()
+    }
+
+    fn save_refreshed(&self, pair: TokenPair) {
+        let mut tokens = self.tokens.borrow_mut();
+        tokens.access_token = Some(pair.access_token);
+        tokens.grant = Some(RefreshGrant {
+            refresh_token: pair.refresh_token,
+            user_id: Some("user-1".into()),
+        });
+        tokens.generation = tokens.generation.next();
+    }
+
+    fn end_session(&self) {
+        *self.ended.borrow_mut() = true;
+        *self.tokens.borrow_mut() = TokenSnapshot::default();
+    }
+}
+
+fn client(store: &MemoryTokens, timeout_ms: u32) -> ApiClient<MemoryTokens> {
+    let transport = Transport::new("", timeout_ms);
+    ApiClient::new(
+        store.clone(),
+        transport.clone(),
+        TokenRefresher::seed(transport),
+        RetryPolicy::default(),
+        |_: RefreshStatus| {},
+    )
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_401s_cost_one_refresh_and_every_call_is_replayed_with_the_new_token() {
+    let api = FakeApi::install(None);
+    let store = MemoryTokens::logged_in("expired");
+    let client = client(&store, 5_000);
+
+    let paths = [
+        "/api/app/a",
+        "/api/app/b",
+        "/api/app/c",
+        "/api/app/d",
+        "/api/app/e",
+    ];
+    let answers = join_all(paths.iter().map(|p| client.get::<Value>(p))).await;
+
+    for (answer, path) in answers.iter().zip(paths) {
+        let answer = answer.as_ref().expect("replayed successfully");
+        assert_eq!(answer["path"], path);
+        assert_eq!(answer["bearer"], "access-1");
+    }
+    assert_eq!(api.count("refresh"), 1);
+    assert_eq!(api.count("resource"), 10);
+    let bodies: Vec<Value> = api
+        .refresh_bodies()
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        [serde_json::json!({ "userId": "user-1", "refreshToken": "refresh-0" })]
+    );
+    assert_eq!(store.snapshot().access_token.as_deref(), Some("access-1"));
+}
+
+#[wasm_bindgen_test]
+async fn the_oauth2_mode_posts_a_refresh_token_grant_form_and_keeps_an_unrotated_token() {
+    let api = FakeApi::install(None);
+    let store = MemoryTokens::logged_in("expired");
+    let transport = Transport::new("", 5_000);
+    let client = ApiClient::new(
+        store.clone(),
+        transport.clone(),
+        TokenRefresher::new(transport, RefreshMode::OAuth2, "/connect/token", "spa"),
+        RetryPolicy::default(),
+        |_: RefreshStatus| {},
+    );
+
+    let answer = client.get::<Value>("/api/app/x").await.expect("replayed");
+    assert_eq!(answer["bearer"], "access-1");
+    assert_eq!(
+        api.refresh_bodies(),
+        ["grant_type=refresh_token&refresh_token=refresh-0&client_id=spa"]
+    );
+    let grant = store.snapshot().grant.expect("still logged in");
+    assert_eq!(
+        grant.refresh_token, "refresh-0",
+        "no rotation: the old token is kept"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_refresh_ends_the_session_and_fails_every_call() {
+    let api = FakeApi::install(Some(400));
+    let store = MemoryTokens::logged_in("expired");
+    let client = client(&store, 5_000);
+
+    let answers = join_all((0..3).map(|_| client.get::<Value>("/api/app/x"))).await;
+    assert!(
+        answers.iter().all(|a| *a == Err(ApiError::SessionExpired)),
+        "{answers:?}"
+    );
+    assert_eq!(api.count("refresh"), 1);
+    assert!(*store.ended.borrow());
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_failing_with_500_keeps_the_session_and_says_unavailable() {
+    let api = FakeApi::install(Some(503));
+    let store = MemoryTokens::logged_in("expired");
+    let client = client(&store, 5_000);
+
+    let answer = client.get::<Value>("/api/app/x").await;
+    assert!(
+        matches!(answer, Err(ApiError::Unavailable(_))),
+        "{answer:?}"
+    );
+    assert_eq!(api.count("refresh"), 3, "the whole retry budget");
+    assert!(!*store.ended.borrow());
+    assert_eq!(store.snapshot().access_token.as_deref(), Some("expired"));
+}
+
+#[wasm_bindgen_test]
+async fn a_call_that_takes_too_long_is_aborted_as_a_timeout() {
+    FakeApi::install(None);
+    let store = MemoryTokens::logged_in("fresh-0");
+    let answer = client(&store, 150).get::<Value>("/api/slow").await;
+    assert_eq!(answer, Err(ApiError::Timeout));
+}
+
+#[wasm_bindgen_test]
+async fn a_malformed_body_is_a_decode_error() {
+    FakeApi::install(None);
+    let store = MemoryTokens::logged_in("fresh-0");
+    let answer = client(&store, 5_000).get::<Value>("/api/malformed").await;
+    assert!(matches!(answer, Err(ApiError::Decode(_))), "{answer:?}");
+}
+
+#[wasm_bindgen_test]
+async fn the_body_transform_sees_every_response_body() {
+    FakeApi::install(None);
+    let transport = Transport::new("", 5_000).with_transform(Rc::new(|body: String| {
+        Ok(body.replace("fresh-0", "decrypted"))
+    }));
+    let store = MemoryTokens::logged_in("fresh-0");
+    let client = ApiClient::new(
+        store.clone(),
+        transport.clone(),
+        TokenRefresher::seed(transport),
+        RetryPolicy::default(),
+        |_: RefreshStatus| {},
+    );
+    let answer = client.get::<Value>("/api/app/x").await.expect("ok");
+    assert_eq!(answer["bearer"], "decrypted");
+}
+
+#[wasm_bindgen_test]
+fn the_session_survives_a_reload_through_storage() {
+    let owner = Owner::new();
+    owner.set();
+    LocalStorage::clear();
+    let session = Session::new("a".into(), "r".into(), "u".into(), Some(30), 1_000.0);
+    AccessStore::from_storage().start(session.clone());
+    assert_eq!(
+        AccessStore::from_storage().session_untracked(),
+        Some(session)
+    );
+
+    AccessStore::from_storage().clear();
+    assert_eq!(AccessStore::from_storage().session_untracked(), None);
+}
+
+#[wasm_bindgen_test]
+fn corrupted_or_foreign_storage_means_logged_out_and_is_removed() {
+    let owner = Owner::new();
+    owner.set();
+    for stored in [
+        "{not json",
+        "42",
+        r#"{"accessToken":"","refreshToken":"","userId":"u"}"#,
+        r#"{"something":"else"}"#,
+    ] {
+        LocalStorage::clear();
+        let storage = LocalStorage::raw();
+        storage.set_item("silent-refresh.session", stored).unwrap();
+        assert_eq!(
+            AccessStore::from_storage().session_untracked(),
+            None,
+            "{stored}"
+        );
+        assert_eq!(
+            storage.get_item("silent-refresh.session").unwrap(),
+            None,
+            "{stored}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_test_page_was_opened_by_a_plain_navigation() {
+    assert_eq!(navigation_kind(), Some(NavigationKind::Navigate));
+}

@@ -1,0 +1,382 @@
+//! The end-to-end harness: the real server binary on a free port with a fresh
+//! database and its test controls, serving a real build of the app, and
+//! headless Chromium driven over WebDriver. Every process is started in its
+//! own process group and killed with it on drop, so a failing test leaves
+//! nothing behind.
+
+use std::{
+    io::{BufRead, BufReader},
+    net::TcpListener,
+    os::unix::process::CommandExt,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use fantoccini::{Client, ClientBuilder};
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, Request, body::Bytes};
+use hyper_util::{
+    client::legacy::{Client as HttpClient, connect::HttpConnector},
+    rt::TokioExecutor,
+};
+use serde_json::{Value, json};
+
+/// Which build of the app the server serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Build {
+    /// Built with `REFRESH_ROLE=on`.
+    RoleRefreshOn,
+    /// Built with `REFRESH_ROLE=off`.
+    RoleRefreshOff,
+}
+
+impl Build {
+    fn dist(self) -> PathBuf {
+        let name = match self {
+            Self::RoleRefreshOn => "role-on",
+            Self::RoleRefreshOff => "role-off",
+        };
+        artifact(&format!("target/e2e/{name}"), "a release build of the app")
+    }
+}
+
+/// A path below the workspace root that scripts/test.sh builds, or explain.
+fn artifact(relative: &str, what: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    assert!(
+        path.exists(),
+        "{} is missing ({what}); run scripts/test.sh, which builds it",
+        path.display()
+    );
+    path
+}
+
+/// Kills a process group when dropped.
+struct ProcessGroup(Child);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_in_own_group(command: &mut Command) -> ProcessGroup {
+    let child = command
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    ProcessGroup(child)
+}
+
+/// How the server is started.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// The app build it serves.
+    pub build: Build,
+    /// `--access-ttl`.
+    pub access_ttl: &'static str,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            build: Build::RoleRefreshOn,
+            access_ttl: "5m",
+        }
+    }
+}
+
+/// The reference server, running with `--test-controls`.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    _process: ProcessGroup,
+    _data: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts the server binary on a free port with a fresh database.
+    pub fn start(options: ServerOptions) -> Self {
+        let binary = artifact("target/debug/silent-refresh-server", "the server binary");
+        let data = tempfile::tempdir().expect("a temporary directory");
+        let mut process = spawn_in_own_group(
+            Command::new(binary)
+                .arg("--addr=127.0.0.1:0")
+                .arg(format!("--db={}", data.path().join("e2e.sqlite").display()))
+                .arg(format!("--static-dir={}", options.build.dist().display()))
+                .arg(format!("--access-ttl={}", options.access_ttl))
+                .arg("--test-controls")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit()),
+        );
+        let stdout = process.0.stdout.take().expect("piped stdout");
+        let (found, url) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    let _ = found.send(url.to_owned());
+                }
+            }
+        });
+        let url = url
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server prints `listening on http://ADDR`");
+        Self {
+            url,
+            _process: process,
+            _data: data,
+        }
+    }
+
+    /// A client for the server's API and test controls.
+    pub fn api(&self) -> Api {
+        Api {
+            base: self.url.clone(),
+            http: HttpClient::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+}
+
+/// Call counts per endpoint, from `GET /api/_test/stats`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Login calls.
+    pub login: u64,
+    /// Refresh calls.
+    pub refresh: u64,
+    /// Logout calls.
+    pub logout: u64,
+    /// Application-configuration calls.
+    pub app_config: u64,
+    /// Sample-resource calls.
+    pub resource: u64,
+}
+
+/// A fault for the next calls of an endpoint.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fault {
+    /// `refresh`, `appConfig`, `resource`, …
+    pub endpoint: &'static str,
+    /// How many calls get it.
+    pub count: u32,
+    /// Answer with this status.
+    pub status: Option<u16>,
+    /// Wait this long first.
+    pub delay_ms: u64,
+    /// Close the connection without an answer.
+    pub drop: bool,
+}
+
+/// The server's API, for the test controls and for playing another user.
+#[derive(Clone)]
+pub struct Api {
+    base: String,
+    http: HttpClient<HttpConnector, Full<Bytes>>,
+}
+
+impl Api {
+    /// Sends a JSON request; returns the status and the decoded body (`Null`
+    /// when empty).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let response = self
+            .http
+            .request(request.body(Full::from(body)).expect("a valid request"))
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = response.status().as_u16();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a readable body")
+            .to_bytes();
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        (status, value)
+    }
+
+    async fn control(&self, path: &str, body: Value) {
+        let (status, answer) = self.send(Method::POST, path, None, Some(body)).await;
+        assert!((200..300).contains(&status), "{path}: {status} {answer}");
+    }
+
+    /// The call counts.
+    pub async fn stats(&self) -> Stats {
+        let (_, body) = self.send(Method::GET, "/api/_test/stats", None, None).await;
+        let count = |name: &str| body["calls"][name].as_u64().expect("a count");
+        Stats {
+            login: count("login"),
+            refresh: count("refresh"),
+            logout: count("logout"),
+            app_config: count("appConfig"),
+            resource: count("resource"),
+        }
+    }
+
+    /// Sets every count to zero.
+    pub async fn reset_stats(&self) {
+        self.control("/api/_test/stats/reset", Value::Null).await;
+    }
+
+    /// Injects `fault`.
+    pub async fn fault(&self, fault: Fault) {
+        self.control(
+            "/api/_test/faults",
+            json!({
+                "endpoint": fault.endpoint,
+                "count": fault.count,
+                "status": fault.status,
+                "delayMs": fault.delay_ms,
+                "drop": fault.drop,
+            }),
+        )
+        .await;
+    }
+
+    /// Removes every pending fault.
+    pub async fn clear_faults(&self) {
+        let (status, body) = self
+            .send(Method::DELETE, "/api/_test/faults", None, None)
+            .await;
+        assert_eq!(status, 204, "{body}");
+    }
+
+    /// Every access token issued to `user` so far now gets 401.
+    pub async fn expire_access_tokens(&self, user: &str) {
+        self.control(
+            "/api/_test/expire-access-tokens",
+            json!({ "userName": user }),
+        )
+        .await;
+    }
+
+    /// Revokes every refresh token of `user`.
+    pub async fn revoke_refresh_tokens(&self, user: &str) {
+        self.control(
+            "/api/_test/revoke-refresh-tokens",
+            json!({ "userName": user }),
+        )
+        .await;
+    }
+
+    /// Logs in over the API; returns the access token.
+    pub async fn login(&self, user: &str, password: &str) -> String {
+        let (status, body) = self
+            .send(
+                Method::POST,
+                "/api/account/login",
+                None,
+                Some(json!({ "userName": user, "password": password })),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// As `admin`, gives `user` exactly `roles`.
+    pub async fn set_roles(&self, user: &str, roles: &[&str]) {
+        let token = self.login("admin", "admin123").await;
+        let (_, users) = self
+            .send(Method::GET, "/api/identity/users", Some(&token), None)
+            .await;
+        let id = users["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|u| u["userName"] == user))
+            .and_then(|u| u["id"].as_str())
+            .unwrap_or_else(|| panic!("no user {user} in {users}"))
+            .to_owned();
+        let (status, body) = self
+            .send(
+                Method::PUT,
+                &format!("/api/identity/users/{id}/roles"),
+                Some(&token),
+                Some(json!({ "roles": roles })),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+}
+
+/// Headless Chromium behind its own ChromeDriver.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    _profile: tempfile::TempDir,
+    _driver: ProcessGroup,
+}
+
+impl Browser {
+    /// Starts ChromeDriver on a free port and opens a Chromium session with a
+    /// fresh profile.
+    pub async fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let driver = spawn_in_own_group(
+            Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        let profile = tempfile::tempdir().expect("a temporary directory");
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let capabilities = match capabilities {
+            Value::Object(map) => map,
+            _ => unreachable!("a JSON object literal"),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Self {
+                        client,
+                        _profile: profile,
+                        _driver: driver,
+                    };
+                }
+                Err(error) => {
+                    last_error = Some(error);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        panic!("ChromeDriver did not start: {last_error:?}");
+    }
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real server, the real built app, headless Chromium.
+//! Built with `--features e2e`; scripts/test.sh builds what they need first.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod harness;
+mod login;
+mod pages;
+mod roles;
+mod silent_refresh;

@@ -1,0 +1,278 @@
+//! Page objects: what a test does with the app, in the app's words, by
+//! `data-testid`.
+
+use std::{future::Future, time::Duration};
+
+use fantoccini::{Locator, elements::Element};
+use serde_json::{Value, json};
+
+use crate::harness::{Browser, Server};
+
+/// How long a test waits for the page to reach an expected state.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The app in one browser.
+pub struct App {
+    browser: Browser,
+    base: String,
+}
+
+fn selector(testid: &str) -> String {
+    format!("[data-testid=\"{testid}\"]")
+}
+
+impl App {
+    /// A fresh browser on the server's start page.
+    pub async fn open(server: &Server) -> Self {
+        let app = Self {
+            browser: Browser::start().await,
+            base: server.url.clone(),
+        };
+        app.goto("/").await;
+        app
+    }
+
+    fn client(&self) -> &fantoccini::Client {
+        &self.browser.client
+    }
+
+    /// Opens `path` as a new navigation (like a typed address or a new tab).
+    pub async fn goto(&self, path: &str) {
+        self.client()
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("navigation");
+    }
+
+    /// The browser's reload button.
+    pub async fn reload(&self) {
+        self.client().refresh().await.expect("reload");
+    }
+
+    /// The navigation type the page reports (`navigate`, `reload`, …).
+    pub async fn navigation_type(&self) -> String {
+        self.run(
+            "return performance.getEntriesByType('navigation')[0].type",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    /// Runs `script` in the page.
+    pub async fn run(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client()
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
+    }
+
+    /// Waits until `condition` holds, polling; fails the test after [`PATIENCE`].
+    pub async fn wait_until<F, Fut>(&self, what: &str, mut condition: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !condition().await {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "gave up waiting for {what}; the page is at {}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The element with `data-testid`, waiting for it to appear.
+    pub async fn find(&self, testid: &str) -> Element {
+        self.client()
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(&selector(testid)))
+            .await
+            .unwrap_or_else(|e| panic!("no [data-testid={testid}]: {e}"))
+    }
+
+    /// Whether an element with `data-testid` is on the page now.
+    pub async fn is_present(&self, testid: &str) -> bool {
+        self.count(&selector(testid)).await > 0
+    }
+
+    /// How many elements match a CSS selector now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client()
+            .find_all(Locator::Css(css))
+            .await
+            .map(|found| found.len())
+            .unwrap_or(0)
+    }
+
+    /// The text of the element with `data-testid`, waiting for it.
+    pub async fn text(&self, testid: &str) -> String {
+        self.find(testid).await.text().await.expect("element text")
+    }
+
+    /// Waits until the element with `data-testid` says `expected`.
+    pub async fn wait_for_text(&self, testid: &str, expected: &str) {
+        self.wait_until(&format!("{testid} to say {expected:?}"), || async {
+            self.text(testid).await.trim() == expected
+        })
+        .await;
+    }
+
+    /// Clicks the element with `data-testid` once it is enabled (a click on
+    /// a disabled button would silently do nothing).
+    pub async fn click(&self, testid: &str) {
+        self.wait_until(&format!("{testid} to be enabled"), || async {
+            self.find(testid).await.is_enabled().await.unwrap_or(false)
+        })
+        .await;
+        self.find(testid).await.click().await.expect("click");
+    }
+
+    /// The current path and query.
+    pub async fn path(&self) -> String {
+        let url = self.client().current_url().await.expect("a URL");
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    /// Waits until the current path (without the query) is `path`.
+    pub async fn wait_for_path(&self, path: &str) {
+        self.wait_until(&format!("the path {path}"), || async {
+            self.path().await.split('?').next() == Some(path)
+        })
+        .await;
+    }
+
+    /// The raw `localStorage` value under `key`.
+    pub async fn local_storage(&self, key: &str) -> Option<String> {
+        self.run(
+            "return localStorage.getItem(arguments[0])",
+            vec![json!(key)],
+        )
+        .await
+        .as_str()
+        .map(str::to_owned)
+    }
+
+    /// Fills in and submits the login form (the page must show it).
+    pub async fn log_in(&self, user: &str, password: &str) {
+        let name = self.find("login-username").await;
+        name.clear().await.expect("clear");
+        name.send_keys(user).await.expect("type");
+        let secret = self.find("login-password").await;
+        secret.clear().await.expect("clear");
+        secret.send_keys(password).await.expect("type");
+        self.click("login-submit").await;
+    }
+
+    /// Logs in and waits for the dashboard with all its cards loaded.
+    pub async fn log_in_to_dashboard(&self, user: &str, password: &str) {
+        self.log_in(user, password).await;
+        self.wait_for_path("/dashboard").await;
+        self.wait_for_cards("ready").await;
+    }
+
+    /// `(name, data-state, data-error)` of every dashboard card.
+    pub async fn cards(&self) -> Vec<(String, String, Option<String>)> {
+        let found = self
+            .client()
+            .find_all(Locator::Css("[data-testid^=\"card-\"]"))
+            .await
+            .unwrap_or_default();
+        let mut cards = Vec::new();
+        for card in found {
+            let name = card
+                .attr("data-testid")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let state = card
+                .attr("data-state")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let error = match card
+                .find(Locator::Css("[data-testid=\"error-message\"]"))
+                .await
+            {
+                Ok(message) => message.attr("data-error").await.ok().flatten(),
+                Err(_) => None,
+            };
+            cards.push((name, state, error));
+        }
+        cards
+    }
+
+    /// The `data-state` of the cards named `card-<name>`.
+    pub async fn cards_named(&self, name: &str) -> Vec<String> {
+        let testid = format!("card-{name}");
+        self.cards()
+            .await
+            .into_iter()
+            .filter(|(card, _, _)| *card == testid)
+            .map(|(_, state, _)| state)
+            .collect()
+    }
+
+    /// Whether the checkbox with `data-testid` is ticked (`None`: not there).
+    pub async fn checkbox(&self, testid: &str) -> Option<bool> {
+        let found = self
+            .client()
+            .find(Locator::Css(&selector(testid)))
+            .await
+            .ok()?;
+        found
+            .prop("checked")
+            .await
+            .ok()?
+            .map(|checked| checked == "true")
+    }
+
+    /// Waits until the five dashboard cards are all in `state`.
+    pub async fn wait_for_cards(&self, state: &str) {
+        self.wait_until(&format!("five cards {state}"), || async {
+            let cards = self.cards().await;
+            cards.len() == 5 && cards.iter().all(|(_, s, _)| s == state)
+        })
+        .await;
+    }
+
+    /// Reloads the dashboard's cards with its button and waits for all five
+    /// to leave the loading state.
+    pub async fn reload_cards(&self) -> Vec<(String, String, Option<String>)> {
+        self.click("dashboard-reload").await;
+        self.wait_until("the cards to settle", || async {
+            let cards = self.cards().await;
+            cards.len() == 5 && cards.iter().all(|(_, s, _)| s != "loading")
+        })
+        .await;
+        self.cards().await
+    }
+
+    /// The menu's item names (`nav-item-<name>`), in order.
+    pub async fn menu_items(&self) -> Vec<String> {
+        let found = self
+            .client()
+            .find_all(Locator::Css(
+                "[data-testid=\"nav-menu\"] [data-testid^=\"nav-item-\"]",
+            ))
+            .await
+            .unwrap_or_default();
+        let mut names = Vec::new();
+        for item in found {
+            if let Ok(Some(testid)) = item.attr("data-testid").await {
+                names.push(testid.trim_start_matches("nav-item-").to_owned());
+            }
+        }
+        names
+    }
+}

@@ -1,0 +1,178 @@
+//! Role refresh on reload (`REFRESH_ROLE`), permission-gated menus and
+//! routes, and the user-admin page.
+
+use crate::{
+    harness::{Build, Fault, Server, ServerOptions},
+    pages::App,
+};
+
+async fn alice_logged_in(build: Build) -> (Server, App) {
+    let server = Server::start(ServerOptions {
+        build,
+        ..ServerOptions::default()
+    });
+    let app = App::open(&server).await;
+    app.log_in_to_dashboard("alice", "alice123").await;
+    (server, app)
+}
+
+#[tokio::test]
+async fn with_the_flag_on_a_reload_fetches_roles_again_once() {
+    let (server, app) = alice_logged_in(Build::RoleRefreshOn).await;
+    let api = server.api();
+    assert!(!app.menu_items().await.contains(&"reports".to_owned()));
+    assert_eq!(app.text("role-list").await, "user");
+
+    api.set_roles("alice", &["user", "auditor"]).await;
+    api.reset_stats().await;
+    app.reload().await;
+    assert_eq!(app.navigation_type().await, "reload");
+    app.wait_until("the reports menu item", || async {
+        app.menu_items().await.contains(&"reports".to_owned())
+    })
+    .await;
+    app.wait_for_cards("ready").await;
+    assert_eq!(api.stats().await.app_config, 1);
+
+    app.click("nav-item-reports").await;
+    app.wait_for_path("/reports").await;
+    app.wait_until("the reports card", || async {
+        app.cards_named("reports").await == ["ready"]
+    })
+    .await;
+
+    api.set_roles("alice", &["user"]).await;
+    app.reload().await;
+    app.find("forbidden").await;
+    assert_eq!(app.path().await, "/reports");
+    assert!(!app.menu_items().await.contains(&"reports".to_owned()));
+    assert_eq!(api.stats().await.app_config, 2);
+}
+
+#[tokio::test]
+async fn with_the_flag_on_a_plain_navigation_does_not_fetch_roles() {
+    let (server, app) = alice_logged_in(Build::RoleRefreshOn).await;
+    let api = server.api();
+    api.reset_stats().await;
+
+    app.goto("/dashboard").await;
+    assert_eq!(app.navigation_type().await, "navigate");
+    app.wait_for_cards("ready").await;
+    assert_eq!(api.stats().await.app_config, 0);
+}
+
+#[tokio::test]
+async fn with_the_flag_off_a_reload_keeps_the_stored_roles_until_the_next_login() {
+    let (server, app) = alice_logged_in(Build::RoleRefreshOff).await;
+    let api = server.api();
+    api.set_roles("alice", &["user", "auditor"]).await;
+    api.reset_stats().await;
+
+    app.reload().await;
+    assert_eq!(app.navigation_type().await, "reload");
+    app.wait_for_cards("ready").await;
+    assert_eq!(api.stats().await.app_config, 0);
+    assert!(!app.menu_items().await.contains(&"reports".to_owned()));
+
+    app.click("nav-logout").await;
+    app.log_in("alice", "alice123").await;
+    app.wait_until("the reports menu item", || async {
+        app.menu_items().await.contains(&"reports".to_owned())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn while_roles_load_on_reload_a_guarded_route_waits_and_never_redirects() {
+    let (server, app) = alice_logged_in(Build::RoleRefreshOn).await;
+    let api = server.api();
+    api.fault(Fault {
+        endpoint: "appConfig",
+        count: 1,
+        delay_ms: 2_000,
+        ..Fault::default()
+    })
+    .await;
+
+    app.reload().await;
+    app.find("loading-permissions").await;
+    let mut saw_loading = 0;
+    while app.is_present("loading-permissions").await {
+        saw_loading += 1;
+        assert_eq!(app.path().await, "/dashboard");
+        assert!(!app.is_present("forbidden").await);
+        assert!(!app.is_present("login-username").await);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(saw_loading >= 5, "the loading state lasted the 2 s delay");
+    app.wait_for_cards("ready").await;
+}
+
+#[tokio::test]
+async fn a_user_without_the_policy_gets_the_403_page_not_the_login_page() {
+    let (_server, app) = alice_logged_in(Build::RoleRefreshOn).await;
+    app.goto("/admin/users").await;
+    app.find("forbidden").await;
+    assert!(!app.menu_items().await.contains(&"admin-users".to_owned()));
+}
+
+#[tokio::test]
+async fn an_admin_grants_and_revokes_a_role_and_the_menu_follows_without_a_reload() {
+    let server = Server::start(ServerOptions::default());
+    let admin = App::open(&server).await;
+    admin.log_in_to_dashboard("admin", "admin123").await;
+    admin.click("nav-item-admin-users").await;
+    admin.find("admin-users").await;
+
+    admin.click("admin-role-alice-auditor").await;
+    admin
+        .wait_until("alice to be an auditor", || async {
+            admin.checkbox("admin-role-alice-auditor").await == Some(true)
+        })
+        .await;
+
+    // Alice's open page finds out on a 403 and re-checks on request.
+    let alice = App::open(&server).await;
+    alice.log_in_to_dashboard("alice", "alice123").await;
+    alice.click("nav-item-reports").await;
+    alice
+        .wait_until("the reports card", || async {
+            alice.cards_named("reports").await == ["ready"]
+        })
+        .await;
+    admin.click("admin-role-alice-auditor").await;
+    admin
+        .wait_until("alice to lose auditor", || async {
+            admin.checkbox("admin-role-alice-auditor").await == Some(false)
+        })
+        .await;
+    alice.goto("/reports").await;
+    alice.find("recheck-permissions").await;
+    alice.click("recheck-permissions").await;
+    alice.find("forbidden").await;
+    alice
+        .wait_until("the reports item to leave the menu", || async {
+            !alice.menu_items().await.contains(&"reports".to_owned())
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn the_last_admin_cannot_lose_the_admin_role_and_the_page_says_why() {
+    let server = Server::start(ServerOptions::default());
+    let admin = App::open(&server).await;
+    admin.log_in_to_dashboard("admin", "admin123").await;
+    admin.goto("/admin/users").await;
+    admin.click("admin-role-admin-admin").await;
+    admin.find("admin-error").await;
+    admin
+        .wait_until("the server's refusal", || async {
+            !admin.text("admin-error").await.trim().is_empty()
+        })
+        .await;
+    admin
+        .wait_until("the checkbox to show the truth", || async {
+            admin.checkbox("admin-role-admin-admin").await == Some(true)
+        })
+        .await;
+}
