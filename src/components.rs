@@ -10,10 +10,10 @@ mod nav_menu;
 mod session_panel;
 
 pub use card::Card;
-pub use error_message::ErrorMessage;
+pub use error_message::{ErrorMessage, RecheckPermissions, describe};
 pub use guard::{Access, RequirePolicy, decide_access};
 pub use lang_switch::LangSwitch;
 pub use layout::AdminLayout;
-pub use load::{Load, use_load};
+pub use load::{Load, Loader, use_load};
 pub use nav_menu::NavMenu;
 pub use session_panel::SessionPanel;

@@ -63,6 +63,9 @@ macro_rules! messages {
         }
 
         impl Msg {
+            /// Every message.
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+
             /// The message in `locale`.
             pub fn text(self, locale: Locale) -> &'static str {
                 match (self, locale) {
@@ -100,8 +103,14 @@ messages! {
     NetworkError => "The server could not be reached.", "无法连接服务器。";
     TimedOut => "The server did not answer in time.", "服务器响应超时。";
     BadResponse => "The server sent a response that could not be read.", "服务器返回了无法识别的响应。";
+    InvalidCredentials => "Invalid username or password!", "用户名或密码错误！";
+    TooManyAttempts => "Too many attempts. Please wait a minute and try again.", "尝试次数过多，请稍等一分钟再试。";
+    LastAdmin => "The last administrator cannot lose the admin role.", "不能移除最后一位管理员的管理员角色。";
+    ServerError => "The server ran into an error. Please try again.", "服务器出错，请重试。";
+    RequestFailed => "The request failed.", "请求失败。";
     NoLongerAccess => "You no longer have access to this.", "您已无权访问此内容。";
     RecheckPermissions => "Re-check permissions", "重新检查权限";
+    Rechecking => "Checking…", "正在检查…";
     ForbiddenTitle => "403 · Access denied", "403 · 无权访问";
     ForbiddenBody => "Your account does not have the permission this page needs.", "您的账户没有访问此页面所需的权限。";
     NotFoundTitle => "404 · Page not found", "404 · 页面不存在";
@@ -112,6 +121,7 @@ messages! {
     Session => "Session", "会话";
     ExpiresIn => "Access token expires in", "访问令牌剩余有效期";
     Expired => "expired", "已过期";
+    SecondsUnit => " s", " 秒";
     SilentRefreshes => "Silent refreshes", "静默刷新次数";
     CallsWaiting => "Calls waiting", "等待中的请求";
     Refreshing => "Refreshing…", "正在刷新…";
@@ -129,13 +139,12 @@ messages! {
     Roles => "Roles", "角色";
     Email => "E-mail", "电子邮件";
     Policies => "Granted policies", "已授予的权限";
-    Save => "Save", "保存";
     Saving => "Saving…", "正在保存…";
-    Saved => "Saved.", "已保存。";
     BurstTitle => "Concurrent call burst", "并发请求测试";
     BurstHelp => "Fires this many API calls at once and measures them. Run it right after the access token expires to watch a single refresh serve them all.", "同时发出指定数量的 API 请求并计时。在访问令牌过期后运行，可观察到一次刷新即可服务全部请求。";
     BurstSize => "Calls", "请求数";
     BurstRun => "Fire burst", "开始测试";
+    BurstSizeInvalid => "Enter a number of calls from 1 to 5000.", "请输入 1 到 5000 之间的请求数。";
     BurstRunning => "Running…", "运行中…";
     BurstFailed => "Failed", "失败";
     BurstRefreshes => "Refreshes", "刷新次数";
@@ -183,11 +192,13 @@ impl I18n {
     }
 }
 
+/// Puts the language on `<html lang>` and the title in that language.
 fn set_document_lang(locale: Locale) {
-    if let Some(html) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    document.set_title(Msg::AppTitle.text(locale));
+    if let Some(html) = document.document_element() {
         let _ = html.set_attribute("lang", locale.tag());
     }
 }

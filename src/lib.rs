@@ -42,7 +42,7 @@ pub fn App() -> impl IntoView {
     let auth = AuthStore::from_storage();
     provide_context(auth);
     provide_context(I18n::from_browser());
-    startup::refresh_roles_if_reloaded(auth);
+    startup::refresh_roles_if_needed(auth);
 
     view! {
         <Router>

@@ -38,21 +38,41 @@ pub fn navigation_kind() -> Option<NavigationKind> {
     }
 }
 
-/// Whether start-up fetches the roles again: only on a reload, with the
-/// `REFRESH_ROLE` flag on, and with a session to refresh.
+/// What start-up knows about the stored session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoredSession {
+    /// Logged out.
+    None,
+    /// A session, and the stored user (with roles) it belongs to.
+    WithUser,
+    /// A session whose stored user is missing, unreadable or someone else's.
+    WithoutUser,
+}
+
+/// Whether start-up fetches the roles again: on a reload with the
+/// `REFRESH_ROLE` flag on, or whenever the session's user is not known
+/// (without the roles every guarded page would be forbidden).
 pub fn should_refresh_roles(
     navigation: Option<NavigationKind>,
     refresh_role: bool,
-    has_session: bool,
+    stored: StoredSession,
 ) -> bool {
-    refresh_role && has_session && navigation == Some(NavigationKind::Reload)
+    match stored {
+        StoredSession::None => false,
+        StoredSession::WithoutUser => true,
+        StoredSession::WithUser => refresh_role && navigation == Some(NavigationKind::Reload),
+    }
 }
 
 /// Starts the role refresh if this start-up calls for one. Guarded routes
 /// wait from this call on, so it runs before the router mounts.
-pub fn refresh_roles_if_reloaded(auth: AuthStore) {
-    let has_session = auth.access.session_untracked().is_some();
-    if should_refresh_roles(navigation_kind(), config::REFRESH_ROLE, has_session) {
+pub fn refresh_roles_if_needed(auth: AuthStore) {
+    let stored = match auth.access.session_untracked() {
+        None => StoredSession::None,
+        Some(_) if auth.user_matches_session() => StoredSession::WithUser,
+        Some(_) => StoredSession::WithoutUser,
+    };
+    if should_refresh_roles(navigation_kind(), config::REFRESH_ROLE, stored) {
         auth.refresh_roles();
     }
 }
@@ -61,34 +81,41 @@ pub fn refresh_roles_if_reloaded(auth: AuthStore) {
 mod tests {
     use super::*;
 
+    const OTHER_NAVIGATIONS: [Option<NavigationKind>; 4] = [
+        None,
+        Some(NavigationKind::Navigate),
+        Some(NavigationKind::BackForward),
+        Some(NavigationKind::Prerender),
+    ];
+
     #[test]
     fn only_a_reload_with_the_flag_and_a_session_refreshes() {
-        assert!(should_refresh_roles(
-            Some(NavigationKind::Reload),
-            true,
-            true
-        ));
-        let others = [
-            None,
-            Some(NavigationKind::Navigate),
-            Some(NavigationKind::BackForward),
-            Some(NavigationKind::Prerender),
-        ];
-        for navigation in others {
+        let reload = Some(NavigationKind::Reload);
+        assert!(should_refresh_roles(reload, true, StoredSession::WithUser));
+        for navigation in OTHER_NAVIGATIONS {
             assert!(
-                !should_refresh_roles(navigation, true, true),
+                !should_refresh_roles(navigation, true, StoredSession::WithUser),
                 "{navigation:?}"
             );
         }
         assert!(!should_refresh_roles(
-            Some(NavigationKind::Reload),
+            reload,
             false,
-            true
+            StoredSession::WithUser
         ));
-        assert!(!should_refresh_roles(
-            Some(NavigationKind::Reload),
-            true,
-            false
-        ));
+        assert!(!should_refresh_roles(reload, true, StoredSession::None));
+    }
+
+    #[test]
+    fn a_session_without_its_user_always_fetches_the_roles() {
+        for navigation in OTHER_NAVIGATIONS {
+            for flag in [false, true] {
+                assert!(should_refresh_roles(
+                    navigation,
+                    flag,
+                    StoredSession::WithoutUser
+                ));
+            }
+        }
     }
 }

@@ -13,11 +13,12 @@ use serde_json::Value;
 use silent_refresh::{
     api::{ApiClient, ApiError, TokenRefresher, Transport},
     auth::{
-        Generation, RefreshGrant, RefreshStatus, RetryPolicy, TokenPair, TokenSnapshot, TokenStore,
+        Generation, RefreshError, RefreshGrant, RefreshStatus, Refresher, RetryPolicy, TokenPair,
+        TokenSnapshot, TokenStore,
     },
     config::RefreshMode,
     startup::{NavigationKind, navigation_kind},
-    stores::{AccessStore, Session},
+    stores::{AccessStore, Session, SharedRefresher, UserInfo},
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -36,6 +37,13 @@ export function installFakeApi(options) {
     if (path === "/api/app/account/refresh-token") {
       state.refresh += 1;
       state.refreshBodies.push(await request.text());
+      if (options.refreshHangs) {
+        return new Promise((_, reject) => request.signal.addEventListener("abort",
+          () => reject(new DOMException("aborted", "AbortError"))));
+      }
+      if (options.refreshDelayMs) {
+        await new Promise((resolve) => setTimeout(resolve, options.refreshDelayMs));
+      }
       if (options.refreshStatus) {
         return json(options.refreshStatus, { success: false, error: { code: "invalid_grant", message: "no" } });
       }
@@ -71,15 +79,40 @@ extern "C" {
     fn install_fake_api(options: &JsValue) -> JsValue;
 }
 
+/// How the scripted refresh endpoint behaves.
+#[derive(Default)]
+struct RefreshBehaviour {
+    /// Answer with this status (and an `invalid_grant` body).
+    status: Option<u16>,
+    /// Answer after this long.
+    delay_ms: Option<u32>,
+    /// Never answer (until the request is aborted).
+    hangs: bool,
+}
+
 /// The scripted API's counters.
 struct FakeApi(JsValue);
 
 impl FakeApi {
     fn install(refresh_status: Option<u16>) -> Self {
+        Self::with(RefreshBehaviour {
+            status: refresh_status,
+            ..RefreshBehaviour::default()
+        })
+    }
+
+    fn with(behaviour: RefreshBehaviour) -> Self {
         let options = js_sys::Object::new();
-        if let Some(status) = refresh_status {
-            Reflect::set(&options, &"refreshStatus".into(), &status.into()).unwrap();
+        let set = |name: &str, value: JsValue| {
+            Reflect::set(&options, &name.into(), &value).unwrap();
+        };
+        if let Some(status) = behaviour.status {
+            set("refreshStatus", status.into());
         }
+        if let Some(delay) = behaviour.delay_ms {
+            set("refreshDelayMs", delay.into());
+        }
+        set("refreshHangs", behaviour.hangs.into());
         Self(install_fake_api(&options))
     }
 
@@ -109,6 +142,7 @@ impl MemoryTokens {
     fn logged_in(access: &str) -> Self {
         let store = Self::default();
         *store.tokens.borrow_mut() = TokenSnapshot {
+            session: 1,
             access_token: Some(access.into()),
             grant: Some(RefreshGrant {
                 refresh_token: "refresh-0".into(),
@@ -141,7 +175,7 @@ impl TokenStore for MemoryTokens {
     }
 }
 
-fn client(store: &MemoryTokens, timeout_ms: u32) -> ApiClient<MemoryTokens> {
+fn client(store: &MemoryTokens, timeout_ms: u32) -> ApiClient<MemoryTokens, TokenRefresher> {
     let transport = Transport::new("", timeout_ms);
     ApiClient::new(
         store.clone(),
@@ -244,6 +278,49 @@ async fn a_refresh_failing_with_500_keeps_the_session_and_says_unavailable() {
 }
 
 #[wasm_bindgen_test]
+async fn regression_a_401_from_the_refresh_endpoint_is_never_intercepted() {
+    let api = FakeApi::install(Some(401));
+    let store = MemoryTokens::logged_in("expired");
+    let answer = client(&store, 5_000).get::<Value>("/api/app/x").await;
+    assert_eq!(answer, Err(ApiError::SessionExpired));
+    assert_eq!(
+        api.count("refresh"),
+        1,
+        "the refresh call does not refresh itself"
+    );
+    assert_eq!(api.count("resource"), 1, "nothing replayed");
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_answered_429_keeps_the_session() {
+    let api = FakeApi::install(Some(429));
+    let store = MemoryTokens::logged_in("expired");
+    let answer = client(&store, 5_000).get::<Value>("/api/app/x").await;
+    assert!(
+        matches!(answer, Err(ApiError::Unavailable(_))),
+        "{answer:?}"
+    );
+    assert_eq!(api.count("refresh"), 3);
+    assert!(!*store.ended.borrow());
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_that_times_out_keeps_the_session() {
+    let api = FakeApi::with(RefreshBehaviour {
+        hangs: true,
+        ..RefreshBehaviour::default()
+    });
+    let store = MemoryTokens::logged_in("expired");
+    let answer = client(&store, 150).get::<Value>("/api/app/x").await;
+    assert!(
+        matches!(answer, Err(ApiError::Unavailable(_))),
+        "{answer:?}"
+    );
+    assert_eq!(api.count("refresh"), 3, "each attempt timed out");
+    assert!(!*store.ended.borrow());
+}
+
+#[wasm_bindgen_test]
 async fn a_call_that_takes_too_long_is_aborted_as_a_timeout() {
     FakeApi::install(None);
     let store = MemoryTokens::logged_in("fresh-0");
@@ -317,6 +394,74 @@ fn corrupted_or_foreign_storage_means_logged_out_and_is_removed() {
             "{stored}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+fn a_corrupted_stored_user_is_no_user_and_is_removed() {
+    LocalStorage::clear();
+    let storage = LocalStorage::raw();
+    storage.set_item("silent-refresh.user", "{\"id\":").unwrap();
+    assert_eq!(UserInfo::stored(), None);
+    assert_eq!(storage.get_item("silent-refresh.user").unwrap(), None);
+}
+
+fn store_alice(refresh_token: &str) {
+    LocalStorage::set(
+        "silent-refresh.session",
+        Session::new(
+            "a".into(),
+            refresh_token.into(),
+            "user-1".into(),
+            Some(30),
+            0.0,
+        ),
+    )
+    .unwrap();
+}
+
+fn alices_grant() -> RefreshGrant {
+    RefreshGrant {
+        refresh_token: "refresh-0".into(),
+        user_id: Some("user-1".into()),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn tabs_refreshing_at_once_share_one_refresh_under_the_web_lock() {
+    let api = FakeApi::with(RefreshBehaviour {
+        delay_ms: Some(200),
+        ..RefreshBehaviour::default()
+    });
+    LocalStorage::clear();
+    store_alice("refresh-0");
+    let shared = SharedRefresher::new(TokenRefresher::seed(Transport::new("", 5_000)));
+
+    // Two tabs whose tokens expired together: both hold refresh-0.
+    let grant = alices_grant();
+    let (first, second) = futures_util::join!(shared.refresh(&grant), shared.refresh(&grant));
+
+    assert_eq!(
+        api.count("refresh"),
+        1,
+        "the second adopts the first one's tokens"
+    );
+    let (first, second) = (first.expect("refreshed"), second.expect("adopted"));
+    assert_eq!(first.refresh_token, "refresh-1");
+    assert_eq!(second.refresh_token, "refresh-1");
+    let stored: Session = LocalStorage::get("silent-refresh.session").unwrap();
+    assert_eq!(stored.refresh_token, "refresh-1");
+}
+
+#[wasm_bindgen_test]
+async fn a_tab_whose_session_was_logged_out_elsewhere_does_not_refresh() {
+    let api = FakeApi::install(None);
+    LocalStorage::clear();
+    let shared = SharedRefresher::new(TokenRefresher::seed(Transport::new("", 5_000)));
+    assert_eq!(
+        shared.refresh(&alices_grant()).await,
+        Err(RefreshError::Rejected)
+    );
+    assert_eq!(api.count("refresh"), 0);
 }
 
 #[wasm_bindgen_test]

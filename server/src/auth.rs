@@ -2,8 +2,12 @@
 //! access token.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
-use crate::http::AppError;
+use rusqlite::{Transaction, TransactionBehavior};
+
+use crate::clock::millis;
+use crate::http::{AppError, ValidationError};
 use crate::jwt::{AUDIENCE, Claims, ISSUER};
 use crate::password::{self, DUMMY_HASH};
 use crate::random;
@@ -23,35 +27,62 @@ pub struct TokenPair {
     pub expires_in: u64,
 }
 
-/// Checks the credentials and starts a new refresh token family. Failures
-/// count against the user name and the client address; a failure past the
-/// allowance is [`AppError::TooManyAttempts`]. Correct credentials always
-/// succeed and are not counted.
+/// The longest user name a login accepts, in characters. Longer names are
+/// refused before anything is looked up or counted, so made-up names cannot
+/// swell the login limiter.
+pub const MAX_USER_NAME_CHARS: usize = 256;
+
+/// Checks the credentials and starts a new refresh token family.
+///
+/// While the user name or the client address has too many recent failures,
+/// the attempt is refused with [`AppError::TooManyAttempts`] before the
+/// password is looked at, whatever the password. Otherwise a failure is
+/// counted against both and answered with [`AppError::InvalidCredentials`];
+/// a success is never counted. Names over [`MAX_USER_NAME_CHARS`] are an
+/// [`AppError::Validation`].
 pub async fn login(
     state: &AppState,
     user_name: &str,
     password: String,
     client: Option<IpAddr>,
 ) -> Result<TokenPair, AppError> {
+    if user_name.chars().count() > MAX_USER_NAME_CHARS {
+        return Err(AppError::Validation(vec![ValidationError {
+            message: format!("The user name can be at most {MAX_USER_NAME_CHARS} characters long."),
+            members: vec!["userName".into()],
+        }]));
+    }
+    let mut keys = vec![format!("user:{}", user_name.to_lowercase())];
+    keys.extend(client.map(|ip| format!("addr:{ip}")));
+    // Refuse at once rather than queue for a password check slot ...
+    check_limit(state, &keys)?;
+    let permit = Arc::clone(&state.password_checks).acquire_owned().await?;
+    // ... and check again with the slot: a slot is held from this check
+    // until the failure is recorded, so a burst of parallel guesses cannot
+    // all pass the check before the first of them counts.
+    check_limit(state, &keys)?;
     let credentials = state.db.with(|conn| users::credentials(conn, user_name))?;
     // Unknown names are checked against a dummy hash so they take as long.
     let hash = credentials
         .as_ref()
         .map_or(DUMMY_HASH, |found| found.password_hash.as_str())
         .to_owned();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &hash)).await?;
+    let known = credentials.is_some();
+    let (limiter, clock) = (Arc::clone(&state.limiter), state.clock.clone());
+    // Verifies and records in one blocking task that owns the slot, so the
+    // failure counts even when the client hangs up mid-check.
+    let matches = tokio::task::spawn_blocking(move || {
+        let matches = password::verify(&password, &hash) && known;
+        if !matches {
+            limiter.record_failure(&keys, clock.now_ms());
+        }
+        drop(permit);
+        matches
+    })
+    .await?;
     match credentials {
         Some(found) if matches => start_session(state, &found.id),
-        _ => {
-            let mut keys = vec![format!("user:{}", user_name.to_lowercase())];
-            keys.extend(client.map(|ip| format!("addr:{ip}")));
-            Err(
-                match state.limiter.record_failure(&keys, state.clock.now_ms()) {
-                    Some(retry_after) => AppError::TooManyAttempts { retry_after },
-                    None => AppError::InvalidCredentials,
-                },
-            )
-        }
+        _ => Err(AppError::InvalidCredentials),
     }
 }
 
@@ -65,7 +96,9 @@ pub fn refresh(
     let refresh_token = random::token()?;
     let now = state.clock.now_ms();
     state.db.with(|conn| {
-        let tx = conn.transaction()?;
+        // Take the write lock before reading the token, so no other
+        // connection can spend it between this read and this write.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let rotated = refresh_tokens::rotate(
             &tx,
             presented,
@@ -74,23 +107,15 @@ pub fn refresh(
             now,
             state.config.reuse_grace,
         );
-        let user_id = match rotated {
-            Ok(user_id) => user_id,
+        match rotated {
+            Ok(user_id) => issue_pair(state, tx, user_id, refresh_token, now),
             Err(RefreshError::Rejected(rejection)) => {
                 // Commit anyway: a detected reuse has revoked the family.
                 tx.commit()?;
-                return Err(AppError::InvalidGrant(rejection));
+                Err(AppError::InvalidGrant(rejection))
             }
-            Err(error) => return Err(error.into()),
-        };
-        let access_token = issue_access_token(state, &tx, &user_id, now)?;
-        tx.commit()?;
-        Ok(TokenPair {
-            user_id,
-            access_token,
-            refresh_token,
-            expires_in: state.config.access_ttl_secs(),
-        })
+            Err(error) => Err(error.into()),
+        }
     })
 }
 
@@ -103,16 +128,22 @@ pub fn authenticate(state: &AppState, token: &str) -> Result<Principal, AppError
         .verify(token, state.clock.now_ms())
         .map_err(|error| AppError::InvalidToken(error.to_string()))?;
     state.db.with(|conn| {
-        let valid_from = users::access_valid_from(conn, &claims.sub)?
+        let (user, valid_from) = users::by_id_with_access_cutoff(conn, &claims.sub)?
             .ok_or_else(|| AppError::InvalidToken("unknown user".into()))?;
         if claims.ser < valid_from {
             return Err(AppError::InvalidToken("token revoked".into()));
         }
-        let user = users::by_id(conn, &claims.sub)?
-            .ok_or_else(|| AppError::InvalidToken("unknown user".into()))?;
         let policies = users::policies(conn, &user.id)?;
         Ok(Principal { user, policies })
     })
+}
+
+/// Refuses the attempt while any of `keys` is locked out.
+fn check_limit(state: &AppState, keys: &[String]) -> Result<(), AppError> {
+    state
+        .limiter
+        .check(keys, state.clock.now_ms())
+        .map_err(|retry_after| AppError::TooManyAttempts { retry_after })
 }
 
 fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AppError> {
@@ -121,14 +152,27 @@ fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AppError>
     state.db.with(|conn| {
         let tx = conn.transaction()?;
         refresh_tokens::start_family(&tx, user_id, &refresh_token, now, state.config.refresh_ttl)?;
-        let access_token = issue_access_token(state, &tx, user_id, now)?;
-        tx.commit()?;
-        Ok(TokenPair {
-            user_id: user_id.to_owned(),
-            access_token,
-            refresh_token,
-            expires_in: state.config.access_ttl_secs(),
-        })
+        issue_pair(state, tx, user_id.to_owned(), refresh_token, now)
+    })
+}
+
+/// Completes a login or refresh in `tx`, which has already stored
+/// `refresh_token` for `user_id`: issues the matching access token, commits,
+/// and returns the pair.
+fn issue_pair(
+    state: &AppState,
+    tx: Transaction<'_>,
+    user_id: String,
+    refresh_token: String,
+    now_ms: u64,
+) -> Result<TokenPair, AppError> {
+    let access_token = issue_access_token(state, &tx, &user_id, now_ms)?;
+    tx.commit()?;
+    Ok(TokenPair {
+        user_id,
+        access_token,
+        refresh_token,
+        expires_in: state.config.access_ttl_secs(),
     })
 }
 
@@ -138,7 +182,7 @@ fn issue_access_token(
     user_id: &str,
     now_ms: u64,
 ) -> Result<String, AppError> {
-    let ttl_ms = u64::try_from(state.config.access_ttl.as_millis()).unwrap_or(u64::MAX);
+    let ttl_ms = millis(state.config.access_ttl);
     let claims = Claims {
         sub: user_id.to_owned(),
         // Rounded up, so a token is never shorter-lived than configured.

@@ -1,7 +1,13 @@
 //! The server's notion of "now", injectable so tests can move time.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// `duration` in whole milliseconds, saturating at `u64::MAX` (some 584
+/// million years) instead of failing.
+pub fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
 
 /// A source of wall-clock time in milliseconds since the Unix epoch.
 #[derive(Clone)]
@@ -13,9 +19,7 @@ impl Clock {
         Self(Arc::new(|| {
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)
-                .map_or(0, |since| {
-                    u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-                })
+                .map_or(0, millis)
         }))
     }
 
@@ -51,8 +55,8 @@ pub struct ManualTime(Arc<std::sync::atomic::AtomicU64>);
 #[cfg(test)]
 impl ManualTime {
     /// Advances the clock by `by`.
-    pub fn advance(&self, by: std::time::Duration) {
-        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.0.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    pub fn advance(&self, by: Duration) {
+        self.0
+            .fetch_add(millis(by), std::sync::atomic::Ordering::SeqCst);
     }
 }

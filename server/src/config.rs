@@ -7,6 +7,8 @@ use std::time::Duration;
 use clap::Parser;
 use clap::builder::BoolishValueParser;
 
+use crate::clock::millis;
+
 /// Everything the server can be told at start. Each flag can also be given as
 /// an environment variable: `SR_` followed by the flag in capitals
 /// (`--access-ttl` → `SR_ACCESS_TTL`).
@@ -25,12 +27,13 @@ pub struct Config {
     #[arg(long, env = "SR_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
 
-    /// Access token lifetime (`500ms`, `30s`, `15m`, ...).
-    #[arg(long, env = "SR_ACCESS_TTL", default_value = "30s", value_parser = humantime::parse_duration)]
+    /// Access token lifetime (`500ms`, `30s`, `15m`, ...); must not be zero.
+    #[arg(long, env = "SR_ACCESS_TTL", default_value = "30s", value_parser = nonzero_duration)]
     pub access_ttl: Duration,
 
-    /// Absolute refresh token lifetime, counted from login; rotation never extends it.
-    #[arg(long, env = "SR_REFRESH_TTL", default_value = "7d", value_parser = humantime::parse_duration)]
+    /// Absolute refresh token lifetime, counted from login; rotation never
+    /// extends it. Must not be zero.
+    #[arg(long, env = "SR_REFRESH_TTL", default_value = "7d", value_parser = nonzero_duration)]
     pub refresh_ttl: Duration,
 
     /// How long a just-rotated refresh token may be presented again without
@@ -47,7 +50,17 @@ impl Config {
     /// The access token lifetime in whole seconds, rounded up (the `expiresIn`
     /// of token responses).
     pub fn access_ttl_secs(&self) -> u64 {
-        u64::try_from(self.access_ttl.as_millis().div_ceil(1000)).unwrap_or(u64::MAX)
+        millis(self.access_ttl).div_ceil(1000)
+    }
+}
+
+/// A humane duration (`30s`, `15m`) that is longer than zero: a token that
+/// is dead on arrival is a misconfiguration, not a setting.
+fn nonzero_duration(value: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(value) {
+        Ok(duration) if duration.is_zero() => Err("must be longer than zero".into()),
+        Ok(duration) => Ok(duration),
+        Err(error) => Err(error.to_string()),
     }
 }
 
@@ -97,5 +110,23 @@ mod tests {
     #[test]
     fn bad_duration_is_refused() {
         assert!(parse(&["--access-ttl", "soon"]).is_err());
+        assert!(parse(&["--refresh-ttl", "soon"]).is_err());
+    }
+
+    #[test]
+    fn zero_token_lifetimes_are_refused_with_a_clear_message() {
+        for flag in ["--access-ttl", "--refresh-ttl"] {
+            for zero in ["0s", "0ms", "0"] {
+                let error = parse(&[flag, zero]).err().unwrap_or_else(|| {
+                    panic!("{flag} {zero} was accepted");
+                });
+                assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+                let message = error.to_string();
+                assert!(message.contains(flag), "{message}");
+                assert!(message.contains("must be longer than zero"), "{message}");
+            }
+        }
+        // A zero grace period is the strict default, not a mistake.
+        assert!(parse(&["--reuse-grace", "0s"]).is_ok());
     }
 }

@@ -24,14 +24,6 @@ pub enum Endpoint {
     Resource,
 }
 
-impl Endpoint {
-    const COUNT: usize = 5;
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
 /// What the next calls of an endpoint suffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fault {
@@ -59,10 +51,57 @@ pub struct CallCounts {
     pub resource: u64,
 }
 
+/// One live counter per endpoint. The matches and struct literals below are
+/// exhaustive, so a new [`Endpoint`] cannot compile without its counter.
+#[derive(Default)]
+struct Counters {
+    login: AtomicU64,
+    refresh: AtomicU64,
+    logout: AtomicU64,
+    app_config: AtomicU64,
+    resource: AtomicU64,
+}
+
+impl Counters {
+    fn of(&self, endpoint: Endpoint) -> &AtomicU64 {
+        match endpoint {
+            Endpoint::Login => &self.login,
+            Endpoint::Refresh => &self.refresh,
+            Endpoint::Logout => &self.logout,
+            Endpoint::AppConfig => &self.app_config,
+            Endpoint::Resource => &self.resource,
+        }
+    }
+
+    fn read(&self) -> CallCounts {
+        let get = |counter: &AtomicU64| counter.load(Ordering::SeqCst);
+        CallCounts {
+            login: get(&self.login),
+            refresh: get(&self.refresh),
+            logout: get(&self.logout),
+            app_config: get(&self.app_config),
+            resource: get(&self.resource),
+        }
+    }
+
+    fn reset(&self) {
+        let Self {
+            login,
+            refresh,
+            logout,
+            app_config,
+            resource,
+        } = self;
+        for counter in [login, refresh, logout, app_config, resource] {
+            counter.store(0, Ordering::SeqCst);
+        }
+    }
+}
+
 /// Counters and pending faults, shared by all requests.
 #[derive(Default)]
 pub struct Controls {
-    calls: [AtomicU64; Endpoint::COUNT],
+    calls: Counters,
     faults: Mutex<HashMap<Endpoint, (u32, Fault)>>,
 }
 
@@ -70,7 +109,7 @@ impl Controls {
     /// Counts a call of `endpoint` and returns the fault it must suffer, if
     /// one is pending (using up one of the fault's calls).
     pub fn record_call(&self, endpoint: Endpoint) -> Option<Fault> {
-        self.calls[endpoint.index()].fetch_add(1, Ordering::SeqCst);
+        self.calls.of(endpoint).fetch_add(1, Ordering::SeqCst);
         let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
         let (remaining, fault) = faults.get_mut(&endpoint)?;
         let fault = *fault;
@@ -83,21 +122,12 @@ impl Controls {
 
     /// The counters.
     pub fn calls(&self) -> CallCounts {
-        let get = |endpoint: Endpoint| self.calls[endpoint.index()].load(Ordering::SeqCst);
-        CallCounts {
-            login: get(Endpoint::Login),
-            refresh: get(Endpoint::Refresh),
-            logout: get(Endpoint::Logout),
-            app_config: get(Endpoint::AppConfig),
-            resource: get(Endpoint::Resource),
-        }
+        self.calls.read()
     }
 
     /// Sets every counter to zero.
     pub fn reset_calls(&self) {
-        for counter in &self.calls {
-            counter.store(0, Ordering::SeqCst);
-        }
+        self.calls.reset();
     }
 
     /// Makes the next `count` calls of `endpoint` suffer `fault`, replacing
@@ -144,6 +174,34 @@ mod tests {
                 login: 1,
                 refresh: 3,
                 ..CallCounts::default()
+            }
+        );
+        controls.reset_calls();
+        assert_eq!(controls.calls(), CallCounts::default());
+    }
+
+    #[test]
+    fn every_endpoint_has_its_own_counter() {
+        let controls = Controls::default();
+        for (endpoint, times) in [
+            (Endpoint::Login, 1),
+            (Endpoint::Refresh, 2),
+            (Endpoint::Logout, 3),
+            (Endpoint::AppConfig, 4),
+            (Endpoint::Resource, 5),
+        ] {
+            for _ in 0..times {
+                controls.record_call(endpoint);
+            }
+        }
+        assert_eq!(
+            controls.calls(),
+            CallCounts {
+                login: 1,
+                refresh: 2,
+                logout: 3,
+                app_config: 4,
+                resource: 5,
             }
         );
         controls.reset_calls();

@@ -4,6 +4,7 @@ mod account;
 mod app_config;
 mod error;
 mod extract;
+mod guard;
 mod identity;
 mod oauth;
 mod resources;
@@ -38,7 +39,7 @@ pub fn app(state: AppState) -> Router {
         .merge(account::router(&state))
         .merge(app_config::router(&state))
         .merge(resources::router(&state))
-        .merge(identity::router());
+        .merge(identity::router(&state));
     if state.config.test_controls {
         api = api.nest("/_test", test_controls::router());
     }

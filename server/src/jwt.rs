@@ -97,8 +97,15 @@ impl JwtKeys {
         else {
             return Err(TokenError::Malformed);
         };
-        let parsed: Header =
-            serde_json::from_slice(&decode_part(header)?).map_err(|_| TokenError::Algorithm)?;
+        let parsed: Header = serde_json::from_slice(&decode_part(header)?).map_err(|error| {
+            // JSON that is not our header names another algorithm or adds
+            // fields; anything that is not JSON at all is just malformed.
+            if error.is_data() {
+                TokenError::Algorithm
+            } else {
+                TokenError::Malformed
+            }
+        })?;
         if parsed.alg != "HS256" || parsed.typ.is_some_and(|typ| typ != "JWT") {
             return Err(TokenError::Algorithm);
         }
@@ -264,6 +271,8 @@ mod tests {
 
     #[test]
     fn garbage_is_malformed_not_a_panic() {
+        let header = URL_SAFE_NO_PAD.encode(HEADER);
+        let not_json = URL_SAFE_NO_PAD.encode("{not json");
         for garbage in [
             "",
             ".",
@@ -272,8 +281,17 @@ mod tests {
             "a.b.c.d",
             "ü.ü.ü",
             "eyJhbGciOiJIUzI1NiJ9",
+            &format!("{not_json}.e30.AAAA"),
+            &format!("{header}.e30"),
         ] {
-            assert!(keys().verify(garbage, NOW_MS).is_err(), "{garbage:?}");
+            assert_eq!(
+                keys().verify(garbage, NOW_MS),
+                Err(TokenError::Malformed),
+                "{garbage:?}"
+            );
         }
+        // A well-formed header and signature over claims that lack fields.
+        let signed = keys().sign(&header, &URL_SAFE_NO_PAD.encode(r#"{"sub":"user-1"}"#));
+        assert_eq!(keys().verify(&signed, NOW_MS), Err(TokenError::Malformed));
     }
 }

@@ -28,5 +28,5 @@ mod users;
 pub use clock::Clock;
 pub use config::Config;
 pub use http::app;
-pub use serve::{run, serve};
+pub use serve::{HEADER_READ_TIMEOUT, run, serve};
 pub use state::{AppState, StartupError};

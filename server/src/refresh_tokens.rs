@@ -7,6 +7,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
+use crate::clock::millis;
+
 /// Why a refresh token was refused; every case is OAuth2's `invalid_grant`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
@@ -56,8 +58,7 @@ pub fn start_family(
     ttl: Duration,
 ) -> rusqlite::Result<()> {
     // SQLite integers are signed: keep huge lifetimes representable.
-    let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
-    let expires_at_ms = now_ms.saturating_add(ttl_ms).min(i64::MAX as u64);
+    let expires_at_ms = now_ms.saturating_add(millis(ttl)).min(i64::MAX as u64);
     let family_id: i64 = conn.query_row(
         "INSERT INTO refresh_families (user_id, expires_at_ms) VALUES (?1, ?2) RETURNING id",
         params![user_id, expires_at_ms],
@@ -72,6 +73,8 @@ pub fn start_family(
 ///
 /// A token already spent is accepted again (with a new `replacement`) only
 /// within `grace` of being spent; after that its whole family is revoked.
+/// Spending is a conditional write, so of two rotations racing with the same
+/// token only one finds it unspent; the other sees a spent token.
 /// Run it in a transaction and commit on [`RefreshError::Rejected`] too, so
 /// that a revocation sticks.
 pub fn rotate(
@@ -110,18 +113,15 @@ pub fn rotate(
     if now_ms >= token.expires_at_ms {
         return Err(Rejection::Expired.into());
     }
-    match token.used_at_ms {
-        None => {
-            conn.execute(
-                "UPDATE refresh_tokens SET used_at_ms = ?2 WHERE hash = ?1",
-                params![&hash[..], now_ms],
-            )?;
-        }
-        Some(used_at) if u128::from(now_ms.saturating_sub(used_at)) < grace.as_millis() => {}
-        Some(_) => {
-            revoke_family(conn, token.family_id)?;
-            return Err(Rejection::Reused.into());
-        }
+    let spent_at = match token.used_at_ms {
+        None => spend(conn, &hash, now_ms)?,
+        used => used,
+    };
+    if let Some(used_at) = spent_at
+        && now_ms.saturating_sub(used_at) >= millis(grace)
+    {
+        revoke_family(conn, token.family_id)?;
+        return Err(Rejection::Reused.into());
     }
     add_token(conn, token.family_id, replacement)?;
     Ok(token.user_id)
@@ -152,6 +152,23 @@ pub fn active_families(conn: &Connection, now_ms: u64) -> rusqlite::Result<u64> 
     conn.query_row(
         "SELECT COUNT(*) FROM refresh_families WHERE revoked = 0 AND expires_at_ms > ?1",
         [now_ms],
+        |row| row.get(0),
+    )
+}
+
+/// Marks the token with `hash` spent at `now_ms` if nobody has yet: `None`
+/// when this call spent it, else when it was spent before.
+fn spend(conn: &Connection, hash: &[u8; 32], now_ms: u64) -> rusqlite::Result<Option<u64>> {
+    let changed = conn.execute(
+        "UPDATE refresh_tokens SET used_at_ms = ?2 WHERE hash = ?1 AND used_at_ms IS NULL",
+        params![&hash[..], now_ms],
+    )?;
+    if changed == 1 {
+        return Ok(None);
+    }
+    conn.query_row(
+        "SELECT used_at_ms FROM refresh_tokens WHERE hash = ?1",
+        [&hash[..]],
         |row| row.get(0),
     )
 }
@@ -230,6 +247,23 @@ mod tests {
         assert!(matches!(
             rotate_at(&db, "b", "u", "d", T0 + 3, Duration::ZERO),
             Err(RefreshError::Rejected(Rejection::Revoked))
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn spending_is_conditional_so_only_the_first_spender_wins()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let db = db_with_login("u", "a")?;
+        let token = hash("a");
+        // Two rotations that both read the token as unspent both try to spend it.
+        assert_eq!(db.with(|c| spend(c, &token, T0 + 1))?, None);
+        assert_eq!(db.with(|c| spend(c, &token, T0 + 2))?, Some(T0 + 1));
+        // The loser's view of the token is the winner's spend time, so it is
+        // judged as a reuse and revokes the family.
+        assert!(matches!(
+            rotate_at(&db, "a", "u", "b", T0 + 2, Duration::ZERO),
+            Err(RefreshError::Rejected(Rejection::Reused))
         ));
         Ok(())
     }

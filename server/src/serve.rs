@@ -12,7 +12,7 @@ use axum::body::Body;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
@@ -25,6 +25,11 @@ use crate::state::{AppState, StartupError};
 
 /// How long shutdown waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's whole header, counted from
+/// when the server starts waiting for it (also between keep-alive requests);
+/// a slower client is disconnected, so trickled headers cannot tie up
+/// connections (slow loris).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The client's address, put in each request's extensions by [`serve`].
 #[derive(Clone, Copy, Debug)]
@@ -70,8 +75,14 @@ fn print_banner(bound: SocketAddr) -> std::io::Result<()> {
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops
 /// accepting and waits (up to a grace period) for open requests to finish.
+/// Clients that take longer than [`HEADER_READ_TIMEOUT`] to send a request
+/// header are disconnected.
 pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
     let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    // The timeout only takes effect with a timer.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
     let mut shutdown = pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -99,10 +110,11 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
                 Ok(response)
             }
         });
-        let connection =
-            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
+            // A header timeout is routine: idle keep-alive connections end so.
             if let Err(error) = connection.await
+                && !error.is_timeout()
                 && !is_deliberate_drop(&error)
             {
                 eprintln!("connection from {peer}: {error}");

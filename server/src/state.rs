@@ -2,8 +2,11 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::num::NonZero;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use tokio::sync::Semaphore;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -62,6 +65,10 @@ pub struct AppState {
     pub(crate) jwt: Arc<JwtKeys>,
     pub(crate) clock: Clock,
     pub(crate) limiter: Arc<LoginLimiter>,
+    /// One permit per password check that may run at once (one per CPU):
+    /// Argon2 is CPU- and memory-hard, and the login limiter needs each
+    /// check to finish counting before the next one is let in.
+    pub(crate) password_checks: Arc<Semaphore>,
     pub(crate) controls: Arc<Controls>,
     pub(crate) started_ms: u64,
 }
@@ -80,6 +87,9 @@ impl AppState {
             started_ms: clock.now_ms(),
             clock,
             limiter: Arc::default(),
+            password_checks: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(1, NonZero::get),
+            )),
             controls: Arc::default(),
         })
     }

@@ -105,6 +105,25 @@ pub fn by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<User>> {
     user.map(|user| with_roles(conn, user)).transpose()
 }
 
+/// The user with `id`, with their roles, and the lowest access token serial
+/// still accepted for them (see [`expire_access_tokens`]), in one read of
+/// the user's row.
+pub fn by_id_with_access_cutoff(
+    conn: &Connection,
+    id: &str,
+) -> rusqlite::Result<Option<(User, u64)>> {
+    let found = conn
+        .query_row(
+            "SELECT id, user_name, name, email, access_valid_from FROM users WHERE id = ?1",
+            [id],
+            |row| Ok((user_without_roles(row)?, row.get(4)?)),
+        )
+        .optional()?;
+    found
+        .map(|(user, valid_from)| Ok((with_roles(conn, user)?, valid_from)))
+        .transpose()
+}
+
 /// Every user with their roles, by user name.
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<User>> {
     let mut stmt =
@@ -139,16 +158,6 @@ pub fn next_access_serial(conn: &Connection, user_id: &str) -> rusqlite::Result<
         [user_id],
         |row| row.get(0),
     )
-}
-
-/// The lowest access token serial still accepted for the user.
-pub fn access_valid_from(conn: &Connection, user_id: &str) -> rusqlite::Result<Option<u64>> {
-    conn.query_row(
-        "SELECT access_valid_from FROM users WHERE id = ?1",
-        [user_id],
-        |row| row.get(0),
-    )
-    .optional()
 }
 
 /// Refuses every access token issued to the user so far; later ones are accepted.

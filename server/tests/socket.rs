@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use silent_refresh_server::{AppState, Clock, Config, app, serve};
+use silent_refresh_server::{AppState, Clock, Config, HEADER_READ_TIMEOUT, app, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -104,6 +104,41 @@ async fn a_drop_fault_closes_the_connection_without_a_response() {
     assert!(stats.contains(r#""appConfig":2"#), "{stats}");
 }
 
+/// Paused time: the runtime jumps its clock to the next timer whenever every
+/// task waits, so the 30 s timeout passes in an instant.
+#[tokio::test(start_paused = true)]
+async fn a_client_trickling_its_header_is_cut_off_after_the_header_timeout() {
+    let server = start().await;
+    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+    let started = tokio::time::Instant::now();
+    stream
+        .write_all(b"GET /api/abp/application-configuration HTTP/1.1\r\n")
+        .await
+        .expect("request line");
+    // Slow loris: another header line now and then, never the blank line.
+    for i in 0..2 {
+        tokio::time::sleep(HEADER_READ_TIMEOUT / 3).await;
+        let line = format!("X-Trickle-{i}: 1\r\n");
+        stream
+            .write_all(line.as_bytes())
+            .await
+            .expect("header line");
+    }
+    // Returns once the server closes the connection.
+    let mut received = Vec::new();
+    if let Err(error) = stream.read_to_end(&mut received).await {
+        assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset);
+    }
+    let waited = started.elapsed();
+    assert!(
+        received.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&received)
+    );
+    assert!(waited >= HEADER_READ_TIMEOUT, "cut off after {waited:?}");
+    assert!(waited < HEADER_READ_TIMEOUT * 2, "cut off after {waited:?}");
+}
+
 #[tokio::test]
 async fn shutdown_finishes_requests_in_flight_then_stops_listening() {
     let mut server = start().await;
@@ -164,9 +199,14 @@ fn the_binary_reads_the_environment_prints_its_address_and_stops_on_sigterm() {
         .parse()
         .expect("address");
     assert_ne!(addr.port(), 0);
-    let mut accounts = String::new();
-    stdout.read_line(&mut accounts).expect("accounts");
-    assert!(accounts.contains("admin / admin123"), "{accounts}");
+    for expected in [
+        "demo account: admin / admin123 (role admin)",
+        "demo account: alice / alice123 (role user)",
+    ] {
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("demo account line");
+        assert_eq!(line.trim_end(), expected);
+    }
     assert!(Path::new(&db).exists());
 
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -4,22 +4,23 @@ use gloo_net::http::Method;
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
-    ApiError, BrowserRuntime, TokenRefresher,
+    ApiError, BrowserRuntime,
     http::{Body, Request, Response, Transport},
 };
-use crate::auth::{RefreshCoordinator, RefreshStatus, RetryPolicy, TokenStore};
+use crate::auth::{RefreshCoordinator, RefreshStatus, Refresher, RetryPolicy, TokenStore};
 
 /// The coordinator as the app runs it.
-pub type Coordinator<S> = RefreshCoordinator<S, TokenRefresher, BrowserRuntime>;
+pub type Coordinator<S, R> = RefreshCoordinator<S, R, BrowserRuntime>;
 
 /// Sends every call with the current bearer token and handles its `401`
-/// through the refresh coordinator. Cheap to clone; clones share the queue.
-pub struct ApiClient<S> {
+/// through the refresh coordinator, refreshing with `R`. Cheap to clone;
+/// clones share the queue.
+pub struct ApiClient<S, R> {
     transport: Transport,
-    coordinator: Coordinator<S>,
+    coordinator: Coordinator<S, R>,
 }
 
-impl<S> Clone for ApiClient<S> {
+impl<S, R> Clone for ApiClient<S, R> {
     fn clone(&self) -> Self {
         Self {
             transport: self.transport.clone(),
@@ -28,23 +29,18 @@ impl<S> Clone for ApiClient<S> {
     }
 }
 
-impl<S: TokenStore + 'static> ApiClient<S> {
+impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
     /// A client over the tokens in `store`; `on_status` hears about every
     /// change of the refresh state (for the session panel).
     pub fn new(
         store: S,
         transport: Transport,
-        refresher: TokenRefresher,
+        refresher: R,
         retry: RetryPolicy,
         on_status: impl Fn(RefreshStatus) + 'static,
     ) -> Self {
-        let coordinator = RefreshCoordinator::with_status_listener(
-            store,
-            refresher,
-            BrowserRuntime,
-            retry,
-            on_status,
-        );
+        let coordinator =
+            RefreshCoordinator::new(store, refresher, BrowserRuntime, retry, on_status);
         Self {
             transport,
             coordinator,
@@ -52,7 +48,7 @@ impl<S: TokenStore + 'static> ApiClient<S> {
     }
 
     /// The refresh coordinator (for its status and for logout).
-    pub fn coordinator(&self) -> &Coordinator<S> {
+    pub fn coordinator(&self) -> &Coordinator<S, R> {
         &self.coordinator
     }
 

@@ -11,9 +11,9 @@ use super::{
         UpdateRolesRequest,
     },
 };
-use crate::auth::TokenStore;
+use crate::auth::{Refresher, TokenStore};
 
-impl<S: TokenStore + 'static> ApiClient<S> {
+impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
     /// `POST /api/account/login`. Sent without a token and never refreshed:
     /// its `401` means wrong credentials.
     pub async fn login(&self, user_name: &str, password: &str) -> Result<LoginResponse, ApiError> {

@@ -5,7 +5,8 @@ use std::{cell::RefCell, future::Future, rc::Rc, time::Duration};
 use futures_channel::oneshot;
 
 use super::ports::{
-    Generation, RefreshError, RefreshGrant, Refresher, Runtime, TokenPair, TokenStore, Unauthorized,
+    RefreshError, RefreshGrant, Refresher, Runtime, TokenPair, TokenSnapshot, TokenStore,
+    Unauthorized,
 };
 
 /// How often a refresh that fails for a transient reason is tried again
@@ -53,7 +54,8 @@ type Waiter = oneshot::Sender<Result<String, RefreshError>>;
 /// The refresh in flight and the calls waiting for it.
 struct InFlight {
     id: u64,
-    started_at: Generation,
+    /// The session the refresh is for; its result is dropped if that ends.
+    session: u64,
     waiters: Vec<Waiter>,
 }
 
@@ -81,7 +83,7 @@ struct Inner<S, R, T> {
     refresher: R,
     runtime: T,
     retry: RetryPolicy,
-    on_status: Option<StatusListener>,
+    on_status: StatusListener,
     state: RefCell<State>,
 }
 
@@ -115,29 +117,14 @@ where
     T: Runtime + 'static,
 {
     /// A coordinator over `store`, refreshing with `refresher`, spawning and
-    /// sleeping on `runtime`.
-    pub fn new(store: S, refresher: R, runtime: T, retry: RetryPolicy) -> Self {
-        Self::build(store, refresher, runtime, retry, None)
-    }
-
-    /// Like [`RefreshCoordinator::new`], and calls `on_status` whenever the
-    /// refresh state or the number of waiting calls changes.
-    pub fn with_status_listener(
+    /// sleeping on `runtime`; `on_status` hears of every change of the
+    /// refresh state or of the number of waiting calls.
+    pub fn new(
         store: S,
         refresher: R,
         runtime: T,
         retry: RetryPolicy,
         on_status: impl Fn(RefreshStatus) + 'static,
-    ) -> Self {
-        Self::build(store, refresher, runtime, retry, Some(Box::new(on_status)))
-    }
-
-    fn build(
-        store: S,
-        refresher: R,
-        runtime: T,
-        retry: RetryPolicy,
-        on_status: Option<StatusListener>,
     ) -> Self {
         Self {
             inner: Rc::new(Inner {
@@ -145,15 +132,10 @@ where
                 refresher,
                 runtime,
                 retry,
-                on_status,
+                on_status: Box::new(on_status),
                 state: RefCell::default(),
             }),
         }
-    }
-
-    /// The token store this coordinator reads and updates.
-    pub fn store(&self) -> &S {
-        &self.inner.store
     }
 
     /// What the coordinator is doing right now.
@@ -172,24 +154,27 @@ where
         E: Unauthorized + From<RefreshError>,
     {
         let sent = self.inner.store.snapshot();
-        let Some(token) = sent.access_token else {
+        let Some(token) = sent.access_token.clone() else {
             return send(None).await;
         };
         match send(Some(token)).await {
             Err(error) if error.is_unauthorized() => {
-                let fresh = self.fresh_token(sent.generation).await?;
+                let fresh = self.fresh_token(&sent).await?;
                 send(Some(fresh)).await
             }
             outcome => outcome,
         }
     }
 
-    /// A token newer than generation `sent_with`: the current one if the
+    /// A token newer than the one `sent` carried: the current one if the
     /// tokens have moved on since, otherwise the result of the refresh in
-    /// flight (starting one if there is none).
-    pub async fn fresh_token(&self, sent_with: Generation) -> Result<String, RefreshError> {
+    /// flight (starting one if there is none). Never a token of another session.
+    async fn fresh_token(&self, sent: &TokenSnapshot) -> Result<String, RefreshError> {
         let current = self.inner.store.snapshot();
-        if current.generation != sent_with {
+        if current.session != sent.session {
+            return Err(RefreshError::Rejected);
+        }
+        if current.generation != sent.generation {
             return current.access_token.ok_or(RefreshError::Rejected);
         }
         let (waiter, answer) = oneshot::channel();
@@ -206,7 +191,7 @@ where
                         let id = state.last_refresh_id;
                         state.in_flight = Some(InFlight {
                             id,
-                            started_at: sent_with,
+                            session: sent.session,
                             waiters: vec![waiter],
                         });
                         Some((id, grant))
@@ -245,7 +230,7 @@ where
     }
 
     async fn run_refresh(self, id: u64, grant: RefreshGrant) {
-        let outcome = self.refresh_with_retries(&grant).await;
+        let outcome = self.refresh_with_retries(id, &grant).await;
         let finished = {
             let mut state = self.inner.state.borrow_mut();
             match state.in_flight.take() {
@@ -258,9 +243,11 @@ where
             }
         };
         let Some(in_flight) = finished else { return };
-        let session_moved_on = self.inner.store.snapshot().generation != in_flight.started_at;
+        // Tokens that moved on within the session (another tab refreshed)
+        // are no reason to drop the result; a session that ended is.
+        let session_ended = self.inner.store.snapshot().session != in_flight.session;
         let result = match outcome {
-            _ if session_moved_on => Err(RefreshError::Rejected),
+            _ if session_ended => Err(RefreshError::Rejected),
             Ok(tokens) => {
                 let access_token = tokens.access_token.clone();
                 self.inner.store.save_refreshed(tokens);
@@ -277,11 +264,19 @@ where
         self.notify();
     }
 
-    async fn refresh_with_retries(&self, grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
+    async fn refresh_with_retries(
+        &self,
+        id: u64,
+        grant: &RefreshGrant,
+    ) -> Result<TokenPair, RefreshError> {
         let retry = self.inner.retry;
         let mut attempt = 1;
         loop {
             match self.inner.refresher.refresh(grant).await {
+                // Abandoned (logout): no further attempt may rotate the token.
+                Err(RefreshError::Unavailable(_)) if !self.is_in_flight(id) => {
+                    return Err(RefreshError::Rejected);
+                }
                 Err(RefreshError::Unavailable(_)) if attempt < retry.max_attempts => {
                     self.inner.runtime.sleep(retry.backoff_after(attempt)).await;
                     attempt += 1;
@@ -291,10 +286,17 @@ where
         }
     }
 
+    fn is_in_flight(&self, id: u64) -> bool {
+        self.inner
+            .state
+            .borrow()
+            .in_flight
+            .as_ref()
+            .is_some_and(|f| f.id == id)
+    }
+
     fn notify(&self) {
-        if let Some(listener) = &self.inner.on_status {
-            listener(self.status());
-        }
+        (self.inner.on_status)(self.status());
     }
 }
 

@@ -21,6 +21,10 @@ impl Generation {
 /// The tokens as they are right now, with their generation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TokenSnapshot {
+    /// Which session the tokens belong to: moves on when a session starts or
+    /// ends (login, logout, expiry), never on a refresh. A call is never
+    /// replayed in a session other than the one it was sent in.
+    pub session: u64,
     /// The bearer token requests are sent with; `None` when logged out.
     pub access_token: Option<String>,
     /// What buys a new access token; `None` means no refresh is possible.

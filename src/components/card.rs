@@ -2,16 +2,17 @@
 
 use leptos::prelude::*;
 
-use super::{ErrorMessage, Load};
+use super::{ErrorMessage, Load, Loader};
 use crate::i18n::{Msg, use_i18n};
 
-/// A card titled `title` showing `data` through `render`.
-/// `data-testid` is `card-<name>`; `data-state` is `loading`, `ready` or `error`.
+/// A card titled `title` showing `data` through `render`, or its error with
+/// a way to try again. `data-testid` is `card-<name>`; `data-state` is
+/// `loading`, `ready` or `error`.
 #[component]
 pub fn Card<T, V>(
     name: &'static str,
     title: Msg,
-    data: ReadSignal<Load<T>>,
+    data: Loader<T>,
     render: fn(T) -> V,
 ) -> impl IntoView
 where
@@ -23,14 +24,17 @@ where
         <section
             class="card"
             data-testid=format!("card-{name}")
-            data-state=move || data.with(Load::state_name)
-            aria-busy=move || data.with(|d| matches!(d, Load::Loading)).to_string()
+            data-state=move || data.state_name()
+            aria-busy=move || (data.state_name() == "loading").to_string()
         >
             <h2>{move || i18n.t(title)}</h2>
             {move || match data.get() {
                 Load::Loading => view! { <p class="muted">{i18n.t(Msg::Loading)}</p> }.into_any(),
                 Load::Ready(value) => render(value).into_any(),
-                Load::Failed(error) => view! { <ErrorMessage error/> }.into_any(),
+                Load::Failed(error) => {
+                    view! { <ErrorMessage error on_retry=Callback::new(move |()| data.retry())/> }
+                        .into_any()
+                }
             }}
         </section>
     }

@@ -20,8 +20,9 @@ pub enum Access {
     Allowed,
 }
 
-/// The guard's decision. While the roles are being checked nothing is
-/// decided, so a stale role never redirects or forbids.
+/// The guard's decision. While the roles are unknown nothing is decided, so
+/// a stale role never redirects or forbids; a re-check on request keeps the
+/// current decision until its answer is in.
 pub fn decide_access(roles: &RolesState, policy_granted: bool) -> Access {
     match (roles, policy_granted) {
         (RolesState::Checking, _) => Access::Wait,

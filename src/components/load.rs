@@ -40,16 +40,46 @@ impl<T> From<Result<T, ApiError>> for Load<T> {
     }
 }
 
-/// Runs `fetch` now and again whenever a signal read by `reload` changes.
-pub fn use_load<T, Fut>(
-    reload: impl Fn() + 'static,
-    fetch: impl Fn() -> Fut + 'static,
-) -> ReadSignal<Load<T>>
+/// Data being loaded, and a way to load it again. `Copy`.
+pub struct Loader<T: 'static> {
+    state: ReadSignal<Load<T>>,
+    retries: RwSignal<u32>,
+}
+
+impl<T> Clone for Loader<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Loader<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Loader<T> {
+    /// Where the load stands (tracked).
+    pub fn get(&self) -> Load<T> {
+        self.state.get()
+    }
+
+    /// The `data-state` name of where the load stands (tracked).
+    pub fn state_name(&self) -> &'static str {
+        self.state.with(Load::state_name)
+    }
+
+    /// Loads again.
+    pub fn retry(&self) {
+        self.retries.update(|n| *n += 1);
+    }
+}
+
+/// Runs `fetch` now, again whenever a signal read by `reload` changes, and
+/// again on [`Loader::retry`].
+pub fn use_load<T, Fut>(reload: impl Fn() + 'static, fetch: impl Fn() -> Fut + 'static) -> Loader<T>
 where
     T: Send + Sync + 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
     let state = RwSignal::new(Load::Loading);
+    let retries = RwSignal::new(0_u32);
     let running = StoredValue::new(None::<AbortHandle>);
     let abort_running = move || {
         if let Some(handle) = running.try_update_value(Option::take).flatten() {
@@ -58,6 +88,7 @@ where
     };
     Effect::new(move |_| {
         reload();
+        retries.track();
         abort_running();
         state.set(Load::Loading);
         let (task, handle) = abortable(untrack(&fetch));
@@ -69,5 +100,8 @@ where
         });
     });
     on_cleanup(abort_running);
-    state.read_only()
+    Loader {
+        state: state.read_only(),
+        retries,
+    }
 }

@@ -27,7 +27,7 @@ pub fn SessionPanel() -> impl IntoView {
         Some(((expires_at - now.get()) / 1000.0).ceil())
     };
     let remaining_text = move || match remaining() {
-        Some(secs) if secs > 0.0 => format!("{secs} s"),
+        Some(secs) if secs > 0.0 => format!("{secs}{}", i18n.t(Msg::SecondsUnit)),
         Some(_) => i18n.t(Msg::Expired).to_owned(),
         None => "–".to_owned(),
     };

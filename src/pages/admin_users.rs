@@ -13,22 +13,27 @@ use crate::{
     stores::use_auth,
 };
 
-/// A change of one user's roles.
-#[derive(Clone)]
-struct RoleChange {
-    user_id: String,
-    roles: Vec<String>,
+/// One row of the table: the user as the server last described them.
+type Row = RwSignal<IdentityUser>;
+
+/// `roles` with `role` added, or removed if it is there.
+pub fn toggled(roles: &[String], role: &str) -> Vec<String> {
+    if roles.iter().any(|r| r == role) {
+        roles.iter().filter(|r| *r != role).cloned().collect()
+    } else {
+        roles.iter().cloned().chain([role.to_owned()]).collect()
+    }
 }
 
 /// Lists the users with a checkbox per role; ticking one saves the user's
-/// new roles at once. The server's errors are shown in the page.
+/// new roles at once and the row shows what the server then holds. The
+/// server's errors are shown in the page.
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
-    let reload = RwSignal::new(0_u32);
     let users = use_load(
-        move || reload.track(),
+        || (),
         move || async move { auth.client().identity_users().await },
     );
     let roles = use_load(
@@ -37,48 +42,56 @@ pub fn AdminUsersPage() -> impl IntoView {
     );
     let may_update = move || auth.user.has_policy(policy::IDENTITY_USERS_UPDATE);
 
-    let save = Action::new_local(move |change: &RoleChange| {
-        let change = change.clone();
+    let save = Action::new_local(move |(row, role): &(Row, String)| {
+        let (row, role) = (*row, role.clone());
         async move {
-            let saved = auth
-                .client()
-                .update_user_roles(&change.user_id, &change.roles)
-                .await;
-            // Reloaded either way, so every checkbox shows what the server holds.
-            reload.update(|n| *n += 1);
-            let own = auth
-                .access
-                .session_untracked()
-                .is_some_and(|s| s.user_id == change.user_id);
-            if saved.is_ok() && own {
-                // Changing one's own roles changes what one may see.
-                auth.refresh_roles();
+            let (user_id, roles) = row.with_untracked(|u| (u.id.clone(), toggled(&u.roles, &role)));
+            match auth.client().update_user_roles(&user_id, &roles).await {
+                Ok(updated) => {
+                    row.try_set(updated);
+                    let own = auth
+                        .access
+                        .session_untracked()
+                        .is_some_and(|s| s.user_id == user_id);
+                    if own {
+                        // Changing one's own roles changes what one may see.
+                        auth.recheck_roles();
+                    }
+                    Ok(())
+                }
+                Err(error) => {
+                    // Redraw the row so every checkbox shows the truth again.
+                    row.try_update(|_| {});
+                    Err(error)
+                }
             }
-            saved.map(drop)
         }
     });
     let saving = save.pending();
     let save_error = move || save.value().get().and_then(Result::err);
+    let disabled = Signal::derive(move || saving.get() || !may_update());
 
-    let table = move || match (users.get(), roles.get()) {
+    let table = move || {
+        match (users.get(), roles.get()) {
         (Load::Failed(error), _) | (_, Load::Failed(error)) => {
-            view! { <ErrorMessage error/> }.into_any()
+            view! { <ErrorMessage error on_retry=Callback::new(move |()| { users.retry(); roles.retry(); })/> }
+                .into_any()
         }
         (Load::Ready(users), Load::Ready(roles)) => {
-            let roles: Vec<IdentityRole> = roles.items;
+            let roles: Vec<String> = roles.items.into_iter().map(|r: IdentityRole| r.name).collect();
             view! {
                 <table class="table">
                     <thead>
                         <tr>
-                            <th>{move || i18n.t(Msg::UserName)}</th>
-                            {roles.iter().map(|r| view! { <th>{r.name.clone()}</th> }).collect_view()}
+                            <th scope="col">{move || i18n.t(Msg::UserName)}</th>
+                            {roles.iter().map(|r| view! { <th scope="col">{r.clone()}</th> }).collect_view()}
                         </tr>
                     </thead>
                     <tbody>
                         {users
                             .items
                             .into_iter()
-                            .map(|user| user_row(user, &roles, save, Signal::derive(move || saving.get() || !may_update())))
+                            .map(|user| user_row(RwSignal::new(user), &roles, save, disabled))
                             .collect_view()}
                     </tbody>
                 </table>
@@ -86,10 +99,11 @@ pub fn AdminUsersPage() -> impl IntoView {
             .into_any()
         }
         _ => view! { <p class="muted">{i18n.t(Msg::Loading)}</p> }.into_any(),
+    }
     };
 
     view! {
-        <div class="page" data-testid="admin-users" data-state=move || users.with(Load::state_name)>
+        <div class="page" data-testid="admin-users" data-state=move || users.state_name()>
             <h1>{move || i18n.t(Msg::AdminUsers)}</h1>
             <div data-testid="admin-error">
                 {move || save_error().map(|error| view! { <ErrorMessage error/> })}
@@ -103,43 +117,33 @@ pub fn AdminUsersPage() -> impl IntoView {
 }
 
 fn user_row(
-    user: IdentityUser,
-    roles: &[IdentityRole],
-    save: Action<RoleChange, Result<(), ApiError>>,
+    row: Row,
+    roles: &[String],
+    save: Action<(Row, String), Result<(), ApiError>>,
     disabled: Signal<bool>,
 ) -> impl IntoView {
-    let label = user.name.clone().unwrap_or_else(|| user.user_name.clone());
+    let user_name = row.with_untracked(|u| u.user_name.clone());
+    let label = move || row.with(|u| u.name.clone().unwrap_or_else(|| u.user_name.clone()));
     let cells = roles
         .iter()
         .map(|role| {
-            let has_role = user.roles.contains(&role.name);
-            let testid = format!("admin-role-{}-{}", user.user_name, role.name);
-            let aria = format!("{} – {}", user.user_name, role.name);
-            let change = {
-                let user = user.clone();
-                let role = role.name.clone();
-                move || {
-                    let mut roles: Vec<String> =
-                        user.roles.iter().filter(|r| **r != role).cloned().collect();
-                    if !has_role {
-                        roles.push(role.clone());
-                    }
-                    RoleChange {
-                        user_id: user.id.clone(),
-                        roles,
-                    }
-                }
+            let testid = format!("admin-role-{user_name}-{role}");
+            let aria = format!("{user_name} – {role}");
+            let has_role = {
+                let role = role.clone();
+                move || row.with(|u| u.roles.contains(&role))
             };
+            let role = role.clone();
             view! {
                 <td>
                     <input
                         type="checkbox"
                         data-testid=testid
                         aria-label=aria
-                        checked=has_role
+                        prop:checked=has_role
                         disabled=move || disabled.get()
                         on:change=move |_| {
-                            save.dispatch(change());
+                            save.dispatch((row, role.clone()));
                         }
                     />
                 </td>
@@ -150,9 +154,21 @@ fn user_row(
         <tr>
             <td>
                 <strong>{label}</strong>
-                <div class="muted">{user.user_name.clone()}</div>
+                <div class="muted">{user_name.clone()}</div>
             </td>
             {cells}
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toggling_adds_a_missing_role_and_removes_a_present_one() {
+        let roles = vec!["user".to_owned()];
+        assert_eq!(toggled(&roles, "auditor"), ["user", "auditor"]);
+        assert_eq!(toggled(&roles, "user"), Vec::<String>::new());
     }
 }

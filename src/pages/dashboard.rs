@@ -115,7 +115,7 @@ fn health_view(health: SystemHealth) -> impl IntoView {
     view! {
         <dl class="figures">
             <div><dt>{move || i18n.t(Msg::Status)}</dt><dd class="tag">{health.status}</dd></div>
-            <div><dt>{move || i18n.t(Msg::Uptime)}</dt><dd>{format!("{} s", health.uptime_seconds)}</dd></div>
+            <div><dt>{move || i18n.t(Msg::Uptime)}</dt><dd>{move || format!("{}{}", health.uptime_seconds, i18n.t(Msg::SecondsUnit))}</dd></div>
             <div><dt>{move || i18n.t(Msg::Version)}</dt><dd>{health.version}</dd></div>
         </dl>
     }

@@ -36,6 +36,15 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// The burst size typed in, if it is a whole number from 1 to [`MAX_BURST`].
+pub fn parse_burst_size(typed: &str) -> Option<u32> {
+    typed
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=MAX_BURST).contains(n))
+}
+
 /// A monotonic clock in ms (`performance.now()`).
 fn now_ms() -> f64 {
     web_sys::window()
@@ -72,6 +81,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
     let size = RwSignal::new("100".to_owned());
+    let invalid = RwSignal::new(false);
     let run = Action::new_local(move |n: &u32| burst(auth.client(), *n));
     let report = run.value();
     view! {
@@ -82,16 +92,34 @@ pub fn DiagnosticsPage() -> impl IntoView {
                 class="inline-form"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    let n = size.get_untracked().trim().parse::<u32>().unwrap_or(1).clamp(1, MAX_BURST);
-                    run.dispatch(n);
+                    match parse_burst_size(&size.get_untracked()) {
+                        Some(n) => {
+                            invalid.set(false);
+                            run.dispatch(n);
+                        }
+                        None => invalid.set(true),
+                    }
                 }
             >
                 <label for="burst-size">{move || i18n.t(Msg::BurstSize)}</label>
-                <input id="burst-size" data-testid="burst-size" type="number" min="1" max=MAX_BURST bind:value=size/>
+                <input
+                    id="burst-size"
+                    data-testid="burst-size"
+                    type="number"
+                    min="1"
+                    max=MAX_BURST
+                    aria-invalid=move || invalid.get().to_string()
+                    bind:value=size
+                />
                 <button type="submit" class="primary" data-testid="burst-run" disabled=move || run.pending().get()>
                     {move || i18n.t(if run.pending().get() { Msg::BurstRunning } else { Msg::BurstRun })}
                 </button>
             </form>
+            <Show when=move || invalid.get()>
+                <p class="error" role="alert" data-testid="burst-invalid">
+                    {move || i18n.t(Msg::BurstSizeInvalid)}
+                </p>
+            </Show>
             {move || report.get().map(|r| view! {
                 <dl
                     class="figures"
@@ -117,6 +145,15 @@ pub fn DiagnosticsPage() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn burst_sizes_are_whole_numbers_from_one_to_the_maximum() {
+        assert_eq!(parse_burst_size(" 100 "), Some(100));
+        assert_eq!(parse_burst_size("5000"), Some(5000));
+        for bad in ["", "0", "5001", "-3", "1.5", "ten"] {
+            assert_eq!(parse_burst_size(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

@@ -41,28 +41,83 @@ impl Session {
         }
     }
 
-    /// Whether the stored value can be used (foreign data might parse but be empty).
-    fn is_usable(&self) -> bool {
+    /// The same user's session after a refresh returned `pair`.
+    pub fn refreshed(&self, pair: TokenPair, now_ms: f64) -> Self {
+        Self::new(
+            pair.access_token,
+            pair.refresh_token,
+            self.user_id.clone(),
+            pair.expires_in,
+            now_ms,
+        )
+    }
+
+    /// These tokens as a refresh's result (for a tab adopting what another
+    /// tab's refresh stored).
+    pub fn as_pair(&self, now_ms: f64) -> TokenPair {
+        TokenPair {
+            access_token: self.access_token.clone(),
+            refresh_token: self.refresh_token.clone(),
+            expires_in: self
+                .expires_at_ms
+                .map(|at| ((at - now_ms) / 1000.0).max(0.0) as u64),
+        }
+    }
+
+    /// Whether a stored value can be used (foreign data might parse but be empty).
+    pub fn is_usable(&self) -> bool {
         !self.access_token.is_empty() && !self.refresh_token.is_empty()
+    }
+}
+
+/// The session in `localStorage`, as every tab sees it.
+pub fn stored_session() -> Option<Session> {
+    persisted::load(SESSION_KEY, Session::is_usable)
+}
+
+/// Writes `session` to `localStorage` (or removes it).
+pub fn store_session(session: Option<&Session>) {
+    match session {
+        Some(session) => persisted::save(SESSION_KEY, session),
+        None => persisted::remove(SESSION_KEY),
     }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Tokens {
     session: Option<Session>,
+    /// Moves on when a session starts or ends, never on a refresh.
+    session_id: u64,
     generation: Generation,
+}
+
+impl Tokens {
+    /// Takes `session` as the current one. It is a new session when asked,
+    /// or when the user (or being logged in at all) changes.
+    fn set(&mut self, session: Option<Session>, new_session: bool) {
+        let same_user = matches!(
+            (&self.session, &session),
+            (Some(old), Some(new)) if old.user_id == new.user_id
+        );
+        if new_session || !same_user {
+            self.session_id += 1;
+        }
+        self.session = session;
+        self.generation = self.generation.next();
+    }
 }
 
 /// The tokens as signals, persisted across reloads.
 ///
 /// The generation moves on exactly when the tokens change: [`start`]
-/// (login), [`save_refreshed`] (a refresh), [`clear`] (logout) and
-/// [`expire`] (the refresh token was refused).
+/// (login), [`save_refreshed`] (a refresh), [`clear`] (logout), [`expire`]
+/// (the refresh token was refused) and [`adopt`] (another tab changed them).
 ///
 /// [`start`]: AccessStore::start
 /// [`save_refreshed`]: AccessStore::save_refreshed
 /// [`clear`]: AccessStore::clear
 /// [`expire`]: AccessStore::expire
+/// [`adopt`]: AccessStore::adopt
 #[derive(Clone, Copy, Debug)]
 pub struct AccessStore {
     tokens: RwSignal<Tokens>,
@@ -75,10 +130,9 @@ impl AccessStore {
     /// The store as it was left in `localStorage`; unreadable data means
     /// logged out.
     pub fn from_storage() -> Self {
-        let session = persisted::load(SESSION_KEY, Session::is_usable);
         let tokens = RwSignal::new(Tokens {
-            session,
-            generation: Generation::default(),
+            session: stored_session(),
+            ..Tokens::default()
         });
         Self {
             tokens,
@@ -108,20 +162,41 @@ impl AccessStore {
 
     /// Starts a new session (login).
     pub fn start(&self, session: Session) {
-        self.replace(Some(session));
+        store_session(Some(&session));
+        self.tokens.update(|t| t.set(Some(session), true));
         self.expired.set(false);
     }
 
     /// Ends the session on the user's wish (logout).
     pub fn clear(&self) {
-        self.replace(None);
+        store_session(None);
+        self.tokens.update(|t| t.set(None, true));
     }
 
     /// Ends the session because the refresh token was refused; the login
     /// page then says so, once.
     pub fn expire(&self) {
-        self.replace(None);
+        self.clear();
         self.expired.set(true);
+    }
+
+    /// Keeps the tokens of a successful refresh (the user stays the same).
+    pub fn save_refreshed(&self, pair: TokenPair, now_ms: f64) {
+        let Some(session) = self.session_untracked() else {
+            return;
+        };
+        let refreshed = session.refreshed(pair, now_ms);
+        store_session(Some(&refreshed));
+        self.tokens.update(|t| t.set(Some(refreshed), false));
+    }
+
+    /// Takes over what another tab stored: its refresh, its logout, or its
+    /// login (a new session when the user changes).
+    pub fn adopt(&self, stored: Option<Session>) {
+        if self.tokens.with_untracked(|t| t.session == stored) {
+            return;
+        }
+        self.tokens.update(|t| t.set(stored, false));
     }
 
     /// Whether the last session ended by expiring (tracked).
@@ -139,9 +214,10 @@ impl AccessStore {
         self.refresh_status.set(status);
     }
 
-    /// The tokens and their generation, for the refresh core.
+    /// The tokens, their session and their generation, for the refresh core.
     pub fn snapshot(&self) -> TokenSnapshot {
         self.tokens.with_untracked(|t| TokenSnapshot {
+            session: t.session_id,
             access_token: t.session.as_ref().map(|s| s.access_token.clone()),
             grant: t.session.as_ref().map(|s| RefreshGrant {
                 refresh_token: s.refresh_token.clone(),
@@ -150,29 +226,43 @@ impl AccessStore {
             generation: t.generation,
         })
     }
+}
 
-    /// Keeps the tokens of a successful refresh (the user stays the same).
-    pub fn save_refreshed(&self, pair: TokenPair, now_ms: f64) {
-        let Some(user_id) = self.session_untracked().map(|s| s.user_id) else {
-            return;
-        };
-        self.replace(Some(Session::new(
-            pair.access_token,
-            pair.refresh_token,
-            user_id,
-            pair.expires_in,
-            now_ms,
-        )));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(user: &str, access: &str) -> Session {
+        Session::new(
+            access.into(),
+            format!("r-{access}"),
+            user.into(),
+            Some(30),
+            0.0,
+        )
     }
 
-    fn replace(&self, session: Option<Session>) {
-        match &session {
-            Some(session) => persisted::save(SESSION_KEY, session),
-            None => persisted::remove(SESSION_KEY),
-        }
-        self.tokens.update(|t| {
-            t.session = session;
-            t.generation = t.generation.next();
-        });
+    #[test]
+    fn a_refresh_keeps_the_session_and_a_user_change_starts_a_new_one() {
+        let mut tokens = Tokens::default();
+        tokens.set(Some(session("alice", "a1")), true);
+        let (id, generation) = (tokens.session_id, tokens.generation);
+
+        tokens.set(Some(session("alice", "a2")), false);
+        assert_eq!(tokens.session_id, id, "a refresh is the same session");
+        assert_ne!(tokens.generation, generation);
+
+        tokens.set(Some(session("bob", "b1")), false);
+        assert_ne!(tokens.session_id, id, "another user is another session");
+        let id = tokens.session_id;
+        tokens.set(None, false);
+        assert_ne!(tokens.session_id, id, "a logout ends the session");
+    }
+
+    #[test]
+    fn adopted_pairs_count_their_lifetime_from_now() {
+        let stored = Session::new("a".into(), "r".into(), "u".into(), Some(30), 1_000.0);
+        assert_eq!(stored.as_pair(11_000.0).expires_in, Some(20));
+        assert_eq!(stored.as_pair(99_000.0).expires_in, Some(0));
     }
 }

@@ -3,15 +3,20 @@
 
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{AccessStore, Session, UserInfo, UserStore};
+use super::{
+    AccessStore, Session, UserInfo, UserStore,
+    cross_tab::{SharedRefresher, follow_other_tabs},
+};
 use crate::{
     api::{ApiClient, ApiError, TokenRefresher, Transport},
-    auth::{RetryPolicy, TokenPair, TokenSnapshot, TokenStore},
+    auth::{
+        RefreshGrant, Refresher, RetryPolicy, TokenPair, TokenSnapshot, TokenStore, Unauthorized,
+    },
     config,
 };
 
 /// The API client as the app uses it.
-pub type AppClient = ApiClient<SessionTokens>;
+pub type AppClient = ApiClient<SessionTokens, SharedRefresher>;
 
 /// The refresh core's view of the stores.
 #[derive(Clone, Copy, Debug)]
@@ -38,13 +43,33 @@ impl TokenStore for SessionTokens {
 /// Whether the roles and policies in the [`UserStore`] can be trusted yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RolesState {
-    /// Being fetched: guarded routes wait and decide nothing.
+    /// Being fetched and not known yet (after login, on reload with
+    /// `REFRESH_ROLE`): guarded routes wait and decide nothing.
     Checking,
+    /// Being fetched again on request; guarded routes keep deciding on the
+    /// roles they have until the answer is in.
+    Rechecking,
     /// As the server last said.
     Current,
     /// The last fetch failed for a transient reason: the stored roles are
     /// kept and the user is warned.
     Stale(String),
+}
+
+/// The transport for the API of the build-time configuration.
+fn configured_transport() -> Transport {
+    Transport::new(config::API_BASE, config::REQUEST_TIMEOUT_MS)
+}
+
+/// The refresher for the refresh protocol of the build-time configuration.
+fn configured_refresher(transport: Transport) -> TokenRefresher {
+    let token_url = transport.url(config::OAUTH2_TOKEN_URL);
+    TokenRefresher::new(
+        transport,
+        config::REFRESH_MODE,
+        &token_url,
+        config::OAUTH2_CLIENT_ID,
+    )
 }
 
 /// Login, logout and the application configuration. `Copy`; provided
@@ -56,26 +81,23 @@ pub struct AuthStore {
     /// The current user.
     pub user: UserStore,
     roles: RwSignal<RolesState>,
+    /// Numbers the configuration fetches; only the latest may land.
+    configuration_fetches: StoredValue<u64>,
     client: StoredValue<AppClient, LocalStorage>,
 }
 
 impl AuthStore {
-    /// The stores as `localStorage` left them, and a client for the API of
-    /// the build-time configuration.
+    /// The stores as `localStorage` left them, following other tabs, and a
+    /// client for the API of the build-time configuration.
     pub fn from_storage() -> Self {
         let access = AccessStore::from_storage();
         let user = UserStore::from_storage();
-        let transport = Transport::new(config::API_BASE, config::REQUEST_TIMEOUT_MS);
-        let refresher = TokenRefresher::new(
-            transport.clone(),
-            config::REFRESH_MODE,
-            &transport.url(config::OAUTH2_TOKEN_URL),
-            config::OAUTH2_CLIENT_ID,
-        );
+        follow_other_tabs(access, user);
+        let transport = configured_transport();
         let client = ApiClient::new(
             SessionTokens { access, user },
-            transport,
-            refresher,
+            transport.clone(),
+            SharedRefresher::new(configured_refresher(transport)),
             RetryPolicy::default(),
             move |status| access.set_refresh_status(status),
         );
@@ -83,6 +105,7 @@ impl AuthStore {
             access,
             user,
             roles: RwSignal::new(RolesState::Current),
+            configuration_fetches: StoredValue::new(0),
             client: StoredValue::new_local(client),
         }
     }
@@ -95,6 +118,14 @@ impl AuthStore {
     /// Whether the roles can be trusted yet (tracked).
     pub fn roles_state(&self) -> RolesState {
         self.roles.get()
+    }
+
+    /// Whether the stored user is the one the session belongs to.
+    pub fn user_matches_session(&self) -> bool {
+        match (self.access.session_untracked(), self.user.info_untracked()) {
+            (Some(session), Some(user)) => session.user_id == user.id,
+            _ => false,
+        }
     }
 
     /// Logs in, keeps the tokens and then loads the user's configuration.
@@ -120,43 +151,57 @@ impl AuthStore {
     }
 
     /// Logs out: waiting calls are failed, the stores and storage cleared at
-    /// once, and the server is asked (best effort) to revoke the refresh token.
+    /// once (other tabs follow), and the server is asked to revoke the
+    /// refresh token.
     pub fn logout(&self) {
         let client = self.client();
         client.coordinator().abandon();
+        self.configuration_fetches.update_value(|n| *n += 1);
         let session = self.access.session_untracked();
         self.access.clear();
         self.user.clear();
         self.roles.set(RolesState::Current);
         if let Some(session) = session {
-            spawn_local(async move {
-                if let Err(error) = client
-                    .logout(Some(&session.access_token), &session.refresh_token)
-                    .await
-                {
-                    leptos::logging::warn!("the server did not revoke the session: {error}");
-                }
-            });
+            spawn_local(revoke(client, session));
         }
     }
 
-    /// Re-fetches the roles and policies in the background. Guarded routes
-    /// wait from this moment on, not from when the request leaves.
+    /// Fetches the roles in the background, guarded routes waiting until
+    /// they are in (start-up on reload).
     pub fn refresh_roles(&self) {
-        self.roles.set(RolesState::Checking);
+        self.fetch_in_background(RolesState::Checking);
+    }
+
+    /// Fetches the roles again on request (after a `403`, after editing
+    /// one's own roles); the page stays until the answer decides otherwise.
+    pub fn recheck_roles(&self) {
+        self.fetch_in_background(RolesState::Rechecking);
+    }
+
+    fn fetch_in_background(&self, meanwhile: RolesState) {
         let this = *self;
         spawn_local(async move {
             // The outcome is recorded in the stores and the roles state.
-            let _ = this.get_application_configuration().await;
+            let _ = this.fetch_configuration(meanwhile).await;
         });
     }
 
     /// Fetches the application configuration and replaces the user's roles
-    /// and granted policies. Guarded routes wait while it runs. An answer
-    /// that arrives after the session changed hands is dropped.
+    /// and granted policies; guarded routes wait while it runs.
     pub async fn get_application_configuration(&self) -> Result<(), ApiError> {
-        self.roles.set(RolesState::Checking);
+        self.fetch_configuration(RolesState::Checking).await
+    }
+
+    /// The fetch itself. Its answer is dropped if a newer fetch started, the
+    /// user logged out, or the session changed hands meanwhile.
+    async fn fetch_configuration(&self, meanwhile: RolesState) -> Result<(), ApiError> {
+        let ticket = self.configuration_fetches.with_value(|n| n + 1);
+        self.configuration_fetches.set_value(ticket);
+        self.roles.set(meanwhile);
         let outcome = self.client().application_configuration().await;
+        if self.configuration_fetches.get_value() != ticket {
+            return outcome.map(drop);
+        }
         let (state, result) = match outcome {
             Ok(configuration) => {
                 let session_user = self.access.session_untracked().map(|s| s.user_id);
@@ -171,6 +216,38 @@ impl AuthStore {
         };
         self.roles.set(state);
         result
+    }
+}
+
+/// Asks the server to revoke `session` (best effort). Its access token may
+/// have expired: then one refresh, outside the coordinator (the session is
+/// already gone here), buys a token to log out with.
+async fn revoke(client: AppClient, session: Session) {
+    let outcome = match client
+        .logout(Some(&session.access_token), &session.refresh_token)
+        .await
+    {
+        Err(error) if error.is_unauthorized() => {
+            let grant = RefreshGrant {
+                refresh_token: session.refresh_token.clone(),
+                user_id: Some(session.user_id.clone()),
+            };
+            match configured_refresher(configured_transport())
+                .refresh(&grant)
+                .await
+            {
+                Ok(pair) => {
+                    client
+                        .logout(Some(&pair.access_token), &pair.refresh_token)
+                        .await
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+        other => other,
+    };
+    if let Err(error) = outcome {
+        leptos::logging::warn!("the server did not revoke the session: {error}");
     }
 }
 

@@ -68,6 +68,11 @@ impl UserInfo {
             .unwrap_or(&self.user_name)
     }
 
+    /// The user in `localStorage`, if readable.
+    pub fn stored() -> Option<Self> {
+        persisted::load(USER_KEY, Self::is_usable)
+    }
+
     fn is_usable(&self) -> bool {
         !self.id.is_empty()
     }
@@ -84,7 +89,7 @@ impl UserStore {
     /// The store as it was left in `localStorage`.
     pub fn from_storage() -> Self {
         Self {
-            info: RwSignal::new(persisted::load(USER_KEY, UserInfo::is_usable)),
+            info: RwSignal::new(UserInfo::stored()),
         }
     }
 
@@ -105,6 +110,18 @@ impl UserStore {
     pub fn set(&self, info: UserInfo) {
         persisted::save(USER_KEY, &info);
         self.info.set(Some(info));
+    }
+
+    /// The current user, without tracking.
+    pub fn info_untracked(&self) -> Option<UserInfo> {
+        self.info.get_untracked()
+    }
+
+    /// Takes over the user another tab stored.
+    pub fn adopt(&self, info: Option<UserInfo>) {
+        if self.info.with_untracked(|current| *current != info) {
+            self.info.set(info);
+        }
     }
 
     /// Forgets the current user.

@@ -3,7 +3,7 @@
 
 use std::{future::Future, time::Duration};
 
-use fantoccini::{Locator, elements::Element};
+use fantoccini::{Locator, elements::Element, wd::WindowHandle};
 use serde_json::{Value, json};
 
 use crate::harness::{Browser, Server};
@@ -42,6 +42,25 @@ impl App {
             .goto(&format!("{}{path}", self.base))
             .await
             .expect("navigation");
+    }
+
+    /// Opens a second tab of the same browser on `path` and switches to it;
+    /// returns the tab we were on.
+    pub async fn open_tab(&self, path: &str) -> WindowHandle {
+        let client = self.client();
+        let previous = client.window().await.expect("the current tab");
+        let tab = client.new_window(true).await.expect("a new tab").handle;
+        client.switch_to_window(tab).await.expect("switch tab");
+        self.goto(path).await;
+        previous
+    }
+
+    /// Switches to `tab`, returning the one we were on.
+    pub async fn switch_to(&self, tab: WindowHandle) -> WindowHandle {
+        let client = self.client();
+        let previous = client.window().await.expect("the current tab");
+        client.switch_to_window(tab).await.expect("switch tab");
+        previous
     }
 
     /// The browser's reload button.

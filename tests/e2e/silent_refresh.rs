@@ -164,6 +164,56 @@ async fn a_dropped_connection_on_the_refresh_call_keeps_the_session() {
 }
 
 #[tokio::test]
+async fn two_tabs_refreshing_at_once_cost_one_refresh_and_neither_is_logged_out() {
+    let (server, app) = alice_on_the_dashboard().await;
+    let api = server.api();
+    let first = app.open_tab("/dashboard").await;
+    app.wait_for_cards("ready").await;
+    api.reset_stats().await;
+    api.expire_access_tokens("alice").await;
+    // Slow the refresh so that both tabs are refreshing at the same time.
+    api.fault(Fault {
+        endpoint: "refresh",
+        count: 1,
+        delay_ms: 1_000,
+        ..Fault::default()
+    })
+    .await;
+
+    app.click("dashboard-reload").await;
+    app.wait_for_text("session-waiting", "5").await;
+    let second = app.switch_to(first.clone()).await;
+    let cards = app.reload_cards().await;
+    assert!(all_ready(&cards), "first tab: {cards:?}");
+    let first = app.switch_to(second).await;
+    app.wait_for_cards("ready").await;
+    let stats = api.stats().await;
+    assert_eq!(stats.refresh, 1, "one refresh for both tabs: {stats:?}");
+    assert_eq!(stats.login, 0);
+
+    // A logout in one tab logs the other out too.
+    app.click("nav-logout").await;
+    app.switch_to(first).await;
+    app.wait_for_path("/login").await;
+}
+
+#[tokio::test]
+async fn logging_out_with_an_expired_access_token_still_revokes_the_session() {
+    let (server, app) = alice_on_the_dashboard().await;
+    let api = server.api();
+    api.reset_stats().await;
+    api.expire_access_tokens("alice").await;
+
+    app.click("nav-logout").await;
+    app.wait_for_path("/login").await;
+    app.wait_until("the revocation", || async {
+        let stats = api.stats().await;
+        stats.logout == 2 && stats.refresh == 1
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_session_panel_counts_down_the_access_token() {
     let server = Server::start(ServerOptions {
         access_ttl: "40s",

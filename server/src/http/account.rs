@@ -17,21 +17,22 @@ use crate::state::AppState;
 
 /// `POST /account/login`, `POST /app/account/refresh-token`, `POST /account/logout`.
 pub fn router(state: &AppState) -> Router<AppState> {
+    // `no_store` is the outer layer, so injected faults are not cached either.
     Router::new()
         .route(
             "/account/login",
             post(login)
-                .route_layer(from_fn(no_store))
-                .route_layer(from_fn_with_state((state.clone(), Endpoint::Login), track)),
+                .route_layer(from_fn_with_state((state.clone(), Endpoint::Login), track))
+                .route_layer(from_fn(no_store)),
         )
         .route(
             "/app/account/refresh-token",
             post(refresh)
-                .route_layer(from_fn(no_store))
                 .route_layer(from_fn_with_state(
                     (state.clone(), Endpoint::Refresh),
                     track,
-                )),
+                ))
+                .route_layer(from_fn(no_store)),
         )
         .route(
             "/account/logout",
@@ -115,14 +116,18 @@ async fn logout(
 #[cfg(test)]
 mod tests {
     use std::net::SocketAddr;
+    use std::sync::Arc;
     use std::time::Duration;
 
     use axum::body::Body;
     use axum::http::{Method, Request, StatusCode, header};
     use serde_json::json;
+    use tokio::task::JoinSet;
 
+    use crate::auth::MAX_USER_NAME_CHARS;
     use crate::http::BODY_LIMIT;
     use crate::http::testing::TestApp;
+    use crate::rate_limit::MAX_FAILURES;
 
     const SUMMARY: &str = "/api/app/dashboard/summary";
 
@@ -225,7 +230,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn successful_logins_are_never_limited_and_do_not_count() {
+    async fn successful_logins_do_not_count_towards_the_limit() {
         let app = TestApp::new();
         let peer = Some(SocketAddr::from(([127, 0, 0, 1], 4000)));
         for _ in 0..12 {
@@ -244,11 +249,149 @@ mod tests {
             app.login_from(peer, "alice", "bad").await.status,
             StatusCode::TOO_MANY_REQUESTS
         );
-        // Even while failures are limited, the right password gets in.
+        // Once locked out, the right password is refused as well.
+        app.login_from(peer, "alice", "alice123")
+            .await
+            .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    }
+
+    #[tokio::test]
+    async fn a_locked_out_login_gets_429_whatever_the_password_without_a_password_check() {
+        let app = TestApp::new();
+        let attacker = Some(SocketAddr::from(([10, 0, 0, 1], 5000)));
+        let owner = Some(SocketAddr::from(([10, 0, 0, 2], 5000)));
+        for _ in 0..5 {
+            app.login_from(attacker, "alice", "guess")
+                .await
+                .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        }
+        app.time.advance(Duration::from_secs(20));
+        // Take every password check slot: a login that reached the password
+        // check would now wait forever, so answering proves it never did.
+        let slots = std::sync::Arc::clone(&app.state.password_checks);
+        let all = u32::try_from(slots.available_permits()).expect("a few permits");
+        let held = slots.acquire_many_owned(all).await.expect("permits");
+        for (peer, password) in [(attacker, "guess"), (owner, "alice123"), (None, "alice123")] {
+            let locked = tokio::time::timeout(
+                Duration::from_secs(5),
+                app.login_from(peer, "ALICE", password),
+            )
+            .await
+            .expect("answered without a password check");
+            let error = locked.assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+            assert_eq!(locked.header(header::RETRY_AFTER), Some("40"));
+            assert_eq!(
+                error["message"],
+                "Too many failed login attempts. Try again in 40 seconds."
+            );
+            assert!(locked.json().get("token").is_none());
+        }
+        drop(held);
+        // Refused attempts do not extend the lockout: it ends on time.
+        app.time.advance(Duration::from_secs(39));
         assert_eq!(
-            app.login_from(peer, "alice", "alice123").await.status,
+            app.login_from(owner, "alice", "alice123").await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        app.time.advance(Duration::from_secs(1));
+        assert_eq!(
+            app.login_from(owner, "alice", "alice123").await.status,
             StatusCode::OK
         );
+    }
+
+    #[tokio::test]
+    async fn overlong_user_names_are_refused_and_not_counted() {
+        let app = TestApp::new();
+        let peer = Some(SocketAddr::from(([10, 0, 0, 1], 5000)));
+        for _ in 0..10 {
+            let name = "a".repeat(MAX_USER_NAME_CHARS + 1);
+            let response = app.login_from(peer, &name, "x").await;
+            let error = response.assert_abp_error(StatusCode::BAD_REQUEST, "validation_error");
+            assert_eq!(error["validationErrors"][0]["members"], json!(["userName"]));
+        }
+        // Characters, not bytes, are counted.
+        let longest = "ü".repeat(MAX_USER_NAME_CHARS);
+        app.login_from(peer, &longest, "x")
+            .await
+            .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        // None of the refused names counted against the address.
+        for _ in 0..4 {
+            app.login_from(peer, "nobody", "x")
+                .await
+                .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        }
+        app.login_from(peer, "nobody", "x")
+            .await
+            .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn parallel_guesses_cannot_all_slip_past_the_limit() {
+        let app = Arc::new(TestApp::new());
+        let slots = app.state.password_checks.available_permits();
+        let mut guesses = JoinSet::new();
+        for i in 0..24 {
+            let app = Arc::clone(&app);
+            guesses.spawn(async move {
+                app.login_from(None, "alice", &format!("guess{i}"))
+                    .await
+                    .status
+            });
+        }
+        let statuses = guesses.join_all().await;
+        let checked = statuses
+            .iter()
+            .filter(|status| **status == StatusCode::UNAUTHORIZED)
+            .count();
+        let limited = statuses
+            .iter()
+            .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!(checked + limited, statuses.len(), "{statuses:?}");
+        // Each slot lets at most one guess past a check that has not yet
+        // seen the failures in flight.
+        assert!(checked >= MAX_FAILURES, "{checked}");
+        assert!(
+            checked < MAX_FAILURES + slots,
+            "{checked} with {slots} slots"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_refreshes_with_one_token_let_exactly_one_through() {
+        let app = Arc::new(TestApp::new());
+        let alice = app.alice().await;
+        let barrier = Arc::new(tokio::sync::Barrier::new(2));
+        let mut racers = JoinSet::new();
+        for _ in 0..2 {
+            let (app, barrier) = (Arc::clone(&app), Arc::clone(&barrier));
+            let (user_id, token) = (alice.user_id.clone(), alice.refresh_token.clone());
+            racers.spawn(async move {
+                barrier.wait().await;
+                app.refresh(&user_id, &token).await
+            });
+        }
+        let mut responses = racers.join_all().await;
+        responses.sort_by_key(|response| response.status);
+        let [winner, loser] = &responses[..] else {
+            panic!("two responses");
+        };
+        assert_eq!(winner.status, StatusCode::OK, "{}", winner.text());
+        let error = loser.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_eq!(
+            error["message"],
+            "The refresh token was already used; the session has been revoked."
+        );
+        // The loser presented a spent token, which revoked the family: the
+        // winner's new refresh token is refused too.
+        let newest = winner.json()["refreshToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let after = app.refresh(&alice.user_id, &newest).await;
+        let error = after.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_eq!(error["message"], "The refresh token has been revoked.");
     }
 
     #[tokio::test]
@@ -270,6 +413,8 @@ mod tests {
         let replay = app.refresh(&alice.user_id, &alice.refresh_token).await;
         replay.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
         assert_eq!(replay.json()["success"], false);
+        assert_eq!(replay.header(header::CACHE_CONTROL), Some("no-store"));
+        assert_eq!(replay.header(header::PRAGMA), Some("no-cache"));
     }
 
     #[tokio::test]
@@ -369,9 +514,9 @@ mod tests {
             .await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         for garbage in ["", "x", "ü", &"a".repeat(5000)] {
-            app.refresh(&alice.user_id, garbage)
-                .await
-                .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+            let refused = app.refresh(&alice.user_id, garbage).await;
+            refused.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+            assert_eq!(refused.header(header::CACHE_CONTROL), Some("no-store"));
         }
     }
 

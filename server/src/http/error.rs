@@ -307,5 +307,6 @@ internal_from!(
     rusqlite::Error,
     serde_json::Error,
     getrandom::Error,
+    tokio::sync::AcquireError,
     tokio::task::JoinError
 );

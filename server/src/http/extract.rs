@@ -8,7 +8,6 @@ use axum::http::request::Parts;
 
 use crate::auth;
 use crate::http::AppError;
-use crate::policy::Policy;
 use crate::state::AppState;
 use crate::users::Principal;
 
@@ -33,17 +32,6 @@ where
 /// database for this request. No token: [`AppError::Unauthenticated`]; a bad
 /// one: [`AppError::InvalidToken`].
 pub struct AuthUser(pub Principal);
-
-impl AuthUser {
-    /// The principal, if their roles grant `policy`; else [`AppError::Forbidden`].
-    pub fn require(&self, policy: Policy) -> Result<&Principal, AppError> {
-        if self.0.has(policy) {
-            Ok(&self.0)
-        } else {
-            Err(AppError::Forbidden(policy))
-        }
-    }
-}
 
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;

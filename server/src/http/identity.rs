@@ -2,11 +2,13 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use crate::http::extract::{AppJson, AuthUser};
+use crate::http::extract::AppJson;
+use crate::http::guard::require_policy;
 use crate::http::{AppError, ListResult};
 use crate::policy::Policy;
 use crate::roles::{self, Role};
@@ -14,11 +16,16 @@ use crate::state::AppState;
 use crate::users::{self, User};
 
 /// `GET /identity/users`, `GET /identity/roles`, `PUT /identity/users/{id}/roles`.
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
+    let guard = |policy| from_fn_with_state((state.clone(), policy), require_policy);
+    let update = Router::new()
+        .route("/identity/users/{id}/roles", put(set_roles))
+        .route_layer(guard(Policy::IdentityUsersUpdate));
     Router::new()
         .route("/identity/users", get(list_users))
         .route("/identity/roles", get(list_roles))
-        .route("/identity/users/{id}/roles", put(set_roles))
+        .route_layer(guard(Policy::IdentityUsers))
+        .merge(update)
 }
 
 #[derive(Deserialize)]
@@ -26,21 +33,13 @@ struct RolesRequest {
     roles: Vec<String>,
 }
 
-async fn list_users(
-    State(state): State<AppState>,
-    user: AuthUser,
-) -> Result<Json<ListResult<User>>, AppError> {
-    user.require(Policy::IdentityUsers)?;
+async fn list_users(State(state): State<AppState>) -> Result<Json<ListResult<User>>, AppError> {
     Ok(Json(ListResult::new(
         state.db.with(|conn| users::all(conn))?,
     )))
 }
 
-async fn list_roles(
-    State(state): State<AppState>,
-    user: AuthUser,
-) -> Result<Json<ListResult<Role>>, AppError> {
-    user.require(Policy::IdentityUsers)?;
+async fn list_roles(State(state): State<AppState>) -> Result<Json<ListResult<Role>>, AppError> {
     Ok(Json(ListResult::new(
         state.db.with(|conn| roles::all(conn))?,
     )))
@@ -48,11 +47,9 @@ async fn list_roles(
 
 async fn set_roles(
     State(state): State<AppState>,
-    user: AuthUser,
     id: Result<Path<String>, PathRejection>,
     AppJson(request): AppJson<RolesRequest>,
 ) -> Result<Json<User>, AppError> {
-    user.require(Policy::IdentityUsersUpdate)?;
     let Path(id) = id?;
     Ok(Json(state.db.with(|conn| {
         users::set_roles(conn, &id, &request.roles)

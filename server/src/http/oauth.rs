@@ -15,14 +15,15 @@ use crate::state::AppState;
 
 /// `POST /connect/token`.
 pub fn router(state: &AppState) -> Router<AppState> {
+    // `no_store` is the outer layer, so injected faults are not cached either.
     Router::new().route(
         "/connect/token",
         post(token)
-            .route_layer(from_fn(no_store))
             .route_layer(from_fn_with_state(
                 (state.clone(), Endpoint::Refresh),
                 track,
-            )),
+            ))
+            .route_layer(from_fn(no_store)),
     )
 }
 
@@ -126,7 +127,9 @@ mod tests {
         assert_eq!(config["currentUser"]["id"], json!(alice.user_id));
 
         // Replaying the spent token revokes the family, the new token included.
-        assert_oauth_error(&token(&app, &form).await, "invalid_grant");
+        let replay = token(&app, &form).await;
+        assert_oauth_error(&replay, "invalid_grant");
+        assert_eq!(replay.header(header::CACHE_CONTROL), Some("no-store"));
         let newest = body["refresh_token"].as_str().unwrap_or_default();
         let form = format!("grant_type=refresh_token&refresh_token={newest}");
         assert_oauth_error(&token(&app, &form).await, "invalid_grant");

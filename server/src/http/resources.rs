@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::controls::Endpoint;
-use crate::http::extract::AuthUser;
+use crate::http::guard::require_policy;
 use crate::http::tracking::track;
 use crate::http::{AppError, ListResult};
 use crate::policy::Policy;
@@ -16,15 +16,22 @@ use crate::refresh_tokens;
 use crate::state::AppState;
 use crate::users;
 
-/// The six sample resources under `/app/`, counted as one endpoint.
+/// The six sample resources under `/app/`, counted as one endpoint: five
+/// for the dashboard behind `Dashboard.View`, the reports behind `Reports.View`.
 pub fn router(state: &AppState) -> Router<AppState> {
+    let guard = |policy| from_fn_with_state((state.clone(), policy), require_policy);
+    let reports = Router::new()
+        .route("/app/reports", get(reports))
+        .route_layer(guard(Policy::ReportsView));
     Router::new()
         .route("/app/dashboard/summary", get(summary))
         .route("/app/orders", get(orders))
         .route("/app/notifications", get(notifications))
         .route("/app/activity", get(activity))
         .route("/app/system/health", get(health))
-        .route("/app/reports", get(reports))
+        .route_layer(guard(Policy::DashboardView))
+        .merge(reports)
+        // Outermost, so refused calls are counted too.
         .route_layer(from_fn_with_state(
             (state.clone(), Endpoint::Resource),
             track,
@@ -116,8 +123,7 @@ struct Health {
     version: &'static str,
 }
 
-async fn summary(State(state): State<AppState>, user: AuthUser) -> Result<Json<Summary>, AppError> {
-    user.require(Policy::DashboardView)?;
+async fn summary(State(state): State<AppState>) -> Result<Json<Summary>, AppError> {
     let now = state.clock.now_ms();
     let (total_users, active_sessions) = state.db.with(|conn| {
         Ok::<_, rusqlite::Error>((
@@ -134,33 +140,28 @@ async fn summary(State(state): State<AppState>, user: AuthUser) -> Result<Json<S
     }))
 }
 
-async fn orders(user: AuthUser) -> Result<Json<ListResult<Order>>, AppError> {
-    user.require(Policy::DashboardView)?;
-    Ok(Json(ListResult::new(ORDERS.to_vec())))
+async fn orders() -> Json<ListResult<Order>> {
+    Json(ListResult::new(ORDERS.to_vec()))
 }
 
-async fn notifications(user: AuthUser) -> Result<Json<ListResult<Notification>>, AppError> {
-    user.require(Policy::DashboardView)?;
-    Ok(Json(ListResult::new(NOTIFICATIONS.to_vec())))
+async fn notifications() -> Json<ListResult<Notification>> {
+    Json(ListResult::new(NOTIFICATIONS.to_vec()))
 }
 
-async fn activity(user: AuthUser) -> Result<Json<ListResult<Activity>>, AppError> {
-    user.require(Policy::DashboardView)?;
-    Ok(Json(ListResult::new(ACTIVITY.to_vec())))
+async fn activity() -> Json<ListResult<Activity>> {
+    Json(ListResult::new(ACTIVITY.to_vec()))
 }
 
-async fn health(State(state): State<AppState>, user: AuthUser) -> Result<Json<Health>, AppError> {
-    user.require(Policy::DashboardView)?;
-    Ok(Json(Health {
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
         status: "healthy",
         uptime_seconds: state.clock.now_ms().saturating_sub(state.started_ms) / 1000,
         version: env!("CARGO_PKG_VERSION"),
-    }))
+    })
 }
 
-async fn reports(user: AuthUser) -> Result<Json<ListResult<Report>>, AppError> {
-    user.require(Policy::ReportsView)?;
-    Ok(Json(ListResult::new(REPORTS.to_vec())))
+async fn reports() -> Json<ListResult<Report>> {
+    Json(ListResult::new(REPORTS.to_vec()))
 }
 
 #[cfg(test)]
@@ -327,6 +328,10 @@ mod tests {
                 .as_str()
                 .unwrap_or_default()
                 .contains("expired")
+        );
+        assert_eq!(
+            response.header(header::WWW_AUTHENTICATE),
+            Some(r#"Bearer error="invalid_token""#)
         );
     }
 

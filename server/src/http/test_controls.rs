@@ -127,7 +127,7 @@ fn for_user(
 mod tests {
     use std::time::{Duration, Instant};
 
-    use axum::http::{Method, StatusCode};
+    use axum::http::{Method, StatusCode, header};
     use serde_json::json;
 
     use crate::http::testing::TestApp;
@@ -261,6 +261,35 @@ mod tests {
             .await
             .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "injected_fault");
         app.alice().await;
+    }
+
+    #[tokio::test]
+    async fn injected_faults_on_token_endpoints_are_not_cached_either() {
+        let app = controlled();
+        let alice = app.alice().await;
+        for fault in [
+            json!({ "endpoint": "login", "count": 1, "status": 503 }),
+            json!({ "endpoint": "refresh", "count": 2, "status": 500 }),
+        ] {
+            app.post("/api/_test/faults", None, fault).await;
+        }
+        let form = axum::http::Request::post("/connect/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(format!(
+                "grant_type=refresh_token&refresh_token={}",
+                alice.refresh_token
+            )))
+            .expect("request");
+        for faulted in [
+            app.login_from(None, "alice", "alice123").await,
+            app.refresh(&alice.user_id, &alice.refresh_token).await,
+            app.send(form).await,
+        ] {
+            assert!(faulted.status.is_server_error(), "{}", faulted.text());
+            assert_eq!(faulted.json()["error"]["code"], "injected_fault");
+            assert_eq!(faulted.header(header::CACHE_CONTROL), Some("no-store"));
+            assert_eq!(faulted.header(header::PRAGMA), Some("no-cache"));
+        }
     }
 
     #[tokio::test]

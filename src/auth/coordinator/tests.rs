@@ -18,7 +18,7 @@ use futures::{
 use futures_channel::oneshot;
 
 use super::*;
-use crate::auth::{LocalTask, TokenSnapshot};
+use crate::auth::{Generation, LocalTask, TokenSnapshot};
 
 /// The error type of the fake calls.
 #[derive(Debug, PartialEq, Eq)]
@@ -88,6 +88,7 @@ impl FakeStore {
     fn logged_in(access: &str, refresh: Option<&str>) -> Self {
         let store = Self::default();
         *store.tokens.borrow_mut() = TokenSnapshot {
+            session: 1,
             access_token: Some(access.into()),
             grant: refresh.map(|token| RefreshGrant {
                 refresh_token: token.into(),
@@ -101,8 +102,29 @@ impl FakeStore {
     fn log_out(&self) {
         let mut tokens = self.tokens.borrow_mut();
         *tokens = TokenSnapshot {
+            session: tokens.session + 1,
             generation: tokens.generation.next(),
             ..TokenSnapshot::default()
+        };
+    }
+
+    /// Tokens another tab refreshed: same session, next generation.
+    fn adopt_refreshed(&self, server: &FakeServer, access: &str) {
+        server.valid.borrow_mut().insert(access.into());
+        let mut tokens = self.tokens.borrow_mut();
+        tokens.access_token = Some(access.into());
+        tokens.generation = tokens.generation.next();
+    }
+
+    /// A new session (another login) with a token the server accepts.
+    fn log_in(&self, server: &FakeServer, access: &str) {
+        server.valid.borrow_mut().insert(access.into());
+        let mut tokens = self.tokens.borrow_mut();
+        *tokens = TokenSnapshot {
+            session: tokens.session + 1,
+            access_token: Some(access.into()),
+            grant: None,
+            generation: tokens.generation.next(),
         };
     }
 }
@@ -115,6 +137,7 @@ impl TokenStore for FakeStore {
     fn save_refreshed(&self, pair: TokenPair) {
         let mut tokens = self.tokens.borrow_mut();
         *tokens = TokenSnapshot {
+            session: tokens.session,
             access_token: Some(pair.access_token),
             grant: Some(RefreshGrant {
                 refresh_token: pair.refresh_token,
@@ -228,7 +251,7 @@ impl World {
         };
         let statuses = Rc::new(RefCell::new(Vec::new()));
         let seen = Rc::clone(&statuses);
-        let coordinator = RefreshCoordinator::with_status_listener(
+        let coordinator = RefreshCoordinator::new(
             store.clone(),
             refresher.clone(),
             runtime.clone(),
@@ -448,20 +471,6 @@ fn regression_two_expiries_in_one_session_both_refresh_silently() {
 }
 
 #[test]
-fn regression_refresh_call_is_never_intercepted() {
-    // The refresher is not a call of the coordinator: a refresh that itself
-    // fails is classified once and never refreshes again.
-    let mut world = World::expired_session();
-    world.refresher.answer_next([Err(RefreshError::Rejected)]);
-    assert_eq!(
-        world.call(),
-        Err(CallError::Refresh(RefreshError::Rejected))
-    );
-    assert_eq!(world.refreshes(), 1);
-    assert_eq!(world.coordinator.status(), RefreshStatus::default());
-}
-
-#[test]
 fn regression_a_replayed_request_that_gets_401_again_is_not_replayed_again() {
     let mut world = World::expired_session();
     let outcome = world.pool.run_until(world.coordinator.send(|token| {
@@ -591,6 +600,61 @@ fn a_session_change_during_a_refresh_discards_its_result_even_without_abandon() 
         0,
         "the user logged out, not expired"
     );
+}
+
+#[test]
+fn a_call_sent_in_one_session_is_never_replayed_in_the_next() {
+    let mut world = World::expired_session();
+    let release = world.server.hold();
+    let outcomes = world.spawn_calls(1);
+    world.pool.run_until_stalled();
+
+    // The user logs out and someone else logs in while the call is out.
+    world.store.log_out();
+    world.store.log_in(&world.server, "bob");
+    release.send(()).expect("the call waits");
+    world.pool.run();
+
+    assert_eq!(
+        *outcomes.borrow(),
+        [Err(CallError::Refresh(RefreshError::Rejected))]
+    );
+    assert_eq!(world.server.calls.get(), 1, "not replayed with bob's token");
+    assert_eq!(world.refreshes(), 0);
+}
+
+#[test]
+fn an_abandoned_refresh_makes_no_further_attempt() {
+    let mut world = World::expired_session();
+    world
+        .refresher
+        .answer_next([unavailable(), unavailable(), unavailable()]);
+    let release = world.refresher.hold();
+    world.spawn_calls(1);
+    world.pool.run_until_stalled();
+
+    world.store.log_out();
+    world.coordinator.abandon();
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+    assert_eq!(world.refreshes(), 1, "no retry after logout");
+    assert!(world.runtime.slept.borrow().is_empty());
+}
+
+#[test]
+fn tokens_refreshed_by_another_tab_during_a_refresh_do_not_fail_the_waiters() {
+    let mut world = World::expired_session();
+    let release = world.refresher.hold();
+    let outcomes = world.spawn_calls(3);
+    world.pool.run_until_stalled();
+
+    world
+        .store
+        .adopt_refreshed(&world.server, "from-the-other-tab");
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+    assert_eq!(*outcomes.borrow(), [Ok("data"), Ok("data"), Ok("data")]);
+    assert_eq!(world.store.sessions_ended.get(), 0);
 }
 
 #[test]

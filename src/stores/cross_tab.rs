@@ -1,0 +1,197 @@
+//! Several tabs, one session. Refresh tokens are single use and a reused one
+//! revokes the whole family, so two tabs must never refresh with the same
+//! token: a refresh runs under a Web Lock shared by every tab of the origin,
+//! and first looks whether another tab already rotated the tokens. Changes a
+//! tab stores (a refresh, a logout, a login) reach the others through
+//! `storage` events.
+
+use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
+
+use js_sys::{Function, Promise, Reflect};
+use leptos::{ev, prelude::*};
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+use super::{
+    AccessStore, Session, UserStore,
+    access::{SESSION_KEY, store_session, stored_session},
+    user::{USER_KEY, UserInfo},
+};
+use crate::{
+    api::TokenRefresher,
+    auth::{RefreshError, RefreshGrant, Refresher, TokenPair},
+};
+
+/// The Web Lock every tab's refresh holds.
+const REFRESH_LOCK: &str = "silent-refresh";
+
+/// What a tab holding the refresh lock does, given what storage holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SharedStep {
+    /// Storage still holds the token to refresh: refresh it.
+    Refresh,
+    /// Another tab already refreshed: take its tokens, no network call.
+    Adopt(Session),
+    /// Another tab logged out or logged in as someone else: this session is over.
+    Ended,
+}
+
+/// Decides a refresh of `grant` against the session in storage.
+pub fn shared_step(stored: Option<Session>, grant: &RefreshGrant) -> SharedStep {
+    match stored {
+        Some(stored) if grant.user_id.as_deref() != Some(stored.user_id.as_str()) => {
+            SharedStep::Ended
+        }
+        Some(stored) if stored.refresh_token != grant.refresh_token => SharedStep::Adopt(stored),
+        Some(_) => SharedStep::Refresh,
+        None => SharedStep::Ended,
+    }
+}
+
+/// A [`Refresher`] that refreshes at most once across all tabs.
+#[derive(Clone)]
+pub struct SharedRefresher {
+    inner: TokenRefresher,
+}
+
+impl SharedRefresher {
+    /// Wraps the refresher that makes the actual call.
+    pub fn new(inner: TokenRefresher) -> Self {
+        Self { inner }
+    }
+}
+
+impl Refresher for SharedRefresher {
+    async fn refresh(&self, grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
+        let inner = self.inner.clone();
+        let grant = grant.clone();
+        with_refresh_lock(async move {
+            let now = js_sys::Date::now();
+            match shared_step(stored_session(), &grant) {
+                SharedStep::Adopt(stored) => Ok(stored.as_pair(now)),
+                SharedStep::Ended => Err(RefreshError::Rejected),
+                SharedStep::Refresh => {
+                    let pair = inner.refresh(&grant).await?;
+                    // Stored before the lock is released, so the next tab
+                    // in line adopts it instead of reusing the spent token.
+                    if let Some(stored) = stored_session() {
+                        store_session(Some(&stored.refreshed(pair.clone(), now)));
+                    }
+                    Ok(pair)
+                }
+            }
+        })
+        .await
+    }
+}
+
+type RefreshTask = Pin<Box<dyn Future<Output = Result<TokenPair, RefreshError>>>>;
+
+/// Runs `task` holding the refresh Web Lock; where there are no Web Locks
+/// (an insecure context, an old browser) it just runs it.
+async fn with_refresh_lock(
+    task: impl Future<Output = Result<TokenPair, RefreshError>> + 'static,
+) -> Result<TokenPair, RefreshError> {
+    let pending: Rc<RefCell<Option<RefreshTask>>> = Rc::new(RefCell::new(Some(Box::pin(task))));
+    let result = Rc::new(RefCell::new(None));
+    if let Some(locked) = request_lock(REFRESH_LOCK, &pending, &result) {
+        let _ = JsFuture::from(locked).await;
+    }
+    if let Some(outcome) = result.borrow_mut().take() {
+        return outcome;
+    }
+    let unstarted = pending.borrow_mut().take();
+    match unstarted {
+        Some(task) => task.await,
+        None => Err(RefreshError::Unavailable("the refresh lock failed".into())),
+    }
+}
+
+/// `navigator.locks.request(name, callback)`, the callback running the
+/// pending task into `result`; `None` without Web Locks.
+fn request_lock(
+    name: &str,
+    pending: &Rc<RefCell<Option<RefreshTask>>>,
+    result: &Rc<RefCell<Option<Result<TokenPair, RefreshError>>>>,
+) -> Option<Promise> {
+    let navigator = web_sys::window()?.navigator();
+    let locks = Reflect::get(&navigator, &"locks".into()).ok()?;
+    let request: Function = Reflect::get(&locks, &"request".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let callback = {
+        let pending = Rc::clone(pending);
+        let result = Rc::clone(result);
+        Closure::once_into_js(move |_lock: JsValue| -> Promise {
+            let task = pending.borrow_mut().take();
+            future_to_promise(async move {
+                if let Some(task) = task {
+                    *result.borrow_mut() = Some(task.await);
+                }
+                Ok(JsValue::UNDEFINED)
+            })
+        })
+    };
+    request
+        .call2(&locks, &name.into(), &callback)
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// Follows what other tabs store: their refreshes, logouts and logins.
+pub fn follow_other_tabs(access: AccessStore, user: UserStore) {
+    let listener = window_event_listener(ev::storage, move |event| match event.key() {
+        Some(key) if key == SESSION_KEY => access.adopt(stored_session()),
+        Some(key) if key == USER_KEY => user.adopt(UserInfo::stored()),
+        Some(_) => {}
+        // `localStorage.clear()` in another tab.
+        None => {
+            access.adopt(stored_session());
+            user.adopt(UserInfo::stored());
+        }
+    });
+    on_cleanup(move || listener.remove());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(user: &str, refresh: &str) -> Session {
+        Session::new("a".into(), refresh.into(), user.into(), Some(30), 0.0)
+    }
+
+    fn grant(user: &str, refresh: &str) -> RefreshGrant {
+        RefreshGrant {
+            refresh_token: refresh.into(),
+            user_id: Some(user.into()),
+        }
+    }
+
+    #[test]
+    fn the_first_tab_in_line_refreshes() {
+        assert_eq!(
+            shared_step(Some(stored("u1", "r1")), &grant("u1", "r1")),
+            SharedStep::Refresh
+        );
+    }
+
+    #[test]
+    fn a_tab_whose_token_was_rotated_by_another_adopts_instead_of_reusing_it() {
+        assert_eq!(
+            shared_step(Some(stored("u1", "r2")), &grant("u1", "r1")),
+            SharedStep::Adopt(stored("u1", "r2"))
+        );
+    }
+
+    #[test]
+    fn a_logout_or_another_user_elsewhere_ends_this_session() {
+        assert_eq!(shared_step(None, &grant("u1", "r1")), SharedStep::Ended);
+        assert_eq!(
+            shared_step(Some(stored("u2", "r9")), &grant("u1", "r1")),
+            SharedStep::Ended
+        );
+    }
+}
