@@ -109,6 +109,48 @@ async fn while_roles_load_on_reload_a_guarded_route_waits_and_never_redirects() 
 }
 
 #[tokio::test]
+async fn when_the_role_refresh_fails_the_stored_roles_stay_with_a_warning() {
+    let (server, app) = alice_logged_in(Build::RoleRefreshOn).await;
+    let api = server.api();
+    api.set_roles("alice", &["user", "auditor"]).await;
+    app.reload().await;
+    app.wait_until("the reports menu item", || async {
+        app.menu_items().await.contains(&"reports".to_owned())
+    })
+    .await;
+
+    api.set_roles("alice", &["user"]).await;
+    api.fault(Fault {
+        endpoint: "appConfig",
+        count: 1,
+        status: Some(503),
+        ..Fault::default()
+    })
+    .await;
+    app.reload().await;
+    app.find("roles-stale").await;
+    app.wait_for_cards("ready").await;
+    assert_eq!(app.path().await, "/dashboard");
+    assert!(
+        app.menu_items().await.contains(&"reports".to_owned()),
+        "the last known roles are kept"
+    );
+}
+
+#[tokio::test]
+async fn when_the_session_is_rejected_during_the_role_refresh_the_user_goes_to_login() {
+    let (server, app) = alice_logged_in(Build::RoleRefreshOn).await;
+    let api = server.api();
+    api.revoke_refresh_tokens("alice").await;
+    api.expire_access_tokens("alice").await;
+
+    app.reload().await;
+    app.wait_for_path("/login").await;
+    app.find("session-expired").await;
+    assert_eq!(api.stats().await.refresh, 1);
+}
+
+#[tokio::test]
 async fn a_user_without_the_policy_gets_the_403_page_not_the_login_page() {
     let (_server, app) = alice_logged_in(Build::RoleRefreshOn).await;
     app.goto("/admin/users").await;
