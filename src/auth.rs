@@ -10,8 +10,9 @@
 
 mod coordinator;
 mod ports;
+mod slots;
 
-pub use coordinator::{RefreshCoordinator, RefreshStatus, RetryPolicy};
+pub use coordinator::{CoordinatorOptions, RefreshCoordinator, RefreshStatus, RetryPolicy};
 pub use ports::{
     Generation, LocalTask, RefreshError, RefreshGrant, Refresher, Runtime, TokenPair,
     TokenSnapshot, TokenStore, Unauthorized,

@@ -13,8 +13,8 @@ use serde_json::Value;
 use silent_refresh::{
     api::{ApiClient, ApiError, TokenRefresher, Transport},
     auth::{
-        Generation, RefreshError, RefreshGrant, RefreshStatus, Refresher, RetryPolicy, TokenPair,
-        TokenSnapshot, TokenStore,
+        CoordinatorOptions, Generation, RefreshError, RefreshGrant, RefreshStatus, Refresher,
+        TokenPair, TokenSnapshot, TokenStore,
     },
     config::RefreshMode,
     startup::{NavigationKind, navigation_kind},
@@ -181,7 +181,7 @@ fn client(store: &MemoryTokens, timeout_ms: u32) -> ApiClient<MemoryTokens, Toke
         store.clone(),
         transport.clone(),
         TokenRefresher::seed(transport),
-        RetryPolicy::default(),
+        CoordinatorOptions::default(),
         |_: RefreshStatus| {},
     )
 }
@@ -229,7 +229,7 @@ async fn the_oauth2_mode_posts_a_refresh_token_grant_form_and_keeps_an_unrotated
         store.clone(),
         transport.clone(),
         TokenRefresher::new(transport, RefreshMode::OAuth2, "/connect/token", "spa"),
-        RetryPolicy::default(),
+        CoordinatorOptions::default(),
         |_: RefreshStatus| {},
     );
 
@@ -347,7 +347,7 @@ async fn the_body_transform_sees_every_response_body() {
         store.clone(),
         transport.clone(),
         TokenRefresher::seed(transport),
-        RetryPolicy::default(),
+        CoordinatorOptions::default(),
         |_: RefreshStatus| {},
     );
     let answer = client.get::<Value>("/api/app/x").await.expect("ok");

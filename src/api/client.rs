@@ -7,7 +7,7 @@ use super::{
     ApiError, BrowserRuntime,
     http::{Body, Request, Response, Transport},
 };
-use crate::auth::{RefreshCoordinator, RefreshStatus, Refresher, RetryPolicy, TokenStore};
+use crate::auth::{CoordinatorOptions, RefreshCoordinator, RefreshStatus, Refresher, TokenStore};
 
 /// The coordinator as the app runs it.
 pub type Coordinator<S, R> = RefreshCoordinator<S, R, BrowserRuntime>;
@@ -36,11 +36,11 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
         store: S,
         transport: Transport,
         refresher: R,
-        retry: RetryPolicy,
+        options: CoordinatorOptions,
         on_status: impl Fn(RefreshStatus) + 'static,
     ) -> Self {
         let coordinator =
-            RefreshCoordinator::new(store, refresher, BrowserRuntime, retry, on_status);
+            RefreshCoordinator::new(store, refresher, BrowserRuntime, options, on_status);
         Self {
             transport,
             coordinator,

@@ -8,6 +8,7 @@ use super::ports::{
     RefreshError, RefreshGrant, Refresher, Runtime, TokenPair, TokenSnapshot, TokenStore,
     Unauthorized,
 };
+use super::slots::Slots;
 
 /// How often a refresh that fails for a transient reason is tried again
 /// before the waiting calls are failed with [`RefreshError::Unavailable`].
@@ -35,6 +36,29 @@ impl RetryPolicy {
     fn backoff_after(&self, attempt: u32) -> Duration {
         self.first_backoff
             .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+    }
+}
+
+/// How the coordinator sends calls and retries refreshes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoordinatorOptions {
+    /// The retry budget of a refresh.
+    pub retry: RetryPolicy,
+    /// At most this many calls are out at once (`None`: no limit); the rest
+    /// wait their turn here rather than in the browser's connection queue.
+    /// A call whose turn comes while a refresh is under way waits for the
+    /// new token instead of leaving with one known to be refused, so a
+    /// burst after an expiry costs at most this many `401`s. The default, 6,
+    /// is what a browser opens to one HTTP/1.1 origin anyway.
+    pub max_in_flight: Option<usize>,
+}
+
+impl Default for CoordinatorOptions {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            max_in_flight: Some(6),
+        }
     }
 }
 
@@ -83,6 +107,7 @@ struct Inner<S, R, T> {
     refresher: R,
     runtime: T,
     retry: RetryPolicy,
+    slots: Rc<Slots>,
     on_status: StatusListener,
     state: RefCell<State>,
 }
@@ -92,7 +117,7 @@ struct Inner<S, R, T> {
 ///
 /// Guarantees:
 /// - at most one refresh is in flight; every `401` that arrives meanwhile
-///   waits for it;
+///   waits for it, and so does every call about to leave;
 /// - a `401` for a request sent with an older token generation is replayed
 ///   with the current token and starts no refresh;
 /// - each call is replayed at most once;
@@ -123,7 +148,7 @@ where
         store: S,
         refresher: R,
         runtime: T,
-        retry: RetryPolicy,
+        options: CoordinatorOptions,
         on_status: impl Fn(RefreshStatus) + 'static,
     ) -> Self {
         Self {
@@ -131,7 +156,8 @@ where
                 store,
                 refresher,
                 runtime,
-                retry,
+                retry: options.retry,
+                slots: Slots::new(options.max_in_flight),
                 on_status: Box::new(on_status),
                 state: RefCell::default(),
             }),
@@ -143,27 +169,49 @@ where
         self.inner.state.borrow().status()
     }
 
-    /// Sends a call with the current access token (`None` when logged out).
-    /// If it fails with `401` and it carried a token, waits for a fresh token
-    /// (sharing the refresh with every other failed call) and replays it once.
-    /// A failed refresh fails the call with `E::from(RefreshError)`.
+    /// Sends a call with the current access token (`None` when logged out),
+    /// waiting first for its turn and for a refresh under way. If it fails
+    /// with `401` and it carried a token, waits for a fresh token (sharing
+    /// the refresh with every other failed call) and replays it once. A
+    /// failed refresh fails the call with `E::from(RefreshError)`.
     pub async fn send<V, E, F, Fut>(&self, send: F) -> Result<V, E>
     where
         F: Fn(Option<String>) -> Fut,
         Fut: Future<Output = Result<V, E>>,
         E: Unauthorized + From<RefreshError>,
     {
-        let sent = self.inner.store.snapshot();
-        let Some(token) = sent.access_token.clone() else {
-            return send(None).await;
+        let (sent, outcome) = {
+            let _turn = self.inner.slots.acquire().await;
+            let sent = self.ready_to_send().await?;
+            let outcome = send(sent.access_token.clone()).await;
+            (sent, outcome)
         };
-        match send(Some(token)).await {
-            Err(error) if error.is_unauthorized() => {
+        match outcome {
+            Err(error) if error.is_unauthorized() && sent.access_token.is_some() => {
                 let fresh = self.fresh_token(&sent).await?;
+                let _turn = self.inner.slots.acquire().await;
                 send(Some(fresh)).await
             }
             outcome => outcome,
         }
+    }
+
+    /// The tokens to send with now: after the refresh under way for this
+    /// session, if there is one, since the current token is known to be refused.
+    async fn ready_to_send(&self) -> Result<TokenSnapshot, RefreshError> {
+        let current = self.inner.store.snapshot();
+        let refreshing = self
+            .inner
+            .state
+            .borrow()
+            .in_flight
+            .as_ref()
+            .is_some_and(|f| f.session == current.session);
+        if refreshing && current.access_token.is_some() {
+            self.fresh_token(&current).await?;
+            return Ok(self.inner.store.snapshot());
+        }
+        Ok(current)
     }
 
     /// A token newer than the one `sent` carried: the current one if the

@@ -10,7 +10,8 @@ use super::{
 use crate::{
     api::{ApiClient, ApiError, TokenRefresher, Transport},
     auth::{
-        RefreshGrant, Refresher, RetryPolicy, TokenPair, TokenSnapshot, TokenStore, Unauthorized,
+        CoordinatorOptions, RefreshGrant, Refresher, TokenPair, TokenSnapshot, TokenStore,
+        Unauthorized,
     },
     config,
 };
@@ -98,7 +99,7 @@ impl AuthStore {
             SessionTokens { access, user },
             transport.clone(),
             SharedRefresher::new(configured_refresher(transport)),
-            RetryPolicy::default(),
+            CoordinatorOptions::default(),
             move |status| access.set_refresh_status(status),
         );
         Self {

@@ -237,11 +237,28 @@ struct World {
 }
 
 impl World {
+    /// Calls all leave at once (no limit), as the bursts assume.
     fn expired_session() -> Self {
-        Self::with_store(FakeStore::logged_in("expired", Some("refresh-0")))
+        Self::unlimited(FakeStore::logged_in("expired", Some("refresh-0")))
     }
 
+    /// The default options: at most six calls out at once.
     fn with_store(store: FakeStore) -> Self {
+        Self::with_options(store, CoordinatorOptions::default())
+    }
+
+    /// No limit on calls in flight: every call of a burst leaves at once.
+    fn unlimited(store: FakeStore) -> Self {
+        Self::with_options(
+            store,
+            CoordinatorOptions {
+                max_in_flight: None,
+                ..CoordinatorOptions::default()
+            },
+        )
+    }
+
+    fn with_options(store: FakeStore, options: CoordinatorOptions) -> Self {
         let pool = LocalPool::new();
         let server = Rc::new(FakeServer::default());
         let refresher = FakeRefresher::new(&server);
@@ -255,7 +272,7 @@ impl World {
             store.clone(),
             refresher.clone(),
             runtime.clone(),
-            RetryPolicy::default(),
+            options,
             move |status| seen.borrow_mut().push(status),
         );
         Self {
@@ -307,7 +324,10 @@ fn unavailable() -> Result<(), RefreshError> {
 fn thousand_concurrent_401s_cost_one_refresh_and_replay_every_call() {
     let mut world = World::expired_session();
     let release = world.refresher.hold();
+    let answer = world.server.hold();
     let outcomes = world.spawn_calls(1000);
+    world.pool.run_until_stalled();
+    answer.send(()).expect("the calls are out");
 
     world.pool.run_until_stalled();
     assert_eq!(world.refreshes(), 1);
@@ -350,6 +370,55 @@ fn thousand_concurrent_401s_cost_one_refresh_and_replay_every_call() {
 }
 
 #[test]
+fn with_the_default_limit_a_burst_after_an_expiry_costs_at_most_six_401s() {
+    let mut world = World::with_store(FakeStore::logged_in("expired", Some("refresh-0")));
+    let release = world.refresher.hold();
+    let answer = world.server.hold();
+    let outcomes = world.spawn_calls(1000);
+    world.pool.run_until_stalled();
+    answer.send(()).expect("the first calls are out");
+    world.pool.run_until_stalled();
+    assert_eq!(
+        world.server.calls.get(),
+        6,
+        "the rest wait for the refresh before leaving"
+    );
+    assert_eq!(world.refreshes(), 1);
+
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+    assert_eq!(outcomes.borrow().len(), 1000);
+    assert!(outcomes.borrow().iter().all(|o| *o == Ok("data")));
+    assert_eq!(world.server.calls.get(), 6 + 1000);
+    assert_eq!(world.refreshes(), 1);
+}
+
+#[test]
+fn a_call_leaving_during_a_refresh_waits_for_the_new_token() {
+    let mut world = World::expired_session();
+    let release = world.refresher.hold();
+    world.spawn_calls(1);
+    world.pool.run_until_stalled();
+    assert_eq!(world.server.calls.get(), 1);
+
+    let later = world.spawn_calls(1);
+    world.pool.run_until_stalled();
+    assert_eq!(
+        world.server.calls.get(),
+        1,
+        "not sent with a token known to be refused"
+    );
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+    assert_eq!(*later.borrow(), [Ok("data")]);
+    assert_eq!(
+        world.server.calls.get(),
+        3,
+        "the first call's replay and the later call"
+    );
+}
+
+#[test]
 fn status_listener_sees_the_queue_grow_and_drain() {
     let mut world = World::expired_session();
     let release = world.refresher.hold();
@@ -369,7 +438,10 @@ fn regression_queued_requests_settle_when_the_refresh_is_rejected() {
     world
         .refresher
         .answer_next([Err(RefreshError::Rejected), Err(RefreshError::Rejected)]);
+    let answer = world.server.hold();
     let outcomes = world.spawn_calls(50);
+    world.pool.run_until_stalled();
+    answer.send(()).expect("the calls are out");
     world.pool.run();
 
     assert_eq!(world.refreshes(), 1, "a rejection is final: no retry");
