@@ -11,10 +11,10 @@ use js_sys::Reflect;
 use leptos::prelude::Owner;
 use serde_json::Value;
 use silent_refresh::{
-    api::{ApiClient, ApiError, TokenRefresher, Transport},
+    api::{ApiClient, ApiError, BrowserRuntime, TokenRefresher, Transport},
     auth::{
         CoordinatorOptions, Generation, RefreshError, RefreshGrant, RefreshStatus, Refresher,
-        TokenPair, TokenSnapshot, TokenStore,
+        Runtime, TokenPair, TokenSnapshot, TokenStore,
     },
     config::RefreshMode,
     startup::{NavigationKind, navigation_kind},
@@ -450,6 +450,37 @@ async fn tabs_refreshing_at_once_share_one_refresh_under_the_web_lock() {
     assert_eq!(second.refresh_token, "refresh-1");
     let stored: Session = LocalStorage::get("silent-refresh.session").unwrap();
     assert_eq!(stored.refresh_token, "refresh-1");
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_never_writes_over_a_login_made_meanwhile_in_another_tab() {
+    FakeApi::with(RefreshBehaviour {
+        delay_ms: Some(300),
+        ..RefreshBehaviour::default()
+    });
+    LocalStorage::clear();
+    store_alice("refresh-0");
+    let shared = SharedRefresher::new(TokenRefresher::seed(Transport::new("", 5_000)));
+    let bob = Session::new(
+        "b".into(),
+        "bob-refresh".into(),
+        "user-2".into(),
+        Some(30),
+        1.0,
+    );
+
+    let grant = alices_grant();
+    let another_login = async {
+        BrowserRuntime
+            .sleep(std::time::Duration::from_millis(100))
+            .await;
+        LocalStorage::set("silent-refresh.session", &bob).unwrap();
+    };
+    let (refreshed, ()) = futures_util::join!(shared.refresh(&grant), another_login);
+
+    assert_eq!(refreshed, Err(RefreshError::Rejected));
+    let stored: Session = LocalStorage::get("silent-refresh.session").unwrap();
+    assert_eq!(stored, bob, "bob's session is untouched");
 }
 
 #[wasm_bindgen_test]

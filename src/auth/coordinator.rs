@@ -73,7 +73,8 @@ pub struct RefreshStatus {
     pub refreshes: u64,
 }
 
-type Waiter = oneshot::Sender<Result<String, RefreshError>>;
+/// A call waiting for the refresh in flight: told whether it worked.
+type Waiter = oneshot::Sender<Result<(), RefreshError>>;
 
 /// The refresh in flight and the calls waiting for it.
 struct InFlight {
@@ -180,50 +181,76 @@ where
         Fut: Future<Output = Result<V, E>>,
         E: Unauthorized + From<RefreshError>,
     {
+        // The call belongs to the session it was made in, however long it waits.
+        let session = self.inner.store.snapshot().session;
         let (sent, outcome) = {
             let _turn = self.inner.slots.acquire().await;
-            let sent = self.ready_to_send().await?;
+            let sent = self.ready_to_send(session).await?;
             let outcome = send(sent.access_token.clone()).await;
             (sent, outcome)
         };
         match outcome {
             Err(error) if error.is_unauthorized() && sent.access_token.is_some() => {
-                let fresh = self.fresh_token(&sent).await?;
+                self.newer_tokens_than(&sent).await?;
                 let _turn = self.inner.slots.acquire().await;
-                send(Some(fresh)).await
+                let current = self.ready_to_send(session).await?;
+                send(current.access_token).await
             }
             outcome => outcome,
         }
     }
 
-    /// The tokens to send with now: after the refresh under way for this
-    /// session, if there is one, since the current token is known to be refused.
-    async fn ready_to_send(&self) -> Result<TokenSnapshot, RefreshError> {
+    /// The tokens to send with now, in `session` only: after the refresh
+    /// under way, if there is one, since the current token is known to be
+    /// refused.
+    async fn ready_to_send(&self, session: u64) -> Result<TokenSnapshot, RefreshError> {
         let current = self.inner.store.snapshot();
-        let refreshing = self
+        if current.session != session {
+            return Err(RefreshError::Rejected);
+        }
+        if current.access_token.is_some() && self.refreshing(session) {
+            self.newer_tokens_than(&current).await?;
+            let refreshed = self.inner.store.snapshot();
+            if refreshed.session != session {
+                return Err(RefreshError::Rejected);
+            }
+            return Ok(refreshed);
+        }
+        Ok(current)
+    }
+
+    /// Whether a refresh for `session` is in flight.
+    fn refreshing(&self, session: u64) -> bool {
+        self.inner
+            .state
+            .borrow()
+            .in_flight
+            .as_ref()
+            .is_some_and(|f| f.session == session)
+    }
+
+    /// Waits until the store holds tokens newer than `sent`: at once if they
+    /// have moved on since, otherwise through the refresh in flight
+    /// (starting one if there is none). Fails if the session is not the
+    /// same any more; a refresh still running for an earlier session is
+    /// abandoned.
+    async fn newer_tokens_than(&self, sent: &TokenSnapshot) -> Result<(), RefreshError> {
+        let current = self.inner.store.snapshot();
+        if current.session != sent.session || current.access_token.is_none() {
+            return Err(RefreshError::Rejected);
+        }
+        if current.generation != sent.generation {
+            return Ok(());
+        }
+        if self
             .inner
             .state
             .borrow()
             .in_flight
             .as_ref()
-            .is_some_and(|f| f.session == current.session);
-        if refreshing && current.access_token.is_some() {
-            self.fresh_token(&current).await?;
-            return Ok(self.inner.store.snapshot());
-        }
-        Ok(current)
-    }
-
-    /// A token newer than the one `sent` carried: the current one if the
-    /// tokens have moved on since, otherwise the result of the refresh in
-    /// flight (starting one if there is none). Never a token of another session.
-    async fn fresh_token(&self, sent: &TokenSnapshot) -> Result<String, RefreshError> {
-        let current = self.inner.store.snapshot();
-        if current.session != sent.session {
-            return Err(RefreshError::Rejected);
-        }
-        if current.generation != sent.generation {
-            return current.access_token.ok_or(RefreshError::Rejected);
+            .is_some_and(|f| f.session != sent.session)
+        {
+            self.abandon();
         }
         let (waiter, answer) = oneshot::channel();
         let start = {
@@ -297,10 +324,9 @@ where
         let result = match outcome {
             _ if session_ended => Err(RefreshError::Rejected),
             Ok(tokens) => {
-                let access_token = tokens.access_token.clone();
                 self.inner.store.save_refreshed(tokens);
                 self.inner.state.borrow_mut().refreshes += 1;
-                Ok(access_token)
+                Ok(())
             }
             Err(RefreshError::Rejected) => {
                 self.inner.store.end_session();
@@ -348,7 +374,7 @@ where
     }
 }
 
-fn settle(waiters: Vec<Waiter>, result: &Result<String, RefreshError>) {
+fn settle(waiters: Vec<Waiter>, result: &Result<(), RefreshError>) {
     for waiter in waiters {
         // A waiter whose call was cancelled has dropped its receiver: nothing to do.
         let _ = waiter.send(result.clone());

@@ -22,10 +22,14 @@ pub struct Session {
     pub user_id: String,
     /// When the access token expires (ms since the epoch), when known.
     pub expires_at_ms: Option<f64>,
+    /// When the user logged in (ms since the epoch): with the user id, what
+    /// tells one login from another. Kept across refreshes.
+    #[serde(default)]
+    pub started_at_ms: f64,
 }
 
 impl Session {
-    /// A session from a token answer, its expiry counted from `now_ms`.
+    /// A session from a login's answer at `now_ms`.
     pub fn new(
         access_token: String,
         refresh_token: String,
@@ -38,18 +42,32 @@ impl Session {
             refresh_token,
             user_id,
             expires_at_ms: expires_in.map(|secs| now_ms + secs as f64 * 1000.0),
+            started_at_ms: now_ms,
         }
     }
 
-    /// The same user's session after a refresh returned `pair`.
+    /// The same login after a refresh returned `pair` at `now_ms`.
     pub fn refreshed(&self, pair: TokenPair, now_ms: f64) -> Self {
-        Self::new(
-            pair.access_token,
-            pair.refresh_token,
-            self.user_id.clone(),
-            pair.expires_in,
-            now_ms,
-        )
+        Self {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+            user_id: self.user_id.clone(),
+            expires_at_ms: pair.expires_in.map(|secs| now_ms + secs as f64 * 1000.0),
+            started_at_ms: self.started_at_ms,
+        }
+    }
+
+    /// Whether both come from the same login (refreshes aside).
+    pub fn is_same_login(&self, other: &Session) -> bool {
+        self.user_id == other.user_id && self.started_at_ms == other.started_at_ms
+    }
+
+    /// Whether both hold the same tokens of the same login (the expiry
+    /// aside, which tabs compute each on their own clock).
+    fn has_same_tokens(&self, other: &Session) -> bool {
+        self.is_same_login(other)
+            && self.access_token == other.access_token
+            && self.refresh_token == other.refresh_token
     }
 
     /// These tokens as a refresh's result (for a tab adopting what another
@@ -93,13 +111,13 @@ struct Tokens {
 
 impl Tokens {
     /// Takes `session` as the current one. It is a new session when asked,
-    /// or when the user (or being logged in at all) changes.
+    /// or when it comes from another login (or none).
     fn set(&mut self, session: Option<Session>, new_session: bool) {
-        let same_user = matches!(
+        let same_login = matches!(
             (&self.session, &session),
-            (Some(old), Some(new)) if old.user_id == new.user_id
+            (Some(old), Some(new)) if old.is_same_login(new)
         );
-        if new_session || !same_user {
+        if new_session || !same_login {
             self.session_id += 1;
         }
         self.session = session;
@@ -169,8 +187,17 @@ impl AccessStore {
 
     /// Ends the session on the user's wish (logout).
     pub fn clear(&self) {
-        store_session(None);
+        self.forget_stored_session();
         self.tokens.update(|t| t.set(None, true));
+    }
+
+    /// Removes the stored session if it is this tab's login: another tab may
+    /// have logged in since, and its session is not ours to end.
+    fn forget_stored_session(&self) {
+        match (stored_session(), self.session_untracked()) {
+            (Some(stored), Some(ours)) if !stored.is_same_login(&ours) => {}
+            _ => store_session(None),
+        }
     }
 
     /// Ends the session because the refresh token was refused; the login
@@ -180,20 +207,26 @@ impl AccessStore {
         self.expired.set(true);
     }
 
-    /// Keeps the tokens of a successful refresh (the user stays the same).
+    /// Keeps the tokens of a successful refresh (the login stays the same).
+    /// Storage is not written here: the shared refresher stored them under
+    /// the refresh lock already, where every tab finds them.
     pub fn save_refreshed(&self, pair: TokenPair, now_ms: f64) {
         let Some(session) = self.session_untracked() else {
             return;
         };
         let refreshed = session.refreshed(pair, now_ms);
-        store_session(Some(&refreshed));
         self.tokens.update(|t| t.set(Some(refreshed), false));
     }
 
     /// Takes over what another tab stored: its refresh, its logout, or its
-    /// login (a new session when the user changes).
+    /// login (a new session when the login changes).
     pub fn adopt(&self, stored: Option<Session>) {
-        if self.tokens.with_untracked(|t| t.session == stored) {
+        let unchanged = self.tokens.with_untracked(|t| match (&t.session, &stored) {
+            (Some(ours), Some(stored)) => ours.has_same_tokens(stored),
+            (None, None) => true,
+            _ => false,
+        });
+        if unchanged {
             return;
         }
         self.tokens.update(|t| t.set(stored, false));
@@ -243,14 +276,28 @@ mod tests {
     }
 
     #[test]
-    fn a_refresh_keeps_the_session_and_a_user_change_starts_a_new_one() {
+    fn a_refresh_keeps_the_session_and_another_login_starts_a_new_one() {
         let mut tokens = Tokens::default();
-        tokens.set(Some(session("alice", "a1")), true);
+        let login = session("alice", "a1");
+        tokens.set(Some(login.clone()), true);
         let (id, generation) = (tokens.session_id, tokens.generation);
 
-        tokens.set(Some(session("alice", "a2")), false);
+        let pair = TokenPair {
+            access_token: "a2".into(),
+            refresh_token: "r-a2".into(),
+            expires_in: Some(30),
+        };
+        tokens.set(Some(login.refreshed(pair, 5_000.0)), false);
         assert_eq!(tokens.session_id, id, "a refresh is the same session");
         assert_ne!(tokens.generation, generation);
+
+        let relogin = Session::new("a3".into(), "r3".into(), "alice".into(), None, 9_000.0);
+        tokens.set(Some(relogin), false);
+        assert_ne!(
+            tokens.session_id, id,
+            "a new login of the same user is a new session"
+        );
+        let id = tokens.session_id;
 
         tokens.set(Some(session("bob", "b1")), false);
         assert_ne!(tokens.session_id, id, "another user is another session");

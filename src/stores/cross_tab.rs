@@ -5,8 +5,9 @@
 //! tab stores (a refresh, a logout, a login) reach the others through
 //! `storage` events.
 
-use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
+use std::future::Future;
 
+use futures_channel::oneshot;
 use js_sys::{Function, Promise, Reflect};
 use leptos::{ev, prelude::*};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
@@ -48,7 +49,8 @@ pub fn shared_step(stored: Option<Session>, grant: &RefreshGrant) -> SharedStep 
     }
 }
 
-/// A [`Refresher`] that refreshes at most once across all tabs.
+/// A [`Refresher`] that refreshes at most once across all tabs, and the one
+/// writer of refreshed tokens to storage.
 #[derive(Clone)]
 pub struct SharedRefresher {
     inner: TokenRefresher,
@@ -66,18 +68,23 @@ impl Refresher for SharedRefresher {
         let inner = self.inner.clone();
         let grant = grant.clone();
         with_refresh_lock(async move {
-            let now = js_sys::Date::now();
             match shared_step(stored_session(), &grant) {
-                SharedStep::Adopt(stored) => Ok(stored.as_pair(now)),
+                SharedStep::Adopt(stored) => Ok(stored.as_pair(js_sys::Date::now())),
                 SharedStep::Ended => Err(RefreshError::Rejected),
                 SharedStep::Refresh => {
                     let pair = inner.refresh(&grant).await?;
-                    // Stored before the lock is released, so the next tab
-                    // in line adopts it instead of reusing the spent token.
-                    if let Some(stored) = stored_session() {
-                        store_session(Some(&stored.refreshed(pair.clone(), now)));
+                    // Logins and logouts take no lock: look again before
+                    // writing, never over another login's session.
+                    match SharedStep::Refresh {
+                        SharedStep::Refresh => {
+                            if let Some(stored) = stored_session() {
+                                let now = js_sys::Date::now();
+                                store_session(Some(&stored.refreshed(pair.clone(), now)));
+                            }
+                            Ok(pair)
+                        }
+                        SharedStep::Adopt(_) | SharedStep::Ended => Err(RefreshError::Rejected),
                     }
-                    Ok(pair)
                 }
             }
         })
@@ -85,59 +92,57 @@ impl Refresher for SharedRefresher {
     }
 }
 
-type RefreshTask = Pin<Box<dyn Future<Output = Result<TokenPair, RefreshError>>>>;
+/// How long a tab waits for another tab's refresh before giving up (the
+/// calls then fail as temporarily unavailable; the session is kept).
+const LOCK_WAIT_MS: u32 = 20_000;
 
-/// Runs `task` holding the refresh Web Lock; where there are no Web Locks
-/// (an insecure context, an old browser) it just runs it.
+/// Runs `task` holding the refresh Web Lock, so the next tab in line sees
+/// what it stored. Where there are no Web Locks (an insecure context, an
+/// old browser) it just runs it; when the lock cannot be had in time, the
+/// task does not run at all.
 async fn with_refresh_lock(
     task: impl Future<Output = Result<TokenPair, RefreshError>> + 'static,
 ) -> Result<TokenPair, RefreshError> {
-    let pending: Rc<RefCell<Option<RefreshTask>>> = Rc::new(RefCell::new(Some(Box::pin(task))));
-    let result = Rc::new(RefCell::new(None));
-    if let Some(locked) = request_lock(REFRESH_LOCK, &pending, &result) {
-        let _ = JsFuture::from(locked).await;
-    }
-    if let Some(outcome) = result.borrow_mut().take() {
-        return outcome;
-    }
-    let unstarted = pending.borrow_mut().take();
-    match unstarted {
-        Some(task) => task.await,
-        None => Err(RefreshError::Unavailable("the refresh lock failed".into())),
-    }
+    let Some((locks, request)) = lock_manager() else {
+        return task.await;
+    };
+    let (done, outcome) = oneshot::channel();
+    let callback = Closure::once_into_js(move |_lock: JsValue| -> Promise {
+        future_to_promise(async move {
+            let _ = done.send(task.await);
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(
+        &options,
+        &"signal".into(),
+        &web_sys::AbortSignal::timeout_with_u32(LOCK_WAIT_MS),
+    );
+    let unavailable = |why: &str| RefreshError::Unavailable(why.to_owned());
+    let requested: Promise = request
+        .call3(&locks, &REFRESH_LOCK.into(), &options, &callback)
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .ok_or_else(|| unavailable("the refresh lock could not be requested"))?;
+    // Settles once the callback's promise has, i.e. after the task.
+    JsFuture::from(requested)
+        .await
+        .map_err(|_| unavailable("another tab held the refresh lock too long"))?;
+    outcome
+        .await
+        .unwrap_or_else(|_| Err(unavailable("the refresh lock was released early")))
 }
 
-/// `navigator.locks.request(name, callback)`, the callback running the
-/// pending task into `result`; `None` without Web Locks.
-fn request_lock(
-    name: &str,
-    pending: &Rc<RefCell<Option<RefreshTask>>>,
-    result: &Rc<RefCell<Option<Result<TokenPair, RefreshError>>>>,
-) -> Option<Promise> {
+/// `navigator.locks` and its `request` method, where Web Locks exist.
+fn lock_manager() -> Option<(JsValue, Function)> {
     let navigator = web_sys::window()?.navigator();
     let locks = Reflect::get(&navigator, &"locks".into()).ok()?;
-    let request: Function = Reflect::get(&locks, &"request".into())
+    let request = Reflect::get(&locks, &"request".into())
         .ok()?
         .dyn_into()
         .ok()?;
-    let callback = {
-        let pending = Rc::clone(pending);
-        let result = Rc::clone(result);
-        Closure::once_into_js(move |_lock: JsValue| -> Promise {
-            let task = pending.borrow_mut().take();
-            future_to_promise(async move {
-                if let Some(task) = task {
-                    *result.borrow_mut() = Some(task.await);
-                }
-                Ok(JsValue::UNDEFINED)
-            })
-        })
-    };
-    request
-        .call2(&locks, &name.into(), &callback)
-        .ok()?
-        .dyn_into()
-        .ok()
+    Some((locks, request))
 }
 
 /// Follows what other tabs store: their refreshes, logouts and logins.

@@ -44,12 +44,15 @@ impl From<RefreshError> for CallError {
 struct FakeServer {
     valid: RefCell<HashSet<String>>,
     calls: Cell<usize>,
+    /// Calls that reached the server, answered or still held.
+    arrived: Cell<usize>,
     gate: RefCell<Option<Shared<oneshot::Receiver<()>>>>,
 }
 
 impl FakeServer {
     /// Answers once the gate (if any) opens, so calls can be in flight together.
     async fn answer(&self, token: Option<String>) -> Result<&'static str, CallError> {
+        self.arrived.set(self.arrived.get() + 1);
         let gate = self.gate.borrow().clone();
         if let Some(gate) = gate {
             let _ = gate.await;
@@ -116,14 +119,16 @@ impl FakeStore {
         tokens.generation = tokens.generation.next();
     }
 
-    /// A new session (another login) with a token the server accepts.
-    fn log_in(&self, server: &FakeServer, access: &str) {
-        server.valid.borrow_mut().insert(access.into());
+    /// A new session (another login) whose access token has expired.
+    fn log_in(&self, access: &str, refresh: &str) {
         let mut tokens = self.tokens.borrow_mut();
         *tokens = TokenSnapshot {
             session: tokens.session + 1,
             access_token: Some(access.into()),
-            grant: None,
+            grant: Some(RefreshGrant {
+                refresh_token: refresh.into(),
+                user_id: Some("user-2".into()),
+            }),
             generation: tokens.generation.next(),
         };
     }
@@ -683,7 +688,7 @@ fn a_call_sent_in_one_session_is_never_replayed_in_the_next() {
 
     // The user logs out and someone else logs in while the call is out.
     world.store.log_out();
-    world.store.log_in(&world.server, "bob");
+    world.store.log_in("bob-expired", "bob-refresh");
     release.send(()).expect("the call waits");
     world.pool.run();
 
@@ -693,6 +698,66 @@ fn a_call_sent_in_one_session_is_never_replayed_in_the_next() {
     );
     assert_eq!(world.server.calls.get(), 1, "not replayed with bob's token");
     assert_eq!(world.refreshes(), 0);
+}
+
+#[test]
+fn calls_still_waiting_for_their_turn_are_never_sent_in_the_next_session() {
+    let mut world = World::with_store(FakeStore::logged_in("expired", Some("refresh-0")));
+    let answer = world.server.hold();
+    let outcomes = world.spawn_calls(10);
+    world.pool.run_until_stalled();
+    assert_eq!(world.server.arrived.get(), 6, "four wait for their turn");
+
+    world.store.log_out();
+    world.store.log_in("bob-expired", "bob-refresh");
+    answer.send(()).expect("the calls are out");
+    world.pool.run();
+    assert_eq!(outcomes.borrow().len(), 10);
+    assert!(
+        outcomes
+            .borrow()
+            .iter()
+            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
+    );
+    assert_eq!(
+        world.server.arrived.get(),
+        6,
+        "nothing left with bob's token"
+    );
+    assert_eq!(world.refreshes(), 0);
+}
+
+#[test]
+fn a_401_in_a_new_session_does_not_wait_for_the_old_sessions_refresh() {
+    let mut world = World::expired_session();
+    let release = world.refresher.hold();
+    let alice = world.spawn_calls(1);
+    world.pool.run_until_stalled();
+    assert_eq!(world.refreshes(), 1);
+
+    // Another tab logged in as bob; bob's token has expired too.
+    world.store.log_in("bob-expired", "bob-refresh");
+    let bob = world.spawn_calls(1);
+    world.pool.run_until_stalled();
+    assert_eq!(
+        *alice.borrow(),
+        [Err(CallError::Refresh(RefreshError::Rejected))]
+    );
+    assert_eq!(world.refreshes(), 2, "bob's own refresh");
+
+    release.send(()).expect("the refreshes wait");
+    world.pool.run();
+    assert_eq!(*bob.borrow(), [Ok("data")]);
+    assert_eq!(
+        world
+            .store
+            .snapshot()
+            .grant
+            .map(|g| g.refresh_token)
+            .as_deref(),
+        Some("refresh-2"),
+        "bob's refresh is the one kept"
+    );
 }
 
 #[test]
