@@ -309,6 +309,16 @@ impl World {
         outcomes
     }
 
+    /// Starts `n` calls that all leave before the first answer comes back
+    /// (the server holds its answers until every call that may leave has).
+    fn spawn_burst(&mut self, n: usize) -> Rc<RefCell<Vec<Result<&'static str, CallError>>>> {
+        let answer = self.server.hold();
+        let outcomes = self.spawn_calls(n);
+        self.pool.run_until_stalled();
+        answer.send(()).expect("the calls are out");
+        outcomes
+    }
+
     /// Runs one call to completion.
     fn call(&mut self) -> Result<&'static str, CallError> {
         let outcomes = self.spawn_calls(1);
@@ -321,6 +331,14 @@ impl World {
     }
 }
 
+/// Whether every outcome is the session ending.
+fn all_rejected(outcomes: &RefCell<Vec<Result<&'static str, CallError>>>) -> bool {
+    outcomes
+        .borrow()
+        .iter()
+        .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
+}
+
 fn unavailable() -> Result<(), RefreshError> {
     Err(RefreshError::Unavailable("503".into()))
 }
@@ -329,10 +347,7 @@ fn unavailable() -> Result<(), RefreshError> {
 fn thousand_concurrent_401s_cost_one_refresh_and_replay_every_call() {
     let mut world = World::expired_session();
     let release = world.refresher.hold();
-    let answer = world.server.hold();
-    let outcomes = world.spawn_calls(1000);
-    world.pool.run_until_stalled();
-    answer.send(()).expect("the calls are out");
+    let outcomes = world.spawn_burst(1000);
 
     world.pool.run_until_stalled();
     assert_eq!(world.refreshes(), 1);
@@ -378,10 +393,7 @@ fn thousand_concurrent_401s_cost_one_refresh_and_replay_every_call() {
 fn with_the_default_limit_a_burst_after_an_expiry_costs_at_most_six_401s() {
     let mut world = World::with_store(FakeStore::logged_in("expired", Some("refresh-0")));
     let release = world.refresher.hold();
-    let answer = world.server.hold();
-    let outcomes = world.spawn_calls(1000);
-    world.pool.run_until_stalled();
-    answer.send(()).expect("the first calls are out");
+    let outcomes = world.spawn_burst(1000);
     world.pool.run_until_stalled();
     assert_eq!(
         world.server.calls.get(),
@@ -443,20 +455,12 @@ fn regression_queued_requests_settle_when_the_refresh_is_rejected() {
     world
         .refresher
         .answer_next([Err(RefreshError::Rejected), Err(RefreshError::Rejected)]);
-    let answer = world.server.hold();
-    let outcomes = world.spawn_calls(50);
-    world.pool.run_until_stalled();
-    answer.send(()).expect("the calls are out");
+    let outcomes = world.spawn_burst(50);
     world.pool.run();
 
     assert_eq!(world.refreshes(), 1, "a rejection is final: no retry");
     assert_eq!(outcomes.borrow().len(), 50);
-    assert!(
-        outcomes
-            .borrow()
-            .iter()
-            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
-    );
+    assert!(all_rejected(&outcomes));
     assert_eq!(
         world.store.sessions_ended.get(),
         1,
@@ -613,12 +617,7 @@ fn regression_missing_refresh_token_means_logged_out_without_a_network_call() {
     world.pool.run();
 
     assert_eq!(world.refreshes(), 0);
-    assert!(
-        outcomes
-            .borrow()
-            .iter()
-            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
-    );
+    assert!(all_rejected(&outcomes));
     assert_eq!(world.store.sessions_ended.get(), 1);
     assert_eq!(
         world.server.calls.get(),
@@ -638,12 +637,7 @@ fn logout_during_a_refresh_rejects_the_waiters_and_discards_the_result() {
     world.coordinator.abandon();
     world.pool.run_until_stalled();
     assert_eq!(outcomes.borrow().len(), 3, "waiters settle at once");
-    assert!(
-        outcomes
-            .borrow()
-            .iter()
-            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
-    );
+    assert!(all_rejected(&outcomes));
 
     release.send(()).expect("the refresher waits");
     world.pool.run();
@@ -665,12 +659,7 @@ fn a_session_change_during_a_refresh_discards_its_result_even_without_abandon() 
     world.store.log_out();
     release.send(()).expect("the refresher waits");
     world.pool.run();
-    assert!(
-        outcomes
-            .borrow()
-            .iter()
-            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
-    );
+    assert!(all_rejected(&outcomes));
     assert_eq!(world.store.snapshot().access_token, None);
     assert_eq!(
         world.store.sessions_ended.get(),
@@ -713,12 +702,7 @@ fn calls_still_waiting_for_their_turn_are_never_sent_in_the_next_session() {
     answer.send(()).expect("the calls are out");
     world.pool.run();
     assert_eq!(outcomes.borrow().len(), 10);
-    assert!(
-        outcomes
-            .borrow()
-            .iter()
-            .all(|o| *o == Err(CallError::Refresh(RefreshError::Rejected)))
-    );
+    assert!(all_rejected(&outcomes));
     assert_eq!(
         world.server.arrived.get(),
         6,
