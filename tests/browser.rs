@@ -11,10 +11,10 @@ use js_sys::Reflect;
 use leptos::prelude::Owner;
 use serde_json::Value;
 use silent_refresh::{
-    api::{ApiClient, ApiError, BrowserRuntime, TokenRefresher, Transport},
+    api::{ApiClient, ApiError, TokenRefresher, Transport},
     auth::{
         CoordinatorOptions, Generation, RefreshError, RefreshGrant, RefreshStatus, Refresher,
-        Runtime, TokenPair, TokenSnapshot, TokenStore,
+        TokenPair, TokenSnapshot, TokenStore,
     },
     config::RefreshMode,
     startup::{NavigationKind, navigation_kind},
@@ -40,6 +40,10 @@ export function installFakeApi(options) {
       if (options.refreshHangs) {
         return new Promise((_, reject) => request.signal.addEventListener("abort",
           () => reject(new DOMException("aborted", "AbortError"))));
+      }
+      if (options.sessionStoredMeanwhile) {
+        // Another tab logs in while this refresh is on its way.
+        localStorage.setItem("silent-refresh.session", options.sessionStoredMeanwhile);
       }
       if (options.refreshDelayMs) {
         await new Promise((resolve) => setTimeout(resolve, options.refreshDelayMs));
@@ -88,6 +92,8 @@ struct RefreshBehaviour {
     delay_ms: Option<u32>,
     /// Never answer (until the request is aborted).
     hangs: bool,
+    /// Store this session (JSON) while the refresh is on its way.
+    session_stored_meanwhile: Option<String>,
 }
 
 /// The scripted API's counters.
@@ -113,6 +119,9 @@ impl FakeApi {
             set("refreshDelayMs", delay.into());
         }
         set("refreshHangs", behaviour.hangs.into());
+        if let Some(session) = behaviour.session_stored_meanwhile {
+            set("sessionStoredMeanwhile", session.into());
+        }
         Self(install_fake_api(&options))
     }
 
@@ -454,13 +463,6 @@ async fn tabs_refreshing_at_once_share_one_refresh_under_the_web_lock() {
 
 #[wasm_bindgen_test]
 async fn a_refresh_never_writes_over_a_login_made_meanwhile_in_another_tab() {
-    FakeApi::with(RefreshBehaviour {
-        delay_ms: Some(300),
-        ..RefreshBehaviour::default()
-    });
-    LocalStorage::clear();
-    store_alice("refresh-0");
-    let shared = SharedRefresher::new(TokenRefresher::seed(Transport::new("", 5_000)));
     let bob = Session::new(
         "b".into(),
         "bob-refresh".into(),
@@ -468,15 +470,15 @@ async fn a_refresh_never_writes_over_a_login_made_meanwhile_in_another_tab() {
         Some(30),
         1.0,
     );
+    FakeApi::with(RefreshBehaviour {
+        session_stored_meanwhile: Some(serde_json::to_string(&bob).unwrap()),
+        ..RefreshBehaviour::default()
+    });
+    LocalStorage::clear();
+    store_alice("refresh-0");
+    let shared = SharedRefresher::new(TokenRefresher::seed(Transport::new("", 5_000)));
 
-    let grant = alices_grant();
-    let another_login = async {
-        BrowserRuntime
-            .sleep(std::time::Duration::from_millis(100))
-            .await;
-        LocalStorage::set("silent-refresh.session", &bob).unwrap();
-    };
-    let (refreshed, ()) = futures_util::join!(shared.refresh(&grant), another_login);
+    let refreshed = shared.refresh(&alices_grant()).await;
 
     assert_eq!(refreshed, Err(RefreshError::Rejected));
     let stored: Session = LocalStorage::get("silent-refresh.session").unwrap();

@@ -75,7 +75,7 @@ impl Refresher for SharedRefresher {
                     let pair = inner.refresh(&grant).await?;
                     // Logins and logouts take no lock: look again before
                     // writing, never over another login's session.
-                    match SharedStep::Refresh {
+                    match shared_step(stored_session(), &grant) {
                         SharedStep::Refresh => {
                             if let Some(stored) = stored_session() {
                                 let now = js_sys::Date::now();
