@@ -10,8 +10,8 @@ mod nav_menu;
 mod session_panel;
 
 pub use card::Card;
-pub use error_message::{ErrorMessage, RecheckPermissions, describe};
-pub use guard::{Access, RequirePolicy, decide_access};
+pub use error_message::{ErrorMessage, RecheckPermissions};
+pub use guard::RequirePolicy;
 pub use lang_switch::LangSwitch;
 pub use layout::AdminLayout;
 pub use load::{Load, Loader, use_load};

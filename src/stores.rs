@@ -11,5 +11,5 @@ mod user;
 
 pub use access::{AccessStore, Session};
 pub use auth::{AppClient, AuthStore, RolesState, SessionTokens, use_auth};
-pub use cross_tab::{SharedRefresher, SharedStep, shared_step};
+pub use cross_tab::SharedRefresher;
 pub use user::{UserInfo, UserStore};
