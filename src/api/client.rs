@@ -68,28 +68,24 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
         path: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let json = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
-        self.call(Method::PUT, path, Body::Json(json)).await?.json()
+        self.call(Method::PUT, path, Body::json(body)?)
+            .await?
+            .json()
     }
 
     /// Sends a call through the coordinator: with the current token, and
     /// once more with a fresh one if the first answer is `401`.
     pub async fn call(&self, method: Method, path: &str, body: Body) -> Result<Response, ApiError> {
+        let (method, body) = (&method, &body);
         self.coordinator
-            .send(|token| {
+            .send(|token| async move {
                 let request = Request {
                     method: method.clone(),
                     path,
-                    bearer: None,
+                    bearer: token.as_deref(),
                     body: body.clone(),
                 };
-                async move {
-                    let request = Request {
-                        bearer: token.as_deref(),
-                        ..request
-                    };
-                    self.transport.send(request).await?.success()
-                }
+                self.transport.send(request).await?.success()
             })
             .await
     }

@@ -17,13 +17,11 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
     /// `POST /api/account/login`. Sent without a token and never refreshed:
     /// its `401` means wrong credentials.
     pub async fn login(&self, user_name: &str, password: &str) -> Result<LoginResponse, ApiError> {
-        let body = serde_json::to_string(&LoginRequest {
-            user_name,
-            password,
-        })
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
         let request = Request {
-            body: Body::Json(body),
+            body: Body::json(&LoginRequest {
+                user_name,
+                password,
+            })?,
             ..Request::new(Method::POST, "/api/account/login")
         };
         let login: LoginResponse = self.transport().send(request).await?.success()?.json()?;
@@ -44,10 +42,9 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
         access_token: Option<&str>,
         refresh_token: &str,
     ) -> Result<(), ApiError> {
-        let body = serde_json::json!({ "refreshToken": refresh_token }).to_string();
         let request = Request {
             bearer: access_token,
-            body: Body::Json(body),
+            body: Body::json(&serde_json::json!({ "refreshToken": refresh_token }))?,
             ..Request::new(Method::POST, "/api/account/logout")
         };
         self.transport().send(request).await?.success().map(drop)

@@ -44,11 +44,6 @@ impl ApiError {
         }
     }
 
-    /// Whether the server refused the call for lack of a permission (`403`).
-    pub fn is_forbidden(&self) -> bool {
-        self.status() == Some(403)
-    }
-
     /// The error a non-success response stands for: the server's ABP error
     /// message when the body has one, otherwise a generic one for the status.
     pub fn from_status(status: u16, body: &str) -> Self {

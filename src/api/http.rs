@@ -26,6 +26,15 @@ pub enum Body {
     Form(String),
 }
 
+impl Body {
+    /// `value` as a JSON body.
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, ApiError> {
+        serde_json::to_string(value)
+            .map(Self::Json)
+            .map_err(|e| ApiError::Decode(e.to_string()))
+    }
+}
+
 /// One request, as the transport sends it.
 #[derive(Clone, Debug)]
 pub struct Request<'a> {

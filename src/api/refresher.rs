@@ -49,13 +49,13 @@ impl Refresher for TokenRefresher {
         let unavailable = |e: super::ApiError| RefreshError::Unavailable(e.to_string());
         match self.mode {
             RefreshMode::Seed => {
-                let body = serde_json::to_string(&SeedRequest {
+                let body = Body::json(&SeedRequest {
                     user_id: grant.user_id.as_deref().unwrap_or_default(),
                     refresh_token: &grant.refresh_token,
                 })
-                .map_err(|e| RefreshError::Unavailable(e.to_string()))?;
+                .map_err(unavailable)?;
                 let request = Request {
-                    body: Body::Json(body),
+                    body,
                     ..Request::new(Method::POST, SEED_REFRESH_PATH)
                 };
                 let response = self.transport.send(request).await.map_err(unavailable)?;

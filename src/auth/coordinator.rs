@@ -122,7 +122,8 @@ struct Inner<S, R, T> {
 /// - a `401` for a request sent with an older token generation is replayed
 ///   with the current token and starts no refresh;
 /// - each call is replayed at most once;
-/// - every waiter settles: with the new token, or with a [`RefreshError`];
+/// - every waiter settles: once the tokens are refreshed, or with a
+///   [`RefreshError`];
 /// - no refresh token means the session is over, without any network call.
 pub struct RefreshCoordinator<S, R, T> {
     inner: Rc<Inner<S, R, T>>,
@@ -208,7 +209,7 @@ where
         if current.session != session {
             return Err(RefreshError::Rejected);
         }
-        if current.access_token.is_some() && self.refreshing(session) {
+        if current.access_token.is_some() && self.in_flight_is(|f| f.session == session) {
             self.newer_tokens_than(&current).await?;
             let refreshed = self.inner.store.snapshot();
             if refreshed.session != session {
@@ -219,14 +220,14 @@ where
         Ok(current)
     }
 
-    /// Whether a refresh for `session` is in flight.
-    fn refreshing(&self, session: u64) -> bool {
+    /// Whether a refresh is in flight and `matches` it.
+    fn in_flight_is(&self, matches: impl FnOnce(&InFlight) -> bool) -> bool {
         self.inner
             .state
             .borrow()
             .in_flight
             .as_ref()
-            .is_some_and(|f| f.session == session)
+            .is_some_and(matches)
     }
 
     /// Waits until the store holds tokens newer than `sent`: at once if they
@@ -242,14 +243,7 @@ where
         if current.generation != sent.generation {
             return Ok(());
         }
-        if self
-            .inner
-            .state
-            .borrow()
-            .in_flight
-            .as_ref()
-            .is_some_and(|f| f.session != sent.session)
-        {
+        if self.in_flight_is(|f| f.session != sent.session) {
             self.abandon();
         }
         let (waiter, answer) = oneshot::channel();
@@ -348,7 +342,7 @@ where
         loop {
             match self.inner.refresher.refresh(grant).await {
                 // Abandoned (logout): no further attempt may rotate the token.
-                Err(RefreshError::Unavailable(_)) if !self.is_in_flight(id) => {
+                Err(RefreshError::Unavailable(_)) if !self.in_flight_is(|f| f.id == id) => {
                     return Err(RefreshError::Rejected);
                 }
                 Err(RefreshError::Unavailable(_)) if attempt < retry.max_attempts => {
@@ -358,15 +352,6 @@ where
                 outcome => return outcome,
             }
         }
-    }
-
-    fn is_in_flight(&self, id: u64) -> bool {
-        self.inner
-            .state
-            .borrow()
-            .in_flight
-            .as_ref()
-            .is_some_and(|f| f.id == id)
     }
 
     fn notify(&self) {

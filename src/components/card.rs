@@ -32,7 +32,7 @@ where
                 Load::Loading => view! { <p class="muted">{i18n.t(Msg::Loading)}</p> }.into_any(),
                 Load::Ready(value) => render(value).into_any(),
                 Load::Failed(error) => {
-                    view! { <ErrorMessage error on_retry=Callback::new(move |()| data.retry())/> }
+                    view! { <ErrorMessage error on_retry=Callback::new(move |()| data.reload())/> }
                         .into_any()
                 }
             }}

@@ -43,7 +43,7 @@ impl<T> From<Result<T, ApiError>> for Load<T> {
 /// Data being loaded, and a way to load it again. `Copy`.
 pub struct Loader<T: 'static> {
     state: ReadSignal<Load<T>>,
-    retries: RwSignal<u32>,
+    reloads: RwSignal<u32>,
 }
 
 impl<T> Clone for Loader<T> {
@@ -65,21 +65,20 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
         self.state.with(Load::state_name)
     }
 
-    /// Loads again.
-    pub fn retry(&self) {
-        self.retries.update(|n| *n += 1);
+    /// Loads again (the previous load, if still running, is aborted).
+    pub fn reload(&self) {
+        self.reloads.update(|n| *n += 1);
     }
 }
 
-/// Runs `fetch` now, again whenever a signal read by `reload` changes, and
-/// again on [`Loader::retry`].
-pub fn use_load<T, Fut>(reload: impl Fn() + 'static, fetch: impl Fn() -> Fut + 'static) -> Loader<T>
+/// Runs `fetch` now and again on every [`Loader::reload`].
+pub fn use_load<T, Fut>(fetch: impl Fn() -> Fut + 'static) -> Loader<T>
 where
     T: Send + Sync + 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
     let state = RwSignal::new(Load::Loading);
-    let retries = RwSignal::new(0_u32);
+    let reloads = RwSignal::new(0_u32);
     let running = StoredValue::new(None::<AbortHandle>);
     let abort_running = move || {
         if let Some(handle) = running.try_update_value(Option::take).flatten() {
@@ -87,8 +86,7 @@ where
         }
     };
     Effect::new(move |_| {
-        reload();
-        retries.track();
+        reloads.track();
         abort_running();
         state.set(Load::Loading);
         let (task, handle) = abortable(untrack(&fetch));
@@ -102,6 +100,6 @@ where
     on_cleanup(abort_running);
     Loader {
         state: state.read_only(),
-        retries,
+        reloads,
     }
 }

@@ -32,14 +32,8 @@ pub fn toggled(roles: &[String], role: &str) -> Vec<String> {
 pub fn AdminUsersPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
-    let users = use_load(
-        || (),
-        move || async move { auth.client().identity_users().await },
-    );
-    let roles = use_load(
-        || (),
-        move || async move { auth.client().identity_roles().await },
-    );
+    let users = use_load(move || async move { auth.client().identity_users().await });
+    let roles = use_load(move || async move { auth.client().identity_roles().await });
     let may_update = move || auth.user.has_policy(policy::IDENTITY_USERS_UPDATE);
 
     let save = Action::new_local(move |(row, role): &(Row, String)| {
@@ -74,7 +68,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let table = move || {
         match (users.get(), roles.get()) {
         (Load::Failed(error), _) | (_, Load::Failed(error)) => {
-            view! { <ErrorMessage error on_retry=Callback::new(move |()| { users.retry(); roles.retry(); })/> }
+            view! { <ErrorMessage error on_retry=Callback::new(move |()| { users.reload(); roles.reload(); })/> }
                 .into_any()
         }
         (Load::Ready(users), Load::Ready(roles)) => {

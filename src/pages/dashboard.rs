@@ -15,23 +15,20 @@ use crate::{
 pub fn DashboardPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
-    let reload = RwSignal::new(0_u32);
-    let on_reload = move || reload.track();
     let client = move || auth.client();
 
-    let summary = use_load(on_reload, move || async move {
-        client().dashboard_summary().await
-    });
-    let orders = use_load(on_reload, move || async move { client().orders().await });
-    let notifications = use_load(
-        on_reload,
-        move || async move { client().notifications().await },
-    );
-    let activity = use_load(on_reload, move || async move { client().activity().await });
-    let health = use_load(
-        on_reload,
-        move || async move { client().system_health().await },
-    );
+    let summary = use_load(move || async move { client().dashboard_summary().await });
+    let orders = use_load(move || async move { client().orders().await });
+    let notifications = use_load(move || async move { client().notifications().await });
+    let activity = use_load(move || async move { client().activity().await });
+    let health = use_load(move || async move { client().system_health().await });
+    let reload_all = move |_| {
+        summary.reload();
+        orders.reload();
+        notifications.reload();
+        activity.reload();
+        health.reload();
+    };
 
     view! {
         <div class="page" data-testid="dashboard">
@@ -41,7 +38,7 @@ pub fn DashboardPage() -> impl IntoView {
                     type="button"
                     class="primary"
                     data-testid="dashboard-reload"
-                    on:click=move |_| reload.update(|n| *n += 1)
+                    on:click=reload_all
                 >
                     {move || i18n.t(Msg::ReloadAll)}
                 </button>

@@ -30,18 +30,15 @@ pub fn LoginPage() -> impl IntoView {
         async move { auth.login(&name, &secret).await }
     });
     // Whoever has a session (a finished login, or an old tab) moves on.
-    Effect::new({
-        let navigate = navigate.clone();
-        move |_| {
-            if auth.access.is_logged_in() {
-                navigate(
-                    &target(),
-                    NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                );
-            }
+    Effect::new(move |_| {
+        if auth.access.is_logged_in() {
+            navigate(
+                &target(),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
     let error = move || login.value().get().and_then(Result::err);

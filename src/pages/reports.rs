@@ -14,7 +14,7 @@ use crate::{
 pub fn ReportsPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
-    let reports = use_load(|| (), move || async move { auth.client().reports().await });
+    let reports = use_load(move || async move { auth.client().reports().await });
     view! {
         <div class="page" data-testid="reports">
             <h1>{move || i18n.t(Msg::Reports)}</h1>

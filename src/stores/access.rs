@@ -110,14 +110,14 @@ struct Tokens {
 }
 
 impl Tokens {
-    /// Takes `session` as the current one. It is a new session when asked,
-    /// or when it comes from another login (or none).
-    fn set(&mut self, session: Option<Session>, new_session: bool) {
+    /// Takes `session` as the current one: a new session unless it comes
+    /// from the same login as the current one (a refresh).
+    fn set(&mut self, session: Option<Session>) {
         let same_login = matches!(
             (&self.session, &session),
             (Some(old), Some(new)) if old.is_same_login(new)
         );
-        if new_session || !same_login {
+        if !same_login {
             self.session_id += 1;
         }
         self.session = session;
@@ -181,14 +181,14 @@ impl AccessStore {
     /// Starts a new session (login).
     pub fn start(&self, session: Session) {
         store_session(Some(&session));
-        self.tokens.update(|t| t.set(Some(session), true));
+        self.tokens.update(|t| t.set(Some(session)));
         self.expired.set(false);
     }
 
     /// Ends the session on the user's wish (logout).
     pub fn clear(&self) {
         self.forget_stored_session();
-        self.tokens.update(|t| t.set(None, true));
+        self.tokens.update(|t| t.set(None));
     }
 
     /// Removes the stored session if it is this tab's login: another tab may
@@ -215,7 +215,7 @@ impl AccessStore {
             return;
         };
         let refreshed = session.refreshed(pair, now_ms);
-        self.tokens.update(|t| t.set(Some(refreshed), false));
+        self.tokens.update(|t| t.set(Some(refreshed)));
     }
 
     /// Takes over what another tab stored: its refresh, its logout, or its
@@ -229,7 +229,7 @@ impl AccessStore {
         if unchanged {
             return;
         }
-        self.tokens.update(|t| t.set(stored, false));
+        self.tokens.update(|t| t.set(stored));
     }
 
     /// Whether the last session ended by expiring (tracked).
@@ -279,7 +279,7 @@ mod tests {
     fn a_refresh_keeps_the_session_and_another_login_starts_a_new_one() {
         let mut tokens = Tokens::default();
         let login = session("alice", "a1");
-        tokens.set(Some(login.clone()), true);
+        tokens.set(Some(login.clone()));
         let (id, generation) = (tokens.session_id, tokens.generation);
 
         let pair = TokenPair {
@@ -287,22 +287,22 @@ mod tests {
             refresh_token: "r-a2".into(),
             expires_in: Some(30),
         };
-        tokens.set(Some(login.refreshed(pair, 5_000.0)), false);
+        tokens.set(Some(login.refreshed(pair, 5_000.0)));
         assert_eq!(tokens.session_id, id, "a refresh is the same session");
         assert_ne!(tokens.generation, generation);
 
         let relogin = Session::new("a3".into(), "r3".into(), "alice".into(), None, 9_000.0);
-        tokens.set(Some(relogin), false);
+        tokens.set(Some(relogin));
         assert_ne!(
             tokens.session_id, id,
             "a new login of the same user is a new session"
         );
         let id = tokens.session_id;
 
-        tokens.set(Some(session("bob", "b1")), false);
+        tokens.set(Some(session("bob", "b1")));
         assert_ne!(tokens.session_id, id, "another user is another session");
         let id = tokens.session_id;
-        tokens.set(None, false);
+        tokens.set(None);
         assert_ne!(tokens.session_id, id, "a logout ends the session");
     }
 

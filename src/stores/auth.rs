@@ -133,10 +133,7 @@ impl AuthStore {
     /// A configuration that fails to load leaves the user logged in, with a
     /// warning (see [`RolesState::Stale`]).
     pub async fn login(&self, user_name: &str, password: &str) -> Result<(), ApiError> {
-        let client = self.client();
-        let answer = client.login(user_name, password).await?;
-        // A refresh of a previous session must not land in this one.
-        client.coordinator().abandon();
+        let answer = self.client().login(user_name, password).await?;
         self.access.start(Session::new(
             answer.token,
             answer.refresh_token,

@@ -29,8 +29,8 @@ const REFRESH_LOCK: &str = "silent-refresh";
 /// What a tab holding the refresh lock does, given what storage holds.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SharedStep {
-    /// Storage still holds the token to refresh: refresh it.
-    Refresh,
+    /// Storage still holds the token to refresh (in this session): refresh it.
+    Refresh(Session),
     /// Another tab already refreshed: take its tokens, no network call.
     Adopt(Session),
     /// Another tab logged out or logged in as someone else: this session is over.
@@ -44,7 +44,7 @@ pub fn shared_step(stored: Option<Session>, grant: &RefreshGrant) -> SharedStep 
             SharedStep::Ended
         }
         Some(stored) if stored.refresh_token != grant.refresh_token => SharedStep::Adopt(stored),
-        Some(_) => SharedStep::Refresh,
+        Some(stored) => SharedStep::Refresh(stored),
         None => SharedStep::Ended,
     }
 }
@@ -71,16 +71,14 @@ impl Refresher for SharedRefresher {
             match shared_step(stored_session(), &grant) {
                 SharedStep::Adopt(stored) => Ok(stored.as_pair(js_sys::Date::now())),
                 SharedStep::Ended => Err(RefreshError::Rejected),
-                SharedStep::Refresh => {
+                SharedStep::Refresh(_) => {
                     let pair = inner.refresh(&grant).await?;
                     // Logins and logouts take no lock: look again before
                     // writing, never over another login's session.
                     match shared_step(stored_session(), &grant) {
-                        SharedStep::Refresh => {
-                            if let Some(stored) = stored_session() {
-                                let now = js_sys::Date::now();
-                                store_session(Some(&stored.refreshed(pair.clone(), now)));
-                            }
+                        SharedStep::Refresh(stored) => {
+                            let refreshed = stored.refreshed(pair.clone(), js_sys::Date::now());
+                            store_session(Some(&refreshed));
                             Ok(pair)
                         }
                         SharedStep::Adopt(_) | SharedStep::Ended => Err(RefreshError::Rejected),
@@ -179,7 +177,7 @@ mod tests {
     fn the_first_tab_in_line_refreshes() {
         assert_eq!(
             shared_step(Some(stored("u1", "r1")), &grant("u1", "r1")),
-            SharedStep::Refresh
+            SharedStep::Refresh(stored("u1", "r1"))
         );
     }
 
