@@ -262,6 +262,17 @@ impl Api {
         assert_eq!(status, 204, "{body}");
     }
 
+    /// Holds the next call of `endpoint` for `delay_ms` before handling it.
+    pub async fn delay_next(&self, endpoint: &'static str, delay_ms: u64) {
+        self.fault(Fault {
+            endpoint,
+            count: 1,
+            delay_ms,
+            ..Fault::default()
+        })
+        .await;
+    }
+
     /// Every access token issued to `user` so far now gets 401.
     pub async fn expire_access_tokens(&self, user: &str) {
         self.control(

@@ -277,6 +277,20 @@ impl App {
         self.cards().await
     }
 
+    /// Whether the menu offers the page `name` now.
+    pub async fn has_menu_item(&self, name: &str) -> bool {
+        self.menu_items().await.iter().any(|item| item == name)
+    }
+
+    /// Waits until the menu offers the page `name` (or, with `false`, no longer does).
+    pub async fn wait_for_menu_item(&self, name: &str, offered: bool) {
+        self.wait_until(
+            &format!("the menu item {name} to be offered: {offered}"),
+            || async { self.has_menu_item(name).await == offered },
+        )
+        .await;
+    }
+
     /// The menu's item names (`nav-item-<name>`), in order.
     pub async fn menu_items(&self) -> Vec<String> {
         let found = self

@@ -20,17 +20,14 @@ async fn alice_logged_in(build: Build) -> (Server, App) {
 async fn with_the_flag_on_a_reload_fetches_roles_again_once() {
     let (server, app) = alice_logged_in(Build::RoleRefreshOn).await;
     let api = server.api();
-    assert!(!app.menu_items().await.contains(&"reports".to_owned()));
+    assert!(!app.has_menu_item("reports").await);
     assert_eq!(app.text("role-list").await, "user");
 
     api.set_roles("alice", &["user", "auditor"]).await;
     api.reset_stats().await;
     app.reload().await;
     assert_eq!(app.navigation_type().await, "reload");
-    app.wait_until("the reports menu item", || async {
-        app.menu_items().await.contains(&"reports".to_owned())
-    })
-    .await;
+    app.wait_for_menu_item("reports", true).await;
     app.wait_for_cards("ready").await;
     assert_eq!(api.stats().await.app_config, 1);
 
@@ -45,7 +42,7 @@ async fn with_the_flag_on_a_reload_fetches_roles_again_once() {
     app.reload().await;
     app.find("forbidden").await;
     assert_eq!(app.path().await, "/reports");
-    assert!(!app.menu_items().await.contains(&"reports".to_owned()));
+    assert!(!app.has_menu_item("reports").await);
     assert_eq!(api.stats().await.app_config, 2);
 }
 
@@ -72,27 +69,18 @@ async fn with_the_flag_off_a_reload_keeps_the_stored_roles_until_the_next_login(
     assert_eq!(app.navigation_type().await, "reload");
     app.wait_for_cards("ready").await;
     assert_eq!(api.stats().await.app_config, 0);
-    assert!(!app.menu_items().await.contains(&"reports".to_owned()));
+    assert!(!app.has_menu_item("reports").await);
 
     app.click("nav-logout").await;
     app.log_in("alice", "alice123").await;
-    app.wait_until("the reports menu item", || async {
-        app.menu_items().await.contains(&"reports".to_owned())
-    })
-    .await;
+    app.wait_for_menu_item("reports", true).await;
 }
 
 #[tokio::test]
 async fn while_roles_load_on_reload_a_guarded_route_waits_and_never_redirects() {
     let (server, app) = alice_logged_in(Build::RoleRefreshOn).await;
     let api = server.api();
-    api.fault(Fault {
-        endpoint: "appConfig",
-        count: 1,
-        delay_ms: 2_000,
-        ..Fault::default()
-    })
-    .await;
+    api.delay_next("appConfig", 2_000).await;
 
     app.reload().await;
     app.find("loading-permissions").await;
@@ -114,10 +102,7 @@ async fn when_the_role_refresh_fails_the_stored_roles_stay_with_a_warning() {
     let api = server.api();
     api.set_roles("alice", &["user", "auditor"]).await;
     app.reload().await;
-    app.wait_until("the reports menu item", || async {
-        app.menu_items().await.contains(&"reports".to_owned())
-    })
-    .await;
+    app.wait_for_menu_item("reports", true).await;
 
     api.set_roles("alice", &["user"]).await;
     api.fault(Fault {
@@ -132,7 +117,7 @@ async fn when_the_role_refresh_fails_the_stored_roles_stay_with_a_warning() {
     app.wait_for_cards("ready").await;
     assert_eq!(app.path().await, "/dashboard");
     assert!(
-        app.menu_items().await.contains(&"reports".to_owned()),
+        app.has_menu_item("reports").await,
         "the last known roles are kept"
     );
 }
@@ -155,7 +140,7 @@ async fn a_user_without_the_policy_gets_the_403_page_not_the_login_page() {
     let (_server, app) = alice_logged_in(Build::RoleRefreshOn).await;
     app.goto("/admin/users").await;
     app.find("forbidden").await;
-    assert!(!app.menu_items().await.contains(&"admin-users".to_owned()));
+    assert!(!app.has_menu_item("admin-users").await);
 }
 
 #[tokio::test]
@@ -192,11 +177,7 @@ async fn an_admin_grants_and_revokes_a_role_and_the_menu_follows_without_a_reloa
     alice.find("recheck-permissions").await;
     alice.click("recheck-permissions").await;
     alice.find("forbidden").await;
-    alice
-        .wait_until("the reports item to leave the menu", || async {
-            !alice.menu_items().await.contains(&"reports".to_owned())
-        })
-        .await;
+    alice.wait_for_menu_item("reports", false).await;
 }
 
 #[tokio::test]

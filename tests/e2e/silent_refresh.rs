@@ -60,13 +60,7 @@ async fn a_rejected_refresh_ends_the_session_with_one_message_and_no_card_left_w
     api.revoke_refresh_tokens("alice").await;
     api.expire_access_tokens("alice").await;
     // Hold the refresh for a moment to see the calls queue behind it.
-    api.fault(Fault {
-        endpoint: "refresh",
-        count: 1,
-        delay_ms: 1_500,
-        ..Fault::default()
-    })
-    .await;
+    api.delay_next("refresh", 1_500).await;
 
     app.click("dashboard-reload").await;
     app.wait_for_text("session-waiting", "5").await;
@@ -172,13 +166,7 @@ async fn two_tabs_refreshing_at_once_cost_one_refresh_and_neither_is_logged_out(
     api.reset_stats().await;
     api.expire_access_tokens("alice").await;
     // Slow the refresh so that both tabs are refreshing at the same time.
-    api.fault(Fault {
-        endpoint: "refresh",
-        count: 1,
-        delay_ms: 1_000,
-        ..Fault::default()
-    })
-    .await;
+    api.delay_next("refresh", 1_000).await;
 
     app.click("dashboard-reload").await;
     app.wait_for_text("session-waiting", "5").await;

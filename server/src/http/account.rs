@@ -385,10 +385,7 @@ mod tests {
         );
         // The loser presented a spent token, which revoked the family: the
         // winner's new refresh token is refused too.
-        let newest = winner.json()["refreshToken"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let newest = winner.refresh_token();
         let after = app.refresh(&alice.user_id, &newest).await;
         let error = after.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
         assert_eq!(error["message"], "The refresh token has been revoked.");
@@ -458,10 +455,7 @@ mod tests {
         app.refresh(&alice.user_id, &alice.refresh_token)
             .await
             .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
-        let newest = again.json()["refreshToken"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let newest = again.refresh_token();
         app.refresh(&alice.user_id, &newest)
             .await
             .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
@@ -494,10 +488,7 @@ mod tests {
         let rotated = app.refresh(&alice.user_id, &alice.refresh_token).await;
         assert_eq!(rotated.status, StatusCode::OK);
         app.time.advance(Duration::from_secs(1));
-        let newest = rotated.json()["refreshToken"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let newest = rotated.refresh_token();
         let expired = app.refresh(&alice.user_id, &newest).await;
         let error = expired.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
         assert_eq!(error["message"], "The refresh token has expired.");

@@ -195,6 +195,14 @@ impl TestResponse {
         serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.text()))
     }
 
+    /// The `refreshToken` of a token answer (empty when there is none).
+    pub fn refresh_token(&self) -> String {
+        self.json()["refreshToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
