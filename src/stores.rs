@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod cross_tab;
 pub(crate) mod persisted;
+pub mod shared_session;
 mod user;
 
 pub use access::{AccessStore, Session};

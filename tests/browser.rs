@@ -18,9 +18,10 @@ use silent_refresh::{
     },
     config::RefreshMode,
     startup::{NavigationKind, navigation_kind},
-    stores::{AccessStore, Session, SharedRefresher, UserInfo},
+    stores::{AccessStore, Session, SharedRefresher, UserInfo, shared_session},
 };
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -41,9 +42,9 @@ export function installFakeApi(options) {
         return new Promise((_, reject) => request.signal.addEventListener("abort",
           () => reject(new DOMException("aborted", "AbortError"))));
       }
-      if (options.sessionStoredMeanwhile) {
-        // Another tab logs in while this refresh is on its way.
-        localStorage.setItem("silent-refresh.session", options.sessionStoredMeanwhile);
+      if (options.whileRefreshing) {
+        // Another tab acts while this refresh is on its way.
+        await options.whileRefreshing();
       }
       if (options.refreshDelayMs) {
         await new Promise((resolve) => setTimeout(resolve, options.refreshDelayMs));
@@ -92,8 +93,8 @@ struct RefreshBehaviour {
     delay_ms: Option<u32>,
     /// Never answer (until the request is aborted).
     hangs: bool,
-    /// Store this session (JSON) while the refresh is on its way.
-    session_stored_meanwhile: Option<String>,
+    /// Another tab logs in with this session while the refresh is on its way.
+    session_stored_meanwhile: Option<Session>,
 }
 
 /// The scripted API's counters.
@@ -120,7 +121,13 @@ impl FakeApi {
         }
         set("refreshHangs", behaviour.hangs.into());
         if let Some(session) = behaviour.session_stored_meanwhile {
-            set("sessionStoredMeanwhile", session.into());
+            let login = Closure::once_into_js(move || {
+                future_to_promise(async move {
+                    shared_session::replace(Some(session)).await;
+                    Ok(JsValue::UNDEFINED)
+                })
+            });
+            set("whileRefreshing", login);
         }
         Self(install_fake_api(&options))
     }
@@ -364,19 +371,21 @@ async fn the_body_transform_sees_every_response_body() {
 }
 
 #[wasm_bindgen_test]
-fn the_session_survives_a_reload_through_storage() {
+async fn the_session_survives_a_reload_through_storage() {
     let owner = Owner::new();
     owner.set();
     LocalStorage::clear();
     let session = Session::new("a".into(), "r".into(), "u".into(), Some(30), 1_000.0);
-    AccessStore::from_storage().start(session.clone());
+    AccessStore::from_storage().start(session.clone()).await;
     assert_eq!(
         AccessStore::from_storage().session_untracked(),
-        Some(session)
+        Some(session.clone())
     );
+    assert_eq!(shared_session::current().await, Some(session));
 
-    AccessStore::from_storage().clear();
+    AccessStore::from_storage().clear().await;
     assert_eq!(AccessStore::from_storage().session_untracked(), None);
+    assert_eq!(shared_session::current().await, None);
 }
 
 #[wasm_bindgen_test]
@@ -405,6 +414,48 @@ fn corrupted_or_foreign_storage_means_logged_out_and_is_removed() {
     }
 }
 
+#[wasm_bindgen(inline_js = r#"
+export function putRawSessionRecord(text) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open("silent-refresh", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("session");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const transaction = open.result.transaction("session", "readwrite");
+      transaction.objectStore("session").put(text, "current");
+      transaction.oncomplete = () => { open.result.close(); resolve(); };
+      transaction.onerror = () => reject(transaction.error);
+    };
+  });
+}
+"#)]
+extern "C" {
+    /// Writes `text` as the shared session record, as is.
+    #[wasm_bindgen(js_name = putRawSessionRecord)]
+    fn put_raw_session_record(text: &str) -> js_sys::Promise;
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_shared_record_falls_back_to_the_mirror_and_is_replaced() {
+    let alice = Session::new("a".into(), "r".into(), "user-1".into(), Some(30), 0.0);
+    for record in ["{not json", "42", r#"{"accessToken":"","refreshToken":""}"#] {
+        LocalStorage::clear();
+        JsFuture::from(put_raw_session_record(record))
+            .await
+            .unwrap();
+        assert_eq!(shared_session::current().await, None, "{record}");
+
+        LocalStorage::set("silent-refresh.session", &alice).unwrap();
+        assert_eq!(
+            shared_session::current().await,
+            Some(alice.clone()),
+            "{record}"
+        );
+        shared_session::replace(None).await;
+        assert_eq!(shared_session::current().await, None, "{record}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn a_corrupted_stored_user_is_no_user_and_is_removed() {
     LocalStorage::clear();
@@ -414,18 +465,16 @@ fn a_corrupted_stored_user_is_no_user_and_is_removed() {
     assert_eq!(storage.get_item("silent-refresh.user").unwrap(), None);
 }
 
-fn store_alice(refresh_token: &str) {
-    LocalStorage::set(
-        "silent-refresh.session",
-        Session::new(
-            "a".into(),
-            refresh_token.into(),
-            "user-1".into(),
-            Some(30),
-            0.0,
-        ),
-    )
-    .unwrap();
+/// Alice logged in, as every tab sees it.
+async fn store_alice(refresh_token: &str) {
+    let alice = Session::new(
+        "a".into(),
+        refresh_token.into(),
+        "user-1".into(),
+        Some(30),
+        0.0,
+    );
+    shared_session::replace(Some(alice)).await;
 }
 
 fn alices_grant() -> RefreshGrant {
@@ -441,8 +490,7 @@ async fn tabs_refreshing_at_once_share_one_refresh_under_the_web_lock() {
         delay_ms: Some(200),
         ..RefreshBehaviour::default()
     });
-    LocalStorage::clear();
-    store_alice("refresh-0");
+    store_alice("refresh-0").await;
     let shared = SharedRefresher::new(TokenRefresher::seed(Transport::new("", 5_000)));
 
     // Two tabs whose tokens expired together: both hold refresh-0.
@@ -457,8 +505,10 @@ async fn tabs_refreshing_at_once_share_one_refresh_under_the_web_lock() {
     let (first, second) = (first.expect("refreshed"), second.expect("adopted"));
     assert_eq!(first.refresh_token, "refresh-1");
     assert_eq!(second.refresh_token, "refresh-1");
-    let stored: Session = LocalStorage::get("silent-refresh.session").unwrap();
+    let stored = shared_session::current().await.expect("a session");
     assert_eq!(stored.refresh_token, "refresh-1");
+    let mirrored: Session = LocalStorage::get("silent-refresh.session").unwrap();
+    assert_eq!(mirrored, stored);
 }
 
 #[wasm_bindgen_test]
@@ -471,24 +521,28 @@ async fn a_refresh_never_writes_over_a_login_made_meanwhile_in_another_tab() {
         1.0,
     );
     FakeApi::with(RefreshBehaviour {
-        session_stored_meanwhile: Some(serde_json::to_string(&bob).unwrap()),
+        session_stored_meanwhile: Some(bob.clone()),
         ..RefreshBehaviour::default()
     });
-    LocalStorage::clear();
-    store_alice("refresh-0");
+    store_alice("refresh-0").await;
     let shared = SharedRefresher::new(TokenRefresher::seed(Transport::new("", 5_000)));
 
     let refreshed = shared.refresh(&alices_grant()).await;
 
     assert_eq!(refreshed, Err(RefreshError::Rejected));
-    let stored: Session = LocalStorage::get("silent-refresh.session").unwrap();
-    assert_eq!(stored, bob, "bob's session is untouched");
+    assert_eq!(
+        shared_session::current().await,
+        Some(bob.clone()),
+        "bob's session is untouched"
+    );
+    let mirrored: Session = LocalStorage::get("silent-refresh.session").unwrap();
+    assert_eq!(mirrored, bob);
 }
 
 #[wasm_bindgen_test]
 async fn a_tab_whose_session_was_logged_out_elsewhere_does_not_refresh() {
     let api = FakeApi::install(None);
-    LocalStorage::clear();
+    shared_session::replace(None).await;
     let shared = SharedRefresher::new(TokenRefresher::seed(Transport::new("", 5_000)));
     assert_eq!(
         shared.refresh(&alices_grant()).await,

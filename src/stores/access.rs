@@ -1,10 +1,15 @@
 //! `AccessStore`: the access and refresh tokens, their generation, and what
 //! the refresh core is doing with them.
 
-use leptos::prelude::*;
+use std::future::Future;
+
+use leptos::{prelude::*, task::spawn_local};
 use serde::{Deserialize, Serialize};
 
-use super::persisted;
+use super::{
+    persisted,
+    shared_session::{self, Change},
+};
 use crate::auth::{Generation, RefreshGrant, RefreshStatus, TokenPair, TokenSnapshot};
 
 /// The storage key of the session.
@@ -88,9 +93,19 @@ impl Session {
     }
 }
 
-/// The session in `localStorage`, as every tab sees it.
+/// The session in `localStorage`: the mirror of the shared record.
 pub fn stored_session() -> Option<Session> {
     persisted::load(SESSION_KEY, Session::is_usable)
+}
+
+/// Ends `ours` in the shared record, unless another login has replaced it
+/// there since: that session is not ours to end.
+async fn forget_shared_session(ours: Option<Session>) {
+    shared_session::update(move |current| match (current, &ours) {
+        (Some(stored), Some(ours)) if !stored.is_same_login(ours) => Change::Keep,
+        _ => Change::Replace(None),
+    })
+    .await;
 }
 
 /// Writes `session` to `localStorage` (or removes it).
@@ -178,32 +193,25 @@ impl AccessStore {
         self.tokens.with_untracked(|t| t.session.clone())
     }
 
-    /// Starts a new session (login).
-    pub fn start(&self, session: Session) {
-        store_session(Some(&session));
+    /// Starts a new session (login), for every tab.
+    pub async fn start(&self, session: Session) {
+        shared_session::replace(Some(session.clone())).await;
         self.tokens.update(|t| t.set(Some(session)));
         self.expired.set(false);
     }
 
-    /// Ends the session on the user's wish (logout).
-    pub fn clear(&self) {
-        self.forget_stored_session();
+    /// Ends the session on the user's wish (logout): in this tab at once,
+    /// and for the other tabs when the returned future has run.
+    pub fn clear(&self) -> impl Future<Output = ()> + 'static {
+        let ours = self.session_untracked();
         self.tokens.update(|t| t.set(None));
-    }
-
-    /// Removes the stored session if it is this tab's login: another tab may
-    /// have logged in since, and its session is not ours to end.
-    fn forget_stored_session(&self) {
-        match (stored_session(), self.session_untracked()) {
-            (Some(stored), Some(ours)) if !stored.is_same_login(&ours) => {}
-            _ => store_session(None),
-        }
+        forget_shared_session(ours)
     }
 
     /// Ends the session because the refresh token was refused; the login
     /// page then says so, once.
     pub fn expire(&self) {
-        self.clear();
+        spawn_local(self.clear());
         self.expired.set(true);
     }
 

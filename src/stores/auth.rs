@@ -134,13 +134,15 @@ impl AuthStore {
     /// warning (see [`RolesState::Stale`]).
     pub async fn login(&self, user_name: &str, password: &str) -> Result<(), ApiError> {
         let answer = self.client().login(user_name, password).await?;
-        self.access.start(Session::new(
-            answer.token,
-            answer.refresh_token,
-            answer.user_id.clone(),
-            answer.expires_in,
-            js_sys::Date::now(),
-        ));
+        self.access
+            .start(Session::new(
+                answer.token,
+                answer.refresh_token,
+                answer.user_id.clone(),
+                answer.expires_in,
+                js_sys::Date::now(),
+            ))
+            .await;
         self.user
             .set(UserInfo::signed_in(answer.user_id, user_name.to_owned()));
         // Failure is recorded in the roles state; the login itself worked.
@@ -156,7 +158,7 @@ impl AuthStore {
         client.coordinator().abandon();
         self.configuration_fetches.update_value(|n| *n += 1);
         let session = self.access.session_untracked();
-        self.access.clear();
+        spawn_local(self.access.clear());
         self.user.clear();
         self.roles.set(RolesState::Current);
         if let Some(session) = session {

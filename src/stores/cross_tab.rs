@@ -1,21 +1,25 @@
 //! Several tabs, one session. Refresh tokens are single use and a reused one
 //! revokes the whole family, so two tabs must never refresh with the same
 //! token: a refresh runs under a Web Lock shared by every tab of the origin,
-//! and first looks whether another tab already rotated the tokens. Changes a
-//! tab stores (a refresh, a logout, a login) reach the others through
-//! `storage` events.
+//! and first looks in the shared session record (see [`shared_session`])
+//! whether another tab already rotated the tokens. Changes a tab makes (a
+//! refresh, a logout, a login) reach the others through the `storage` event
+//! of the record's `localStorage` mirror, on which they read the record.
+//!
+//! [`shared_session`]: super::shared_session
 
 use std::future::Future;
 
 use futures_channel::oneshot;
 use js_sys::{Function, Promise, Reflect};
-use leptos::{ev, prelude::*};
+use leptos::{ev, prelude::*, task::spawn_local};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use super::{
     AccessStore, Session, UserStore,
-    access::{SESSION_KEY, store_session, stored_session},
+    access::SESSION_KEY,
+    shared_session::{self, Change},
     user::{USER_KEY, UserInfo},
 };
 use crate::{
@@ -68,20 +72,28 @@ impl Refresher for SharedRefresher {
         let inner = self.inner.clone();
         let grant = grant.clone();
         with_refresh_lock(async move {
-            match shared_step(stored_session(), &grant) {
+            match shared_step(shared_session::current().await, &grant) {
                 SharedStep::Adopt(stored) => Ok(stored.as_pair(js_sys::Date::now())),
                 SharedStep::Ended => Err(RefreshError::Rejected),
                 SharedStep::Refresh(_) => {
                     let pair = inner.refresh(&grant).await?;
-                    // Logins and logouts take no lock: look again before
-                    // writing, never over another login's session.
-                    match shared_step(stored_session(), &grant) {
-                        SharedStep::Refresh(stored) => {
-                            let refreshed = stored.refreshed(pair.clone(), js_sys::Date::now());
-                            store_session(Some(&refreshed));
-                            Ok(pair)
+                    // Logins and logouts take no lock: the write happens
+                    // only if the record still holds the token refreshed,
+                    // never over another login's session.
+                    let now = js_sys::Date::now();
+                    let fresh = pair.clone();
+                    let after = shared_session::update(move |current| {
+                        match shared_step(current.clone(), &grant) {
+                            SharedStep::Refresh(stored) => {
+                                Change::Replace(Some(stored.refreshed(fresh.clone(), now)))
+                            }
+                            SharedStep::Adopt(_) | SharedStep::Ended => Change::Keep,
                         }
-                        SharedStep::Adopt(_) | SharedStep::Ended => Err(RefreshError::Rejected),
+                    })
+                    .await;
+                    match after {
+                        Some(stored) if stored.refresh_token == pair.refresh_token => Ok(pair),
+                        _ => Err(RefreshError::Rejected),
                     }
                 }
             }
@@ -143,15 +155,19 @@ fn lock_manager() -> Option<(JsValue, Function)> {
     Some((locks, request))
 }
 
-/// Follows what other tabs store: their refreshes, logouts and logins.
+/// Follows what other tabs store: their refreshes, logouts and logins (read
+/// from the shared record, which the mirror may trail), and their users.
 pub fn follow_other_tabs(access: AccessStore, user: UserStore) {
+    let follow_session = move || {
+        spawn_local(async move { access.adopt(shared_session::current().await) });
+    };
     let listener = window_event_listener(ev::storage, move |event| match event.key() {
-        Some(key) if key == SESSION_KEY => access.adopt(stored_session()),
+        Some(key) if key == SESSION_KEY => follow_session(),
         Some(key) if key == USER_KEY => user.adopt(UserInfo::stored()),
         Some(_) => {}
         // `localStorage.clear()` in another tab.
         None => {
-            access.adopt(stored_session());
+            follow_session();
             user.adopt(UserInfo::stored());
         }
     });
