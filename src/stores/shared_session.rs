@@ -69,6 +69,9 @@ pub async fn update(decide: impl Fn(&Option<Session>) -> Change + 'static) -> Op
         }
         Err(error) => {
             leptos::logging::warn!("the shared session record is unavailable: {error:?}");
+            // A connection closed under us (site data cleared) is opened
+            // again next time.
+            OPEN_DATABASE.with_borrow_mut(|open| *open = None);
             update_mirror(decide.as_ref())
         }
     }
