@@ -18,7 +18,7 @@ use silent_refresh::{
     },
     config::RefreshMode,
     startup::{NavigationKind, navigation_kind},
-    stores::{AccessStore, Session, SharedRefresher, UserInfo, shared_session},
+    stores::{AccessStore, Session, SharedRefresher, UserInfo, UserStore, shared_session},
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
@@ -463,6 +463,26 @@ fn a_corrupted_stored_user_is_no_user_and_is_removed() {
     storage.set_item("silent-refresh.user", "{\"id\":").unwrap();
     assert_eq!(UserInfo::stored(), None);
     assert_eq!(storage.get_item("silent-refresh.user").unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+fn clearing_the_user_keeps_another_tabs_user_in_storage() {
+    let owner = Owner::new();
+    owner.set();
+    LocalStorage::clear();
+    let alice = UserInfo::signed_in("user-1".into(), "alice".into());
+    let bob = UserInfo::signed_in("user-2".into(), "bob".into());
+    UserStore::from_storage().set(alice.clone());
+
+    let alices_tab = UserStore::from_storage();
+    LocalStorage::set("silent-refresh.user", &bob).unwrap();
+    alices_tab.clear();
+    assert_eq!(alices_tab.info(), None);
+    assert_eq!(UserInfo::stored(), Some(bob), "another tab's user stays");
+
+    let tab = UserStore::from_storage();
+    tab.clear();
+    assert_eq!(UserInfo::stored(), None, "this tab's own user is removed");
 }
 
 /// Alice logged in, as every tab sees it.

@@ -98,12 +98,13 @@ pub fn stored_session() -> Option<Session> {
     persisted::load(SESSION_KEY, Session::is_usable)
 }
 
-/// Ends `ours` in the shared record, unless another login has replaced it
-/// there since: that session is not ours to end.
+/// Ends `ours` in the shared record if it is still there: another login
+/// that has replaced it since is not ours to end.
 async fn forget_shared_session(ours: Option<Session>) {
-    shared_session::update(move |current| match (current, &ours) {
-        (Some(stored), Some(ours)) if !stored.is_same_login(ours) => Change::Keep,
-        _ => Change::Replace(None),
+    let Some(ours) = ours else { return };
+    shared_session::update(move |current| match current {
+        Some(stored) if stored.is_same_login(&ours) => Change::Replace(None),
+        _ => Change::Keep,
     })
     .await;
 }

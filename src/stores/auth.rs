@@ -123,10 +123,9 @@ impl AuthStore {
 
     /// Whether the stored user is the one the session belongs to.
     pub fn user_matches_session(&self) -> bool {
-        match (self.access.session_untracked(), self.user.info_untracked()) {
-            (Some(session), Some(user)) => session.user_id == user.id,
-            _ => false,
-        }
+        self.access
+            .session_untracked()
+            .is_some_and(|session| self.user.is(&session.user_id))
     }
 
     /// Logs in, keeps the tokens and then loads the user's configuration.

@@ -40,6 +40,16 @@ pub enum Change {
     Replace(Option<Session>),
 }
 
+impl Change {
+    /// The session after this change of `current`, and whether it was replaced.
+    fn apply(self, current: Option<Session>) -> (Option<Session>, bool) {
+        match self {
+            Change::Keep => (current, false),
+            Change::Replace(next) => (next, true),
+        }
+    }
+}
+
 /// A decision on the record, as [`update`] keeps it.
 type Decide = Rc<dyn Fn(&Option<Session>) -> Change>;
 
@@ -54,8 +64,10 @@ pub async fn replace(session: Option<Session>) {
 }
 
 /// Reads the session and lets `decide` change it, in one transaction that
-/// no other tab's can interleave with, then mirrors the outcome to
-/// `localStorage`. Returns the session as it is afterwards.
+/// no other tab's can interleave with, then mirrors a replacement to
+/// `localStorage` (a mere read writes nothing: it could put back a value
+/// another tab has replaced meanwhile). Returns the session as it is
+/// afterwards.
 pub async fn update(decide: impl Fn(&Option<Session>) -> Change + 'static) -> Option<Session> {
     let decide: Decide = Rc::new(decide);
     let outcome = match database().await {
@@ -63,8 +75,10 @@ pub async fn update(decide: impl Fn(&Option<Session>) -> Change + 'static) -> Op
         Err(error) => Err(error),
     };
     match outcome {
-        Ok(after) => {
-            store_session(after.as_ref());
+        Ok((after, replaced)) => {
+            if replaced {
+                store_session(after.as_ref());
+            }
             after
         }
         Err(error) => {
@@ -80,13 +94,11 @@ pub async fn update(decide: impl Fn(&Option<Session>) -> Change + 'static) -> Op
 /// [`update`] on `localStorage` alone.
 fn update_mirror(decide: &dyn Fn(&Option<Session>) -> Change) -> Option<Session> {
     let current = stored_session();
-    match decide(&current) {
-        Change::Keep => current,
-        Change::Replace(next) => {
-            store_session(next.as_ref());
-            next
-        }
+    let (after, replaced) = decide(&current).apply(current);
+    if replaced {
+        store_session(after.as_ref());
     }
+    after
 }
 
 /// The record as stored: `None` when there is none yet (or it cannot be
@@ -106,8 +118,12 @@ fn parse_record(value: &JsValue) -> Option<Option<Session>> {
 /// in the read's success handler, while the transaction is still active, so
 /// nothing can come between the read and the write. A record that was never
 /// written (a browser that had this app before the record existed) reads as
-/// the `localStorage` mirror.
-async fn update_record(database: &IdbDatabase, decide: Decide) -> Result<Option<Session>, JsValue> {
+/// the `localStorage` mirror. Returns the session afterwards and whether it
+/// was replaced.
+async fn update_record(
+    database: &IdbDatabase,
+    decide: Decide,
+) -> Result<(Option<Session>, bool), JsValue> {
     let transaction =
         database.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?;
     let store = transaction.object_store(STORE)?;
@@ -117,16 +133,13 @@ async fn update_record(database: &IdbDatabase, decide: Decide) -> Result<Option<
         let (read, after) = (read.clone(), Rc::clone(&after));
         Closure::once(move |_: JsValue| -> Result<(), JsValue> {
             let current = parse_record(&read.result()?).unwrap_or_else(stored_session);
-            let next = match decide(&current) {
-                Change::Keep => current,
-                Change::Replace(next) => {
-                    let json = serde_json::to_string(&next)
-                        .map_err(|e| JsValue::from_str(&e.to_string()))?;
-                    store.put_with_key(&json.into(), &RECORD.into())?;
-                    next
-                }
-            };
-            *after.borrow_mut() = Some(next);
+            let (next, replaced) = decide(&current).apply(current);
+            if replaced {
+                let json =
+                    serde_json::to_string(&next).map_err(|e| JsValue::from_str(&e.to_string()))?;
+                store.put_with_key(&json.into(), &RECORD.into())?;
+            }
+            *after.borrow_mut() = Some((next, replaced));
             Ok(())
         })
     };

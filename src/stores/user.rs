@@ -112,9 +112,10 @@ impl UserStore {
         self.info.set(Some(info));
     }
 
-    /// The current user, without tracking.
-    pub fn info_untracked(&self) -> Option<UserInfo> {
-        self.info.get_untracked()
+    /// Whether the current user is the one with `id`, without tracking.
+    pub fn is(&self, id: &str) -> bool {
+        self.info
+            .with_untracked(|info| info.as_ref().is_some_and(|info| info.id == id))
     }
 
     /// Takes over the user another tab stored.
@@ -124,9 +125,12 @@ impl UserStore {
         }
     }
 
-    /// Forgets the current user.
+    /// Forgets the current user, and the stored copy if it is still this
+    /// user's: another tab may have stored another user since.
     pub fn clear(&self) {
-        persisted::remove(USER_KEY);
+        if UserInfo::stored().is_some_and(|stored| self.is(&stored.id)) {
+            persisted::remove(USER_KEY);
+        }
         self.info.set(None);
     }
 }
