@@ -1,8 +1,7 @@
 //! Call counters and injected faults behind the test controls.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -51,89 +50,66 @@ pub struct CallCounts {
     pub resource: u64,
 }
 
-/// One live counter per endpoint. The matches and struct literals below are
-/// exhaustive, so a new [`Endpoint`] cannot compile without its counter.
-#[derive(Default)]
-struct Counters {
-    login: AtomicU64,
-    refresh: AtomicU64,
-    logout: AtomicU64,
-    app_config: AtomicU64,
-    resource: AtomicU64,
+impl CallCounts {
+    /// The counter of `endpoint`. The match is exhaustive, so a new
+    /// [`Endpoint`] cannot compile without its counter.
+    fn of(&mut self, endpoint: Endpoint) -> &mut u64 {
+        match endpoint {
+            Endpoint::Login => &mut self.login,
+            Endpoint::Refresh => &mut self.refresh,
+            Endpoint::Logout => &mut self.logout,
+            Endpoint::AppConfig => &mut self.app_config,
+            Endpoint::Resource => &mut self.resource,
+        }
+    }
 }
 
-impl Counters {
-    fn of(&self, endpoint: Endpoint) -> &AtomicU64 {
-        match endpoint {
-            Endpoint::Login => &self.login,
-            Endpoint::Refresh => &self.refresh,
-            Endpoint::Logout => &self.logout,
-            Endpoint::AppConfig => &self.app_config,
-            Endpoint::Resource => &self.resource,
-        }
-    }
-
-    fn read(&self) -> CallCounts {
-        let get = |counter: &AtomicU64| counter.load(Ordering::SeqCst);
-        CallCounts {
-            login: get(&self.login),
-            refresh: get(&self.refresh),
-            logout: get(&self.logout),
-            app_config: get(&self.app_config),
-            resource: get(&self.resource),
-        }
-    }
-
-    fn reset(&self) {
-        let Self {
-            login,
-            refresh,
-            logout,
-            app_config,
-            resource,
-        } = self;
-        for counter in [login, refresh, logout, app_config, resource] {
-            counter.store(0, Ordering::SeqCst);
-        }
-    }
+/// What the controls hold: the counters and the pending faults.
+#[derive(Default)]
+struct State {
+    calls: CallCounts,
+    faults: HashMap<Endpoint, (u32, Fault)>,
 }
 
 /// Counters and pending faults, shared by all requests.
 #[derive(Default)]
 pub struct Controls {
-    calls: Counters,
-    faults: Mutex<HashMap<Endpoint, (u32, Fault)>>,
+    state: Mutex<State>,
 }
 
 impl Controls {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Counts a call of `endpoint` and returns the fault it must suffer, if
     /// one is pending (using up one of the fault's calls).
     pub fn record_call(&self, endpoint: Endpoint) -> Option<Fault> {
-        self.calls.of(endpoint).fetch_add(1, Ordering::SeqCst);
-        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
-        let (remaining, fault) = faults.get_mut(&endpoint)?;
+        let mut state = self.state();
+        *state.calls.of(endpoint) += 1;
+        let (remaining, fault) = state.faults.get_mut(&endpoint)?;
         let fault = *fault;
         *remaining -= 1;
         if *remaining == 0 {
-            faults.remove(&endpoint);
+            state.faults.remove(&endpoint);
         }
         Some(fault)
     }
 
     /// The counters.
     pub fn calls(&self) -> CallCounts {
-        self.calls.read()
+        self.state().calls
     }
 
     /// Sets every counter to zero.
     pub fn reset_calls(&self) {
-        self.calls.reset();
+        self.state().calls = CallCounts::default();
     }
 
     /// Makes the next `count` calls of `endpoint` suffer `fault`, replacing
     /// any fault pending there; a `count` of 0 clears it.
     pub fn set_fault(&self, endpoint: Endpoint, count: u32, fault: Fault) {
-        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        let faults = &mut self.state().faults;
         if count == 0 {
             faults.remove(&endpoint);
         } else {
@@ -143,10 +119,7 @@ impl Controls {
 
     /// Clears every pending fault.
     pub fn clear_faults(&self) {
-        self.faults
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.state().faults.clear();
     }
 }
 

@@ -18,14 +18,15 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, PRAGMA};
-use axum::middleware::Next;
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
-use axum::routing::any;
+use axum::routing::{MethodRouter, any};
 use serde::Serialize;
 use tower_http::compression::CompressionLayer;
 
 pub use error::{AppError, ValidationError};
 
+use crate::controls::Endpoint;
 use crate::state::AppState;
 
 /// Largest accepted request body; larger ones get `413`.
@@ -71,6 +72,21 @@ impl<T> ListResult<T> {
             items,
         }
     }
+}
+
+/// A token endpoint: counted (and faultable) as `endpoint`, and every answer
+/// `no-store`, injected faults included (`no_store` is the outer layer).
+fn token_endpoint(
+    route: MethodRouter<AppState>,
+    state: &AppState,
+    endpoint: Endpoint,
+) -> MethodRouter<AppState> {
+    route
+        .route_layer(from_fn_with_state(
+            (state.clone(), endpoint),
+            tracking::track,
+        ))
+        .route_layer(from_fn(no_store))
 }
 
 /// Middleware for token responses: `Cache-Control: no-store` and

@@ -95,14 +95,7 @@ pub fn id_by_name(conn: &Connection, user_name: &str) -> rusqlite::Result<Option
 
 /// The user with `id`, with their roles.
 pub fn by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<User>> {
-    let user = conn
-        .query_row(
-            "SELECT id, user_name, name, email FROM users WHERE id = ?1",
-            [id],
-            user_without_roles,
-        )
-        .optional()?;
-    user.map(|user| with_roles(conn, user)).transpose()
+    Ok(by_id_with_access_cutoff(conn, id)?.map(|(user, _)| user))
 }
 
 /// The user with `id`, with their roles, and the lowest access token serial

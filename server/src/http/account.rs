@@ -2,7 +2,7 @@
 
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -10,29 +10,21 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{self, TokenPair};
 use crate::controls::Endpoint;
 use crate::http::extract::{AppJson, AuthUser};
-use crate::http::{AppError, no_store, tracking::track};
+use crate::http::{AppError, token_endpoint, tracking::track};
 use crate::refresh_tokens;
 use crate::serve::PeerAddr;
 use crate::state::AppState;
 
 /// `POST /account/login`, `POST /app/account/refresh-token`, `POST /account/logout`.
 pub fn router(state: &AppState) -> Router<AppState> {
-    // `no_store` is the outer layer, so injected faults are not cached either.
     Router::new()
         .route(
             "/account/login",
-            post(login)
-                .route_layer(from_fn_with_state((state.clone(), Endpoint::Login), track))
-                .route_layer(from_fn(no_store)),
+            token_endpoint(post(login), state, Endpoint::Login),
         )
         .route(
             "/app/account/refresh-token",
-            post(refresh)
-                .route_layer(from_fn_with_state(
-                    (state.clone(), Endpoint::Refresh),
-                    track,
-                ))
-                .route_layer(from_fn(no_store)),
+            token_endpoint(post(refresh), state, Endpoint::Refresh),
         )
         .route(
             "/account/logout",

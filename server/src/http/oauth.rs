@@ -3,27 +3,20 @@
 
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::post;
 use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
 
 use crate::auth;
 use crate::controls::Endpoint;
-use crate::http::{AppError, no_store, tracking::track};
+use crate::http::{AppError, token_endpoint};
 use crate::state::AppState;
 
 /// `POST /connect/token`.
 pub fn router(state: &AppState) -> Router<AppState> {
-    // `no_store` is the outer layer, so injected faults are not cached either.
     Router::new().route(
         "/connect/token",
-        post(token)
-            .route_layer(from_fn_with_state(
-                (state.clone(), Endpoint::Refresh),
-                track,
-            ))
-            .route_layer(from_fn(no_store)),
+        token_endpoint(post(token), state, Endpoint::Refresh),
     )
 }
 
@@ -78,19 +71,10 @@ fn invalid_request(description: String) -> AppError {
 
 #[cfg(test)]
 mod tests {
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode, header};
+    use axum::http::{StatusCode, header};
     use serde_json::json;
 
     use crate::http::testing::{TestApp, TestResponse};
-
-    async fn token(app: &TestApp, form: &str) -> TestResponse {
-        let request = Request::post("/connect/token")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(form.to_owned()))
-            .expect("request");
-        app.send(request).await
-    }
 
     fn assert_oauth_error(response: &TestResponse, error: &str) {
         assert_eq!(
@@ -112,7 +96,7 @@ mod tests {
             "grant_type=refresh_token&refresh_token={}&client_id=spa",
             alice.refresh_token
         );
-        let response = token(&app, &form).await;
+        let response = app.token(&form).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"));
         assert_eq!(response.header(header::PRAGMA), Some("no-cache"));
@@ -127,26 +111,29 @@ mod tests {
         assert_eq!(config["currentUser"]["id"], json!(alice.user_id));
 
         // Replaying the spent token revokes the family, the new token included.
-        let replay = token(&app, &form).await;
+        let replay = app.token(&form).await;
         assert_oauth_error(&replay, "invalid_grant");
         assert_eq!(replay.header(header::CACHE_CONTROL), Some("no-store"));
         let newest = body["refresh_token"].as_str().unwrap_or_default();
         let form = format!("grant_type=refresh_token&refresh_token={newest}");
-        assert_oauth_error(&token(&app, &form).await, "invalid_grant");
+        assert_oauth_error(&app.token(&form).await, "invalid_grant");
     }
 
     #[tokio::test]
     async fn bad_requests_get_oauth_errors() {
         let app = TestApp::new();
-        let unsupported = token(&app, "grant_type=password&username=alice&password=alice123").await;
+        let unsupported = app
+            .token("grant_type=password&username=alice&password=alice123")
+            .await;
         assert_oauth_error(&unsupported, "unsupported_grant_type");
         assert_oauth_error(
-            &token(&app, "grant_type=refresh_token").await,
+            &app.token("grant_type=refresh_token").await,
             "invalid_request",
         );
-        assert_oauth_error(&token(&app, "refresh_token=abc").await, "invalid_request");
+        assert_oauth_error(&app.token("refresh_token=abc").await, "invalid_request");
         assert_oauth_error(
-            &token(&app, "grant_type=refresh_token&refresh_token=abc").await,
+            &app.token("grant_type=refresh_token&refresh_token=abc")
+                .await,
             "invalid_grant",
         );
         let json_body = app

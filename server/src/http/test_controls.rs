@@ -172,11 +172,7 @@ mod tests {
             "grant_type=refresh_token&refresh_token={}",
             rotated["refreshToken"].as_str().unwrap_or_default()
         );
-        let request = axum::http::Request::post("/connect/token")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(axum::body::Body::from(form))
-            .expect("request");
-        assert_eq!(app.send(request).await.status, StatusCode::OK);
+        assert_eq!(app.token(&form).await.status, StatusCode::OK);
         app.get(CONFIG, None).await;
         app.get(CONFIG, Some("bad")).await;
         app.get(SUMMARY, None).await;
@@ -273,17 +269,14 @@ mod tests {
         ] {
             app.post("/api/_test/faults", None, fault).await;
         }
-        let form = axum::http::Request::post("/connect/token")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(axum::body::Body::from(format!(
-                "grant_type=refresh_token&refresh_token={}",
-                alice.refresh_token
-            )))
-            .expect("request");
+        let form = format!(
+            "grant_type=refresh_token&refresh_token={}",
+            alice.refresh_token
+        );
         for faulted in [
             app.login_from(None, "alice", "alice123").await,
             app.refresh(&alice.user_id, &alice.refresh_token).await,
-            app.send(form).await,
+            app.token(&form).await,
         ] {
             assert!(faulted.status.is_server_error(), "{}", faulted.text());
             assert_eq!(faulted.json()["error"]["code"], "injected_fault");

@@ -187,6 +187,15 @@ impl TestApp {
         )
         .await
     }
+
+    /// Posts `form` to the OAuth2 token endpoint.
+    pub async fn token(&self, form: &str) -> TestResponse {
+        let request = Request::post("/connect/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        self.send(request).await
+    }
 }
 
 impl TestResponse {
