@@ -160,10 +160,7 @@ impl MemoryTokens {
         *store.tokens.borrow_mut() = TokenSnapshot {
             session: 1,
             access_token: Some(access.into()),
-            grant: Some(RefreshGrant {
-                refresh_token: "refresh-0".into(),
-                user_id: Some("user-1".into()),
-            }),
+            grant: Some(alices_grant()),
             generation: Generation(1),
         };
         store
@@ -472,7 +469,7 @@ fn clearing_the_user_keeps_another_tabs_user_in_storage() {
     LocalStorage::clear();
     let alice = UserInfo::signed_in("user-1".into(), "alice".into());
     let bob = UserInfo::signed_in("user-2".into(), "bob".into());
-    UserStore::from_storage().set(alice.clone());
+    UserStore::from_storage().set(alice);
 
     let alices_tab = UserStore::from_storage();
     LocalStorage::set("silent-refresh.user", &bob).unwrap();

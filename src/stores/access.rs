@@ -54,11 +54,22 @@ impl Session {
     /// The same login after a refresh returned `pair` at `now_ms`.
     pub fn refreshed(&self, pair: TokenPair, now_ms: f64) -> Self {
         Self {
-            access_token: pair.access_token,
-            refresh_token: pair.refresh_token,
-            user_id: self.user_id.clone(),
-            expires_at_ms: pair.expires_in.map(|secs| now_ms + secs as f64 * 1000.0),
             started_at_ms: self.started_at_ms,
+            ..Self::new(
+                pair.access_token,
+                pair.refresh_token,
+                self.user_id.clone(),
+                pair.expires_in,
+                now_ms,
+            )
+        }
+    }
+
+    /// What refreshing this session's tokens takes.
+    pub fn grant(&self) -> RefreshGrant {
+        RefreshGrant {
+            refresh_token: self.refresh_token.clone(),
+            user_id: Some(self.user_id.clone()),
         }
     }
 
@@ -261,10 +272,7 @@ impl AccessStore {
         self.tokens.with_untracked(|t| TokenSnapshot {
             session: t.session_id,
             access_token: t.session.as_ref().map(|s| s.access_token.clone()),
-            grant: t.session.as_ref().map(|s| RefreshGrant {
-                refresh_token: s.refresh_token.clone(),
-                user_id: Some(s.user_id.clone()),
-            }),
+            grant: t.session.as_ref().map(Session::grant),
             generation: t.generation,
         })
     }

@@ -9,10 +9,7 @@ use super::{
 };
 use crate::{
     api::{ApiClient, ApiError, TokenRefresher, Transport},
-    auth::{
-        CoordinatorOptions, RefreshGrant, Refresher, TokenPair, TokenSnapshot, TokenStore,
-        Unauthorized,
-    },
+    auth::{CoordinatorOptions, Refresher, TokenPair, TokenSnapshot, TokenStore, Unauthorized},
     config,
 };
 
@@ -226,23 +223,17 @@ async fn revoke(client: AppClient, session: Session) {
         .logout(Some(&session.access_token), &session.refresh_token)
         .await
     {
-        Err(error) if error.is_unauthorized() => {
-            let grant = RefreshGrant {
-                refresh_token: session.refresh_token.clone(),
-                user_id: Some(session.user_id.clone()),
-            };
-            match configured_refresher(configured_transport())
-                .refresh(&grant)
-                .await
-            {
-                Ok(pair) => {
-                    client
-                        .logout(Some(&pair.access_token), &pair.refresh_token)
-                        .await
-                }
-                Err(error) => Err(error.into()),
+        Err(error) if error.is_unauthorized() => match configured_refresher(configured_transport())
+            .refresh(&session.grant())
+            .await
+        {
+            Ok(pair) => {
+                client
+                    .logout(Some(&pair.access_token), &pair.refresh_token)
+                    .await
             }
-        }
+            Err(error) => Err(error.into()),
+        },
         other => other,
     };
     if let Err(error) = outcome {
