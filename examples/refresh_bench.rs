@@ -13,7 +13,7 @@ mod harness;
 #[path = "../tests/e2e/pages.rs"]
 mod pages;
 
-use harness::{Server, ServerOptions};
+use harness::ServerOptions;
 use pages::App;
 
 /// What one burst measured, as the diagnostics page reports it.
@@ -45,9 +45,7 @@ async fn last_burst(app: &App) -> Burst {
 
 async fn fire(app: &App, n: u64) -> Burst {
     let runs_before = last_burst(app).await.run;
-    let input = app.find("burst-size").await;
-    input.clear().await.expect("clear");
-    input.send_keys(&n.to_string()).await.expect("type");
+    app.fill("burst-size", &n.to_string()).await;
     app.click("burst-run").await;
     app.wait_until("the burst to finish", || async {
         last_burst(app).await.run > runs_before
@@ -71,10 +69,8 @@ async fn main() {
         sizes
     };
 
-    let server = Server::start(ServerOptions::default());
+    let (server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
     let api = server.api();
-    let app = App::open(&server).await;
-    app.log_in_to_dashboard("alice", "alice123").await;
     app.click("nav-item-diagnostics").await;
     app.find("diagnostics").await;
     // One warm-up burst so the first figures do not pay for connection setup.

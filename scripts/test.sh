@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 scripts/install-tools.sh --test
 
 LOG="$(mktemp)"
-trap 'rm -f "$LOG"' EXIT
+trap 'rm -f "$LOG" "$LOG.flag"' EXIT
 run() { "$@" 2>&1 | tee -a "$LOG"; }
 
 step "server tests"

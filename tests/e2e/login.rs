@@ -53,9 +53,7 @@ async fn an_unknown_address_shows_the_not_found_page() {
 
 #[tokio::test]
 async fn after_logging_in_again_the_user_is_back_where_they_were() {
-    let server = Server::start(ServerOptions::default());
-    let app = App::open(&server).await;
-    app.log_in_to_dashboard("alice", "alice123").await;
+    let (_server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
     app.goto("/profile").await;
     app.find("profile").await;
 

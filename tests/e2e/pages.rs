@@ -6,7 +6,7 @@ use std::{future::Future, time::Duration};
 use fantoccini::{Locator, elements::Element, wd::WindowHandle};
 use serde_json::{Value, json};
 
-use crate::harness::{Browser, Server};
+use crate::harness::{Browser, Server, ServerOptions};
 
 /// How long a test waits for the page to reach an expected state.
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -180,15 +180,27 @@ impl App {
         .map(str::to_owned)
     }
 
+    /// Replaces the text of the input `testid` with `text`.
+    pub async fn fill(&self, testid: &str, text: &str) {
+        let input = self.find(testid).await;
+        input.clear().await.expect("clear");
+        input.send_keys(text).await.expect("type");
+    }
+
     /// Fills in and submits the login form (the page must show it).
     pub async fn log_in(&self, user: &str, password: &str) {
-        let name = self.find("login-username").await;
-        name.clear().await.expect("clear");
-        name.send_keys(user).await.expect("type");
-        let secret = self.find("login-password").await;
-        secret.clear().await.expect("clear");
-        secret.send_keys(password).await.expect("type");
+        self.fill("login-username", user).await;
+        self.fill("login-password", password).await;
         self.click("login-submit").await;
+    }
+
+    /// A server started with `options`, and the app logged in as `user` on
+    /// the dashboard with all its cards loaded.
+    pub async fn logged_in(options: ServerOptions, user: &str, password: &str) -> (Server, Self) {
+        let server = Server::start(options);
+        let app = Self::open(&server).await;
+        app.log_in_to_dashboard(user, password).await;
+        (server, app)
     }
 
     /// Logs in and waits for the dashboard with all its cards loaded.
@@ -259,8 +271,7 @@ impl App {
     /// Waits until the five dashboard cards are all in `state`.
     pub async fn wait_for_cards(&self, state: &str) {
         self.wait_until(&format!("five cards {state}"), || async {
-            let cards = self.cards().await;
-            cards.len() == 5 && cards.iter().all(|(_, s, _)| s == state)
+            all_in(&self.cards().await, state)
         })
         .await;
     }
@@ -308,4 +319,9 @@ impl App {
         }
         names
     }
+}
+
+/// Whether `cards` are the dashboard's five, all in `state`.
+pub fn all_in(cards: &[(String, String, Option<String>)], state: &str) -> bool {
+    cards.len() == 5 && cards.iter().all(|(_, s, _)| s == state)
 }

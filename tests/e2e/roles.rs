@@ -7,13 +7,11 @@ use crate::{
 };
 
 async fn alice_logged_in(build: Build) -> (Server, App) {
-    let server = Server::start(ServerOptions {
+    let options = ServerOptions {
         build,
         ..ServerOptions::default()
-    });
-    let app = App::open(&server).await;
-    app.log_in_to_dashboard("alice", "alice123").await;
-    (server, app)
+    };
+    App::logged_in(options, "alice", "alice123").await
 }
 
 #[tokio::test]
@@ -145,9 +143,7 @@ async fn a_user_without_the_policy_gets_the_403_page_not_the_login_page() {
 
 #[tokio::test]
 async fn an_admin_grants_and_revokes_a_role_and_the_menu_follows_without_a_reload() {
-    let server = Server::start(ServerOptions::default());
-    let admin = App::open(&server).await;
-    admin.log_in_to_dashboard("admin", "admin123").await;
+    let (server, admin) = App::logged_in(ServerOptions::default(), "admin", "admin123").await;
     admin.click("nav-item-admin-users").await;
     admin.find("admin-users").await;
 
@@ -174,7 +170,6 @@ async fn an_admin_grants_and_revokes_a_role_and_the_menu_follows_without_a_reloa
         })
         .await;
     alice.goto("/reports").await;
-    alice.find("recheck-permissions").await;
     alice.click("recheck-permissions").await;
     alice.find("forbidden").await;
     alice.wait_for_menu_item("reports", false).await;
@@ -182,12 +177,9 @@ async fn an_admin_grants_and_revokes_a_role_and_the_menu_follows_without_a_reloa
 
 #[tokio::test]
 async fn the_last_admin_cannot_lose_the_admin_role_and_the_page_says_why() {
-    let server = Server::start(ServerOptions::default());
-    let admin = App::open(&server).await;
-    admin.log_in_to_dashboard("admin", "admin123").await;
+    let (_server, admin) = App::logged_in(ServerOptions::default(), "admin", "admin123").await;
     admin.goto("/admin/users").await;
     admin.click("admin-role-admin-admin").await;
-    admin.find("admin-error").await;
     admin
         .wait_until("the server's refusal", || async {
             !admin.text("admin-error").await.trim().is_empty()

@@ -2,18 +2,15 @@
 
 use crate::{
     harness::{Fault, Server, ServerOptions},
-    pages::App,
+    pages::{App, all_in},
 };
 
 async fn alice_on_the_dashboard() -> (Server, App) {
-    let server = Server::start(ServerOptions::default());
-    let app = App::open(&server).await;
-    app.log_in_to_dashboard("alice", "alice123").await;
-    (server, app)
+    App::logged_in(ServerOptions::default(), "alice", "alice123").await
 }
 
 fn all_ready(cards: &[(String, String, Option<String>)]) -> bool {
-    cards.len() == 5 && cards.iter().all(|(_, state, _)| state == "ready")
+    all_in(cards, "ready")
 }
 
 #[tokio::test]
@@ -217,12 +214,11 @@ async fn logging_out_with_an_expired_access_token_still_revokes_the_session() {
 
 #[tokio::test]
 async fn the_session_panel_counts_down_the_access_token() {
-    let server = Server::start(ServerOptions {
+    let options = ServerOptions {
         access_ttl: "40s",
         ..ServerOptions::default()
-    });
-    let app = App::open(&server).await;
-    app.log_in_to_dashboard("alice", "alice123").await;
+    };
+    let (_server, app) = App::logged_in(options, "alice", "alice123").await;
     let remaining = app.text("session-expires-in").await;
     let seconds: u32 = remaining
         .trim_end_matches(" s")
