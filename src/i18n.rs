@@ -63,9 +63,6 @@ macro_rules! messages {
         }
 
         impl Msg {
-            /// Every message.
-            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
-
             /// The message in `locale`.
             pub fn text(self, locale: Locale) -> &'static str {
                 match (self, locale) {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{ErrorMessage, Load, Loader};
+use super::Loader;
 use crate::i18n::{Msg, use_i18n};
 
 /// A card titled `title` showing `data` through `render`, or its error with
@@ -25,16 +25,12 @@ where
             class="card"
             data-testid=format!("card-{name}")
             data-state=move || data.state_name()
-            aria-busy=move || (data.state_name() == "loading").to_string()
+            aria-busy=move || data.is_loading().to_string()
         >
             <h2>{move || i18n.t(title)}</h2>
-            {move || match data.get() {
-                Load::Loading => view! { <p class="muted">{i18n.t(Msg::Loading)}</p> }.into_any(),
-                Load::Ready(value) => render(value).into_any(),
-                Load::Failed(error) => {
-                    view! { <ErrorMessage error on_retry=Callback::new(move |()| data.reload())/> }
-                        .into_any()
-                }
+            {move || {
+                data.get()
+                    .view(Callback::new(move |()| data.reload()), |value| render(value).into_any())
             }}
         </section>
     }

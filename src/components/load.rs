@@ -7,7 +7,11 @@ use std::future::Future;
 use futures_util::future::{AbortHandle, abortable};
 use leptos::{prelude::*, task::spawn_local};
 
-use crate::api::ApiError;
+use super::ErrorMessage;
+use crate::{
+    api::ApiError,
+    i18n::{Msg, use_i18n},
+};
 
 /// The state of data being loaded.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,6 +31,30 @@ impl<T> Load<T> {
             Self::Loading => "loading",
             Self::Ready(_) => "ready",
             Self::Failed(_) => "error",
+        }
+    }
+}
+
+impl<T> Load<T> {
+    /// Both loads together: failed if either failed, ready once both are.
+    pub fn zip<U>(self, other: Load<U>) -> Load<(T, U)> {
+        match (self, other) {
+            (Self::Failed(error), _) | (_, Load::Failed(error)) => Load::Failed(error),
+            (Self::Ready(a), Load::Ready(b)) => Load::Ready((a, b)),
+            _ => Load::Loading,
+        }
+    }
+
+    /// The view of where the load stands: a loading line, `render`'s view
+    /// of the data, or the error with a "try again" that calls `retry`.
+    pub fn view(self, retry: Callback<()>, render: impl FnOnce(T) -> AnyView) -> AnyView {
+        match self {
+            Self::Loading => {
+                let i18n = use_i18n();
+                view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }.into_any()
+            }
+            Self::Ready(value) => render(value),
+            Self::Failed(error) => view! { <ErrorMessage error on_retry=retry/> }.into_any(),
         }
     }
 }
@@ -65,9 +93,24 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
         self.state.with(Load::state_name)
     }
 
+    /// Whether the data is being loaded (tracked).
+    pub fn is_loading(&self) -> bool {
+        self.state.with(|load| matches!(load, Load::Loading))
+    }
+
     /// Loads again (the previous load, if still running, is aborted).
     pub fn reload(&self) {
         self.reloads.update(|n| *n += 1);
+    }
+
+    /// Loads again if the last load failed.
+    pub fn reload_if_failed(&self) {
+        if self
+            .state
+            .with_untracked(|load| matches!(load, Load::Failed(_)))
+        {
+            self.reload();
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use crate::{
         ApiError,
         types::{IdentityRole, IdentityUser},
     },
-    components::{ErrorMessage, Load, use_load},
+    components::{ErrorMessage, use_load},
     i18n::{Msg, use_i18n},
     routes::policy,
     stores::use_auth,
@@ -55,7 +55,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 }
                 Err(error) => {
                     // Redraw the row so every checkbox shows the truth again.
-                    row.try_update(|_| {});
+                    row.notify();
                     Err(error)
                 }
             }
@@ -65,13 +65,12 @@ pub fn AdminUsersPage() -> impl IntoView {
     let save_error = move || save.value().get().and_then(Result::err);
     let disabled = Signal::derive(move || saving.get() || !may_update());
 
+    let retry = Callback::new(move |()| {
+        users.reload_if_failed();
+        roles.reload_if_failed();
+    });
     let table = move || {
-        match (users.get(), roles.get()) {
-        (Load::Failed(error), _) | (_, Load::Failed(error)) => {
-            view! { <ErrorMessage error on_retry=Callback::new(move |()| { users.reload(); roles.reload(); })/> }
-                .into_any()
-        }
-        (Load::Ready(users), Load::Ready(roles)) => {
+        users.get().zip(roles.get()).view(retry, |(users, roles)| {
             let roles: Vec<String> = roles.items.into_iter().map(|r: IdentityRole| r.name).collect();
             view! {
                 <table class="table">
@@ -91,9 +90,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 </table>
             }
             .into_any()
-        }
-        _ => view! { <p class="muted">{i18n.t(Msg::Loading)}</p> }.into_any(),
-    }
+        })
     };
 
     view! {

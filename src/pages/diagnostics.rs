@@ -81,23 +81,22 @@ pub fn DiagnosticsPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
     let size = RwSignal::new("100".to_owned());
-    let invalid = RwSignal::new(false);
+    let parsed = Memo::new(move |_| parse_burst_size(&size.get()));
+    let invalid = move || parsed.get().is_none();
     let run = Action::new_local(move |n: &u32| burst(auth.client(), *n));
     let report = run.value();
     view! {
         <div class="page" data-testid="diagnostics">
             <h1>{move || i18n.t(Msg::BurstTitle)}</h1>
             <p class="muted">{move || i18n.t(Msg::BurstHelp)}</p>
+            // The page checks the size itself, in the page's language.
             <form
                 class="inline-form"
+                novalidate
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    match parse_burst_size(&size.get_untracked()) {
-                        Some(n) => {
-                            invalid.set(false);
-                            run.dispatch(n);
-                        }
-                        None => invalid.set(true),
+                    if let Some(n) = parsed.get_untracked() {
+                        run.dispatch(n);
                     }
                 }
             >
@@ -108,14 +107,14 @@ pub fn DiagnosticsPage() -> impl IntoView {
                     type="number"
                     min="1"
                     max=MAX_BURST
-                    aria-invalid=move || invalid.get().to_string()
+                    aria-invalid=move || invalid().to_string()
                     bind:value=size
                 />
                 <button type="submit" class="primary" data-testid="burst-run" disabled=move || run.pending().get()>
                     {move || i18n.t(if run.pending().get() { Msg::BurstRunning } else { Msg::BurstRun })}
                 </button>
             </form>
-            <Show when=move || invalid.get()>
+            <Show when=invalid>
                 <p class="error" role="alert" data-testid="burst-invalid">
                     {move || i18n.t(Msg::BurstSizeInvalid)}
                 </p>
