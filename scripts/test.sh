@@ -30,7 +30,6 @@ elif grep -q "REFRESH_ROLE must be one of true, 1, yes, on, false, 0, no, off" "
 else
   cat "$LOG.flag"; echo "FAILED: the build failed for another reason" | tee -a "$LOG"; exit 1
 fi
-rm -f "$LOG.flag"
 
 step "end-to-end tests (real server, real app, headless Chromium)"
 run cargo test -p silent-refresh --features e2e --test e2e -- --test-threads=1
