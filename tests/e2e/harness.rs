@@ -329,6 +329,28 @@ impl Api {
     }
 }
 
+/// The Chromium settings the browser tests use (`webdriver.json`), plus
+/// what the end-to-end tests need on top: headless in a container, a fixed
+/// window, and `profile` as a fresh profile.
+fn chromium_capabilities(profile: &tempfile::TempDir) -> serde_json::Map<String, Value> {
+    let mut capabilities: serde_json::Map<String, Value> =
+        serde_json::from_str(include_str!("../../webdriver.json")).expect("webdriver.json");
+    let args = capabilities["goog:chromeOptions"]["args"]
+        .as_array_mut()
+        .expect("webdriver.json lists Chromium's args");
+    args.extend(
+        [
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--window-size=1280,900".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ]
+        .map(Value::from),
+    );
+    capabilities
+}
+
 /// Headless Chromium behind its own ChromeDriver.
 pub struct Browser {
     /// The WebDriver session.
@@ -352,21 +374,7 @@ impl Browser {
                 .stderr(Stdio::null()),
         );
         let profile = tempfile::tempdir().expect("a temporary directory");
-        let capabilities = json!({
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }
-        });
-        let capabilities = match capabilities {
-            Value::Object(map) => map,
-            _ => unreachable!("a JSON object literal"),
-        };
+        let capabilities = chromium_capabilities(&profile);
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = None;
         for _ in 0..100 {

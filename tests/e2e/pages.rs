@@ -210,37 +210,20 @@ impl App {
         self.wait_for_cards("ready").await;
     }
 
-    /// `(name, data-state, data-error)` of every dashboard card.
+    /// `(name, data-state, data-error)` of every dashboard card, read in one
+    /// round trip.
     pub async fn cards(&self) -> Vec<(String, String, Option<String>)> {
-        let found = self
-            .client()
-            .find_all(Locator::Css("[data-testid^=\"card-\"]"))
-            .await
-            .unwrap_or_default();
-        let mut cards = Vec::new();
-        for card in found {
-            let name = card
-                .attr("data-testid")
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let state = card
-                .attr("data-state")
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let error = match card
-                .find(Locator::Css("[data-testid=\"error-message\"]"))
-                .await
-            {
-                Ok(message) => message.attr("data-error").await.ok().flatten(),
-                Err(_) => None,
-            };
-            cards.push((name, state, error));
-        }
-        cards
+        let cards = self
+            .run(
+                "return [...document.querySelectorAll('[data-testid^=\"card-\"]')].map(card => [
+                   card.dataset.testid,
+                   card.dataset.state ?? '',
+                   card.querySelector('[data-testid=\"error-message\"]')?.dataset.error ?? null,
+                 ])",
+                vec![],
+            )
+            .await;
+        serde_json::from_value(cards).expect("the cards")
     }
 
     /// The `data-state` of the cards named `card-<name>`.
