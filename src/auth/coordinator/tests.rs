@@ -39,6 +39,26 @@ impl From<RefreshError> for CallError {
     }
 }
 
+/// Lets whoever passes through at once, or, once closed, when released.
+#[derive(Default)]
+struct Gate(RefCell<Option<Shared<oneshot::Receiver<()>>>>);
+
+impl Gate {
+    /// Holds everyone who passes until the returned sender fires or is dropped.
+    fn close(&self) -> oneshot::Sender<()> {
+        let (release, gate) = oneshot::channel();
+        *self.0.borrow_mut() = Some(gate.shared());
+        release
+    }
+
+    async fn pass(&self) {
+        let gate = self.0.borrow().clone();
+        if let Some(gate) = gate {
+            let _ = gate.await;
+        }
+    }
+}
+
 /// The server side: which access tokens are valid, and how many calls came.
 #[derive(Default)]
 struct FakeServer {
@@ -46,25 +66,20 @@ struct FakeServer {
     calls: Cell<usize>,
     /// Calls that reached the server, answered or still held.
     arrived: Cell<usize>,
-    gate: RefCell<Option<Shared<oneshot::Receiver<()>>>>,
+    gate: Gate,
 }
 
 impl FakeServer {
     /// Answers once the gate (if any) opens, so calls can be in flight together.
     async fn answer(&self, token: Option<String>) -> Result<&'static str, CallError> {
         self.arrived.set(self.arrived.get() + 1);
-        let gate = self.gate.borrow().clone();
-        if let Some(gate) = gate {
-            let _ = gate.await;
-        }
+        self.gate.pass().await;
         self.call(token.as_deref())
     }
 
     /// Holds every answer until the returned sender fires.
     fn hold(&self) -> oneshot::Sender<()> {
-        let (release, gate) = oneshot::channel();
-        *self.gate.borrow_mut() = Some(gate.shared());
-        release
+        self.gate.close()
     }
 
     fn call(&self, token: Option<&str>) -> Result<&'static str, CallError> {
@@ -165,7 +180,7 @@ struct FakeRefresher {
     server: Rc<FakeServer>,
     calls: Rc<Cell<usize>>,
     script: Rc<RefCell<VecDeque<Result<(), RefreshError>>>>,
-    gate: Rc<RefCell<Option<Shared<oneshot::Receiver<()>>>>>,
+    gate: Rc<Gate>,
 }
 
 impl FakeRefresher {
@@ -184,9 +199,7 @@ impl FakeRefresher {
 
     /// Holds every refresh until the returned sender is dropped or fired.
     fn hold(&self) -> oneshot::Sender<()> {
-        let (release, gate) = oneshot::channel();
-        *self.gate.borrow_mut() = Some(gate.shared());
-        release
+        self.gate.close()
     }
 }
 
@@ -194,10 +207,7 @@ impl Refresher for FakeRefresher {
     async fn refresh(&self, _grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
         let call = self.calls.get() + 1;
         self.calls.set(call);
-        let gate = self.gate.borrow().clone();
-        if let Some(gate) = gate {
-            let _ = gate.await;
-        }
+        self.gate.pass().await;
         self.script.borrow_mut().pop_front().unwrap_or(Ok(()))?;
         let access_token = format!("access-{call}");
         self.server.valid.borrow_mut().insert(access_token.clone());
@@ -228,6 +238,9 @@ impl Runtime for TestRuntime {
 }
 
 type Coordinator = RefreshCoordinator<FakeStore, FakeRefresher, TestRuntime>;
+
+/// The outcomes of calls run in the background, in the order they settled.
+type Outcomes = Rc<RefCell<Vec<Result<&'static str, CallError>>>>;
 
 /// One test's world: a logged-in session whose access token the server no
 /// longer accepts (it expired), with a good refresh token.
@@ -292,7 +305,7 @@ impl World {
     }
 
     /// Starts `n` calls in the background; their outcomes land in the result.
-    fn spawn_calls(&self, n: usize) -> Rc<RefCell<Vec<Result<&'static str, CallError>>>> {
+    fn spawn_calls(&self, n: usize) -> Outcomes {
         let outcomes = Rc::new(RefCell::new(Vec::new()));
         for _ in 0..n {
             let coordinator = self.coordinator.clone();
@@ -311,12 +324,21 @@ impl World {
 
     /// Starts `n` calls that all leave before the first answer comes back
     /// (the server holds its answers until every call that may leave has).
-    fn spawn_burst(&mut self, n: usize) -> Rc<RefCell<Vec<Result<&'static str, CallError>>>> {
+    fn spawn_burst(&mut self, n: usize) -> Outcomes {
         let answer = self.server.hold();
         let outcomes = self.spawn_calls(n);
         self.pool.run_until_stalled();
         answer.send(()).expect("the calls are out");
         outcomes
+    }
+
+    /// Holds the refresh, starts `n` calls and runs until they all wait for
+    /// it; the refresh goes on when the returned sender fires or is dropped.
+    fn calls_waiting_on_a_held_refresh(&mut self, n: usize) -> (oneshot::Sender<()>, Outcomes) {
+        let release = self.refresher.hold();
+        let outcomes = self.spawn_calls(n);
+        self.pool.run_until_stalled();
+        (release, outcomes)
     }
 
     /// Runs one call to completion.
@@ -413,9 +435,7 @@ fn with_the_default_limit_a_burst_after_an_expiry_costs_at_most_six_401s() {
 #[test]
 fn a_call_leaving_during_a_refresh_waits_for_the_new_token() {
     let mut world = World::expired_session();
-    let release = world.refresher.hold();
-    world.spawn_calls(1);
-    world.pool.run_until_stalled();
+    let (release, _) = world.calls_waiting_on_a_held_refresh(1);
     assert_eq!(world.server.calls.get(), 1);
 
     let later = world.spawn_calls(1);
@@ -438,9 +458,7 @@ fn a_call_leaving_during_a_refresh_waits_for_the_new_token() {
 #[test]
 fn status_listener_sees_the_queue_grow_and_drain() {
     let mut world = World::expired_session();
-    let release = world.refresher.hold();
-    world.spawn_calls(3);
-    world.pool.run_until_stalled();
+    let (release, _) = world.calls_waiting_on_a_held_refresh(3);
     release.send(()).expect("the refresher waits");
     world.pool.run();
 
@@ -629,9 +647,7 @@ fn regression_missing_refresh_token_means_logged_out_without_a_network_call() {
 #[test]
 fn logout_during_a_refresh_rejects_the_waiters_and_discards_the_result() {
     let mut world = World::expired_session();
-    let release = world.refresher.hold();
-    let outcomes = world.spawn_calls(3);
-    world.pool.run_until_stalled();
+    let (release, outcomes) = world.calls_waiting_on_a_held_refresh(3);
 
     world.store.log_out();
     world.coordinator.abandon();
@@ -652,9 +668,7 @@ fn logout_during_a_refresh_rejects_the_waiters_and_discards_the_result() {
 #[test]
 fn a_session_change_during_a_refresh_discards_its_result_even_without_abandon() {
     let mut world = World::expired_session();
-    let release = world.refresher.hold();
-    let outcomes = world.spawn_calls(2);
-    world.pool.run_until_stalled();
+    let (release, outcomes) = world.calls_waiting_on_a_held_refresh(2);
 
     world.store.log_out();
     release.send(()).expect("the refresher waits");
@@ -714,9 +728,7 @@ fn calls_still_waiting_for_their_turn_are_never_sent_in_the_next_session() {
 #[test]
 fn a_401_in_a_new_session_does_not_wait_for_the_old_sessions_refresh() {
     let mut world = World::expired_session();
-    let release = world.refresher.hold();
-    let alice = world.spawn_calls(1);
-    world.pool.run_until_stalled();
+    let (release, alice) = world.calls_waiting_on_a_held_refresh(1);
     assert_eq!(world.refreshes(), 1);
 
     // Another tab logged in as bob; bob's token has expired too.
@@ -750,9 +762,7 @@ fn an_abandoned_refresh_makes_no_further_attempt() {
     world
         .refresher
         .answer_next([unavailable(), unavailable(), unavailable()]);
-    let release = world.refresher.hold();
-    world.spawn_calls(1);
-    world.pool.run_until_stalled();
+    let (release, _) = world.calls_waiting_on_a_held_refresh(1);
 
     world.store.log_out();
     world.coordinator.abandon();
@@ -765,9 +775,7 @@ fn an_abandoned_refresh_makes_no_further_attempt() {
 #[test]
 fn tokens_refreshed_by_another_tab_during_a_refresh_do_not_fail_the_waiters() {
     let mut world = World::expired_session();
-    let release = world.refresher.hold();
-    let outcomes = world.spawn_calls(3);
-    world.pool.run_until_stalled();
+    let (release, outcomes) = world.calls_waiting_on_a_held_refresh(3);
 
     world
         .store
