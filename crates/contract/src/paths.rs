@@ -1,0 +1,48 @@
+//! Where each endpoint of the API contract lives (below the API's origin).
+
+/// `POST`: log in with a user name and password.
+pub const LOGIN: &str = "/api/account/login";
+/// `POST`: trade a refresh token for a new pair (the seed protocol).
+pub const REFRESH: &str = "/api/app/account/refresh-token";
+/// `POST`: revoke a refresh token's whole family.
+pub const LOGOUT: &str = "/api/account/logout";
+/// `POST`: the RFC 6749 §6 token endpoint (`grant_type=refresh_token`).
+pub const OAUTH2_TOKEN: &str = "/connect/token";
+/// `GET`: the current user, roles and granted policies.
+pub const APP_CONFIG: &str = "/api/abp/application-configuration";
+/// `GET`: the dashboard's figures.
+pub const DASHBOARD_SUMMARY: &str = "/api/app/dashboard/summary";
+/// `GET`: the orders.
+pub const ORDERS: &str = "/api/app/orders";
+/// `GET`: the notifications.
+pub const NOTIFICATIONS: &str = "/api/app/notifications";
+/// `GET`: the activity log.
+pub const ACTIVITY: &str = "/api/app/activity";
+/// `GET`: the server's health.
+pub const SYSTEM_HEALTH: &str = "/api/app/system/health";
+/// `GET`: the reports (needs `Reports.View`).
+pub const REPORTS: &str = "/api/app/reports";
+/// `GET`: the users and their roles (needs `AbpIdentity.Users`).
+pub const IDENTITY_USERS: &str = "/api/identity/users";
+/// `GET`: the roles and the policies they grant (needs `AbpIdentity.Users`).
+pub const IDENTITY_ROLES: &str = "/api/identity/roles";
+
+/// `PUT`: replace a user's roles (needs `AbpIdentity.Users.Update`).
+/// `user_id` must already be percent-encoded for a path segment.
+pub fn user_roles(user_id: &str) -> String {
+    format!("{IDENTITY_USERS}/{user_id}/roles")
+}
+
+/// The test controls, mounted only when the server runs with `--test-controls`.
+pub mod test_controls {
+    /// `GET`: call counts per endpoint.
+    pub const STATS: &str = "/api/_test/stats";
+    /// `POST`: set every count to zero.
+    pub const STATS_RESET: &str = "/api/_test/stats/reset";
+    /// `POST` a fault for the next calls of an endpoint; `DELETE` every fault.
+    pub const FAULTS: &str = "/api/_test/faults";
+    /// `POST`: every access token issued to a user so far gets `401`.
+    pub const EXPIRE_ACCESS_TOKENS: &str = "/api/_test/expire-access-tokens";
+    /// `POST`: a user's refresh tokens are revoked.
+    pub const REVOKE_REFRESH_TOKENS: &str = "/api/_test/revoke-refresh-tokens";
+}

@@ -1,0 +1,111 @@
+//! The documents of the server's test controls (`/api/_test/…`, mounted only
+//! with `--test-controls`).
+
+use serde::{Deserialize, Serialize};
+
+/// The endpoints (or groups of endpoints) that are counted and can be faulted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Endpoint {
+    /// `POST /api/account/login`.
+    Login,
+    /// `POST /api/app/account/refresh-token` and `POST /connect/token`.
+    Refresh,
+    /// `POST /api/account/logout`.
+    Logout,
+    /// `GET /api/abp/application-configuration`.
+    AppConfig,
+    /// The six sample resources under `/api/app/`.
+    Resource,
+}
+
+/// Calls per endpoint since start or the last reset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallCounts {
+    /// Login calls.
+    pub login: u64,
+    /// Refresh calls, both endpoints.
+    pub refresh: u64,
+    /// Logout calls.
+    pub logout: u64,
+    /// Application configuration calls.
+    pub app_config: u64,
+    /// Sample resource calls.
+    pub resource: u64,
+}
+
+impl CallCounts {
+    /// The counter of `endpoint`. The match is exhaustive, so a new
+    /// [`Endpoint`] cannot compile without its counter.
+    pub fn of(&mut self, endpoint: Endpoint) -> &mut u64 {
+        match endpoint {
+            Endpoint::Login => &mut self.login,
+            Endpoint::Refresh => &mut self.refresh,
+            Endpoint::Logout => &mut self.logout,
+            Endpoint::AppConfig => &mut self.app_config,
+            Endpoint::Resource => &mut self.resource,
+        }
+    }
+}
+
+/// `GET /api/_test/stats`: `{"calls":{…}}`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// The counts.
+    pub calls: CallCounts,
+}
+
+/// `POST /api/_test/faults`: the next `count` calls of `endpoint` wait
+/// `delayMs`, then are dropped (`drop`), answered with `status`, or (with
+/// neither) handled normally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultRequest {
+    /// Which endpoint.
+    pub endpoint: Endpoint,
+    /// How many calls get it.
+    pub count: u32,
+    /// Answer with this status (4xx or 5xx).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Wait this long first, in milliseconds.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Close the connection without an answer.
+    #[serde(default)]
+    pub drop: bool,
+}
+
+impl FaultRequest {
+    /// `count` calls of `endpoint` with no fault yet: add one with the fields.
+    pub fn new(endpoint: Endpoint, count: u32) -> Self {
+        Self {
+            endpoint,
+            count,
+            status: None,
+            delay_ms: 0,
+            drop: false,
+        }
+    }
+}
+
+/// `POST /api/_test/expire-access-tokens` and `…/revoke-refresh-tokens`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRequest {
+    /// The user concerned.
+    pub user_name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_request_without_optional_fields_reads() {
+        let fault: FaultRequest =
+            serde_json::from_str(r#"{"endpoint":"appConfig","count":2}"#).unwrap();
+        assert_eq!(fault, FaultRequest::new(Endpoint::AppConfig, 2));
+    }
+}
