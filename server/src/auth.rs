@@ -7,7 +7,9 @@ use std::sync::Arc;
 use rusqlite::{Transaction, TransactionBehavior};
 
 use crate::clock::millis;
-use crate::http::{AppError, ValidationError};
+use silent_refresh_contract::ValidationError;
+
+use crate::http::AppError;
 use crate::jwt::{AUDIENCE, Claims, ISSUER};
 use crate::password::{self, DUMMY_HASH};
 use crate::random;

@@ -5,23 +5,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
-
-/// The endpoints (or groups of endpoints) that are counted and can be faulted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Endpoint {
-    /// `POST /api/account/login`.
-    Login,
-    /// `POST /api/app/account/refresh-token` and `POST /connect/token`.
-    Refresh,
-    /// `POST /api/account/logout`.
-    Logout,
-    /// `GET /api/abp/application-configuration`.
-    AppConfig,
-    /// The six sample resources under `/api/app/`.
-    Resource,
-}
+use silent_refresh_contract::test_controls::{CallCounts, Endpoint};
 
 /// What the next calls of an endpoint suffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,36 +16,6 @@ pub struct Fault {
     pub drop: bool,
     /// Or answer with this status (when not dropping); `None` handles the call normally.
     pub status: Option<StatusCode>,
-}
-
-/// Calls per endpoint since start or the last reset.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallCounts {
-    /// Login calls.
-    pub login: u64,
-    /// Refresh calls, both endpoints.
-    pub refresh: u64,
-    /// Logout calls.
-    pub logout: u64,
-    /// Application configuration calls.
-    pub app_config: u64,
-    /// Sample resource calls.
-    pub resource: u64,
-}
-
-impl CallCounts {
-    /// The counter of `endpoint`. The match is exhaustive, so a new
-    /// [`Endpoint`] cannot compile without its counter.
-    fn of(&mut self, endpoint: Endpoint) -> &mut u64 {
-        match endpoint {
-            Endpoint::Login => &mut self.login,
-            Endpoint::Refresh => &mut self.refresh,
-            Endpoint::Logout => &mut self.logout,
-            Endpoint::AppConfig => &mut self.app_config,
-            Endpoint::Resource => &mut self.resource,
-        }
-    }
 }
 
 /// What the controls hold: the counters and the pending faults.

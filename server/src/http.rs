@@ -21,57 +21,41 @@ use axum::http::header::{CACHE_CONTROL, PRAGMA};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::{MethodRouter, any};
-use serde::Serialize;
+use silent_refresh_contract::test_controls::Endpoint;
 use tower_http::compression::CompressionLayer;
 
-pub use error::{AppError, ValidationError};
+pub use error::AppError;
 
-use crate::controls::Endpoint;
 use crate::state::AppState;
 
 /// Largest accepted request body; larger ones get `413`.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
 /// The whole application: the API under `/api`, the OAuth2 token endpoint,
-/// and the static app for every other path. Unknown `/api` paths get `404`
-/// and wrong methods `405`, both in the ABP error shape.
+/// and the static app for every other path. Every route is mounted at its
+/// path in the contract's [`paths`](silent_refresh_contract::paths). Unknown
+/// `/api` paths get `404` and wrong methods `405`, both in the ABP error
+/// shape.
 pub fn app(state: AppState) -> Router {
-    let mut api = Router::new()
+    let mut routes = Router::new()
         .merge(account::router(&state))
         .merge(app_config::router(&state))
         .merge(resources::router(&state))
-        .merge(identity::router(&state));
+        .merge(identity::router(&state))
+        .merge(oauth::router(&state));
     if state.config.test_controls {
-        api = api.nest("/_test", test_controls::router());
+        routes = routes.merge(test_controls::router());
     }
-    Router::new()
-        .nest("/api", api.fallback(api_not_found))
-        // The nested fallback covers `/api` and `/api/…` but not `/api/` itself.
+    routes
+        // Any other API path is an error, never the app's index page.
+        .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
-        .merge(oauth::router(&state))
+        .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback_service(static_files::service(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .with_state(state)
-}
-
-/// A list in ABP's paged-result shape, `{"items":[…],"totalCount":n}`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListResult<T> {
-    items: Vec<T>,
-    total_count: usize,
-}
-
-impl<T> ListResult<T> {
-    /// All of `items` as one page.
-    pub fn new(items: Vec<T>) -> Self {
-        Self {
-            total_count: items.len(),
-            items,
-        }
-    }
 }
 
 /// A token endpoint: counted (and faultable) as `endpoint`, and every answer

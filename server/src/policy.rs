@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use silent_refresh_contract::policy;
+
 /// A permission granted to roles. The wire name is what ABP calls a policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Policy {
@@ -24,13 +26,13 @@ impl Policy {
         Policy::IdentityUsersUpdate,
     ];
 
-    /// The wire name, e.g. `Dashboard.View`.
+    /// The wire name, e.g. `Dashboard.View`, as the contract spells it.
     pub fn name(self) -> &'static str {
         match self {
-            Policy::DashboardView => "Dashboard.View",
-            Policy::ReportsView => "Reports.View",
-            Policy::IdentityUsers => "AbpIdentity.Users",
-            Policy::IdentityUsersUpdate => "AbpIdentity.Users.Update",
+            Policy::DashboardView => policy::DASHBOARD_VIEW,
+            Policy::ReportsView => policy::REPORTS_VIEW,
+            Policy::IdentityUsers => policy::IDENTITY_USERS,
+            Policy::IdentityUsersUpdate => policy::IDENTITY_USERS_UPDATE,
         }
     }
 }
@@ -38,5 +40,16 @@ impl Policy {
 impl fmt::Display for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_contract_policy_has_exactly_one_variant() {
+        let names: Vec<&str> = Policy::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(names, policy::ALL);
     }
 }

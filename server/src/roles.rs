@@ -3,20 +3,10 @@
 use std::collections::BTreeSet;
 
 use rusqlite::Connection;
-use serde::Serialize;
+use silent_refresh_contract::identity::IdentityRole;
 
-/// A role as the identity API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Role {
-    /// Role name.
-    pub name: String,
-    /// Names of the policies it grants, sorted.
-    pub granted_policies: Vec<String>,
-}
-
-/// Every role with its policies, by name.
-pub fn all(conn: &Connection) -> rusqlite::Result<Vec<Role>> {
+/// Every role with its policies (sorted), by name.
+pub fn all(conn: &Connection) -> rusqlite::Result<Vec<IdentityRole>> {
     let mut stmt =
         conn.prepare("SELECT policy FROM role_policies WHERE role = ?1 ORDER BY policy")?;
     names(conn)?
@@ -25,7 +15,7 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<Role>> {
             let granted_policies = stmt
                 .query_map([&name], |row| row.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            Ok(Role {
+            Ok(IdentityRole {
                 name,
                 granted_policies,
             })

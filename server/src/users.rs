@@ -4,15 +4,14 @@
 use std::collections::BTreeSet;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
 use crate::policy::Policy;
 use crate::roles;
 use crate::seed::ADMIN_ROLE;
 
-/// A user as the identity API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A user and their roles, as stored (the identity API sends it as the
+/// contract's `IdentityUser`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
     /// GUID-formatted id.
     pub id: String,

@@ -5,74 +5,44 @@ use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use silent_refresh_contract::account::{
+    LoginRequest, LogoutRequest, RefreshRequest, TokenResponse,
+};
+use silent_refresh_contract::paths;
+use silent_refresh_contract::test_controls::Endpoint;
 
 use crate::auth::{self, TokenPair};
-use crate::controls::Endpoint;
 use crate::http::extract::{AppJson, AuthUser};
 use crate::http::{AppError, token_endpoint, tracking::track};
 use crate::refresh_tokens;
 use crate::serve::PeerAddr;
 use crate::state::AppState;
 
-/// `POST /account/login`, `POST /app/account/refresh-token`, `POST /account/logout`.
+/// `POST` [`paths::LOGIN`], [`paths::REFRESH`] and [`paths::LOGOUT`].
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
-            "/account/login",
+            paths::LOGIN,
             token_endpoint(post(login), state, Endpoint::Login),
         )
         .route(
-            "/app/account/refresh-token",
+            paths::REFRESH,
             token_endpoint(post(refresh), state, Endpoint::Refresh),
         )
         .route(
-            "/account/logout",
+            paths::LOGOUT,
             post(logout).route_layer(from_fn_with_state((state.clone(), Endpoint::Logout), track)),
         )
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LoginRequest {
-    user_name: String,
-    password: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RefreshRequest {
-    user_id: String,
-    refresh_token: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LogoutRequest {
-    refresh_token: String,
-}
-
-/// `{"success":true,"token","refreshToken","userId"?,"expiresIn"}`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenResponse {
-    success: bool,
-    token: String,
-    refresh_token: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_id: Option<String>,
-    expires_in: u64,
-}
-
-impl TokenResponse {
-    fn new(pair: TokenPair, with_user_id: bool) -> Self {
-        Self {
-            success: true,
-            token: pair.access_token,
-            refresh_token: pair.refresh_token,
-            user_id: with_user_id.then_some(pair.user_id),
-            expires_in: pair.expires_in,
-        }
+/// The answer to a login (`with_user_id`) or a refresh (without).
+fn token_response(pair: TokenPair, with_user_id: bool) -> TokenResponse {
+    TokenResponse {
+        success: true,
+        token: pair.access_token,
+        refresh_token: pair.refresh_token,
+        user_id: with_user_id.then_some(pair.user_id),
+        expires_in: Some(pair.expires_in),
     }
 }
 
@@ -83,7 +53,7 @@ async fn login(
 ) -> Result<Json<TokenResponse>, AppError> {
     let client = peer.map(|Extension(PeerAddr(addr))| addr.ip());
     let pair = auth::login(&state, &request.user_name, request.password, client).await?;
-    Ok(Json(TokenResponse::new(pair, true)))
+    Ok(Json(token_response(pair, true)))
 }
 
 async fn refresh(
@@ -91,7 +61,7 @@ async fn refresh(
     AppJson(request): AppJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
     let pair = auth::refresh(&state, &request.refresh_token, Some(&request.user_id))?;
-    Ok(Json(TokenResponse::new(pair, false)))
+    Ok(Json(token_response(pair, false)))
 }
 
 async fn logout(

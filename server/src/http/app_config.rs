@@ -1,22 +1,23 @@
-//! `GET /abp/application-configuration`: the current user, their roles and
+//! `GET /api/abp/application-configuration`: the current user, their roles and
 //! granted policies, read from the database on every call.
-
-use std::collections::BTreeMap;
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use silent_refresh_contract::app_config::{
+    ApplicationConfiguration, AuthConfiguration, Culture, CurrentUser, Localization,
+};
+use silent_refresh_contract::paths;
+use silent_refresh_contract::test_controls::Endpoint;
 
-use crate::controls::Endpoint;
 use crate::http::extract::MaybeAuthUser;
 use crate::http::tracking::track;
 use crate::state::AppState;
 
-/// `GET /abp/application-configuration`.
+/// `GET` [`paths::APP_CONFIG`].
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new().route(
-        "/abp/application-configuration",
+        paths::APP_CONFIG,
         get(configuration).route_layer(from_fn_with_state(
             (state.clone(), Endpoint::AppConfig),
             track,
@@ -24,44 +25,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     )
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ApplicationConfiguration {
-    current_user: CurrentUser,
-    auth: Auth,
-    localization: Localization,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CurrentUser {
-    is_authenticated: bool,
-    id: Option<String>,
-    user_name: Option<String>,
-    name: Option<String>,
-    email: Option<String>,
-    roles: Vec<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Auth {
-    granted_policies: BTreeMap<String, bool>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Localization {
-    current_culture: Culture,
-}
-
-#[derive(Serialize)]
-struct Culture {
-    name: &'static str,
-}
-
 async fn configuration(MaybeAuthUser(principal): MaybeAuthUser) -> Json<ApplicationConfiguration> {
-    let (current_user, granted_policies) = match principal {
+    let (current_user, auth) = match principal {
         Some(principal) => (
             CurrentUser {
                 is_authenticated: true,
@@ -71,29 +36,21 @@ async fn configuration(MaybeAuthUser(principal): MaybeAuthUser) -> Json<Applicat
                 email: Some(principal.user.email),
                 roles: principal.user.roles,
             },
-            principal
-                .policies
-                .into_iter()
-                .map(|policy| (policy, true))
-                .collect(),
-        ),
-        None => (
-            CurrentUser {
-                is_authenticated: false,
-                id: None,
-                user_name: None,
-                name: None,
-                email: None,
-                roles: Vec::new(),
+            AuthConfiguration {
+                granted_policies: principal
+                    .policies
+                    .into_iter()
+                    .map(|policy| (policy, true))
+                    .collect(),
             },
-            BTreeMap::new(),
         ),
+        None => (CurrentUser::default(), AuthConfiguration::default()),
     };
     Json(ApplicationConfiguration {
         current_user,
-        auth: Auth { granted_policies },
+        auth,
         localization: Localization {
-            current_culture: Culture { name: "en" },
+            current_culture: Culture { name: "en".into() },
         },
     })
 }

@@ -4,20 +4,11 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use silent_refresh_contract::{ErrorInfo, ErrorResponse, OAuthError, ValidationError};
 
 use crate::policy::Policy;
 use crate::refresh_tokens::{RefreshError, Rejection};
 use crate::users::RolesUpdateError;
-
-/// One entry of ABP's `validationErrors`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ValidationError {
-    /// What is wrong.
-    pub message: String,
-    /// The request members concerned.
-    pub members: Vec<String>,
-}
 
 /// Everything a request can fail with. Rendered as ABP's error shape
 /// `{"error":{"code","message","details":null,"validationErrors"}}`, except
@@ -154,28 +145,27 @@ impl AppError {
             AppError::InvalidGrant(rejection) => rejection.to_string(),
         }
     }
-}
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    success: Option<bool>,
-    error: ErrorInfo<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ErrorInfo<'a> {
-    code: &'a str,
-    message: String,
-    details: Option<String>,
-    validation_errors: Option<&'a [ValidationError]>,
-}
-
-#[derive(Serialize)]
-struct OAuthErrorBody<'a> {
-    error: &'a str,
-    error_description: &'a str,
+    /// ABP's error document for this error; a refused refresh adds
+    /// `"success":false`.
+    fn into_body(self) -> ErrorResponse {
+        let success = matches!(self, AppError::InvalidGrant(_)).then_some(false);
+        let code = self.code().to_owned();
+        let message = self.message();
+        let validation_errors = match self {
+            AppError::Validation(errors) => Some(errors),
+            _ => None,
+        };
+        ErrorResponse {
+            success,
+            error: ErrorInfo {
+                code: Some(code),
+                message: Some(message),
+                details: None,
+                validation_errors,
+            },
+        }
+    }
 }
 
 impl IntoResponse for AppError {
@@ -183,33 +173,6 @@ impl IntoResponse for AppError {
         if let AppError::Internal(cause) = &self {
             eprintln!("internal error: {cause}");
         }
-        let status = self.status();
-        let mut response = match &self {
-            AppError::OAuth { error, description } => (
-                status,
-                Json(OAuthErrorBody {
-                    error,
-                    error_description: description,
-                }),
-            )
-                .into_response(),
-            _ => (
-                status,
-                Json(ErrorBody {
-                    success: matches!(self, AppError::InvalidGrant(_)).then_some(false),
-                    error: ErrorInfo {
-                        code: self.code(),
-                        message: self.message(),
-                        details: None,
-                        validation_errors: match &self {
-                            AppError::Validation(errors) => Some(errors),
-                            _ => None,
-                        },
-                    },
-                }),
-            )
-                .into_response(),
-        };
         let challenge = match &self {
             AppError::Unauthenticated => Some(HeaderValue::from_static("Bearer")),
             AppError::InvalidToken(_) => {
@@ -217,15 +180,28 @@ impl IntoResponse for AppError {
             }
             _ => None,
         };
+        let retry_after = match &self {
+            AppError::TooManyAttempts { retry_after } => Some(*retry_after),
+            _ => None,
+        };
+        let status = self.status();
+        let mut response = match self {
+            AppError::OAuth { error, description } => (
+                status,
+                Json(OAuthError {
+                    error: error.to_owned(),
+                    error_description: Some(description),
+                }),
+            )
+                .into_response(),
+            abp => (status, Json(abp.into_body())).into_response(),
+        };
+        let headers = response.headers_mut();
         if let Some(challenge) = challenge {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, challenge);
+            headers.insert(header::WWW_AUTHENTICATE, challenge);
         }
-        if let AppError::TooManyAttempts { retry_after } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        if let Some(retry_after) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
         response
     }

@@ -5,42 +5,56 @@ use axum::extract::{Path, State};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use serde::Deserialize;
+use silent_refresh_contract::PagedResult;
+use silent_refresh_contract::identity::{IdentityRole, IdentityUser, UpdateRolesRequest};
+use silent_refresh_contract::paths;
 
+use crate::http::AppError;
 use crate::http::extract::AppJson;
 use crate::http::guard::require_policy;
-use crate::http::{AppError, ListResult};
 use crate::policy::Policy;
-use crate::roles::{self, Role};
+use crate::roles;
 use crate::state::AppState;
 use crate::users::{self, User};
 
-/// `GET /identity/users`, `GET /identity/roles`, `PUT /identity/users/{id}/roles`.
+/// `GET` [`paths::IDENTITY_USERS`] and [`paths::IDENTITY_ROLES`], `PUT`
+/// [`paths::user_roles`].
 pub fn router(state: &AppState) -> Router<AppState> {
     let guard = |policy| from_fn_with_state((state.clone(), policy), require_policy);
     let update = Router::new()
-        .route("/identity/users/{id}/roles", put(set_roles))
+        .route(&paths::user_roles("{id}"), put(set_roles))
         .route_layer(guard(Policy::IdentityUsersUpdate));
     Router::new()
-        .route("/identity/users", get(list_users))
-        .route("/identity/roles", get(list_roles))
+        .route(paths::IDENTITY_USERS, get(list_users))
+        .route(paths::IDENTITY_ROLES, get(list_roles))
         .route_layer(guard(Policy::IdentityUsers))
         .merge(update)
 }
 
-#[derive(Deserialize)]
-struct RolesRequest {
-    roles: Vec<String>,
+/// The wire form of a user: this server always knows the name and e-mail.
+fn identity_user(user: User) -> IdentityUser {
+    IdentityUser {
+        id: user.id,
+        user_name: user.user_name,
+        name: Some(user.name),
+        email: Some(user.email),
+        roles: user.roles,
+    }
 }
 
-async fn list_users(State(state): State<AppState>) -> Result<Json<ListResult<User>>, AppError> {
-    Ok(Json(ListResult::new(
-        state.db.with(|conn| users::all(conn))?,
+async fn list_users(
+    State(state): State<AppState>,
+) -> Result<Json<PagedResult<IdentityUser>>, AppError> {
+    let users = state.db.with(|conn| users::all(conn))?;
+    Ok(Json(PagedResult::all(
+        users.into_iter().map(identity_user).collect(),
     )))
 }
 
-async fn list_roles(State(state): State<AppState>) -> Result<Json<ListResult<Role>>, AppError> {
-    Ok(Json(ListResult::new(
+async fn list_roles(
+    State(state): State<AppState>,
+) -> Result<Json<PagedResult<IdentityRole>>, AppError> {
+    Ok(Json(PagedResult::all(
         state.db.with(|conn| roles::all(conn))?,
     )))
 }
@@ -48,12 +62,13 @@ async fn list_roles(State(state): State<AppState>) -> Result<Json<ListResult<Rol
 async fn set_roles(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
-    AppJson(request): AppJson<RolesRequest>,
-) -> Result<Json<User>, AppError> {
+    AppJson(request): AppJson<UpdateRolesRequest>,
+) -> Result<Json<IdentityUser>, AppError> {
     let Path(id) = id?;
-    Ok(Json(state.db.with(|conn| {
-        users::set_roles(conn, &id, &request.roles)
-    })?))
+    let updated = state
+        .db
+        .with(|conn| users::set_roles(conn, &id, &request.roles))?;
+    Ok(Json(identity_user(updated)))
 }
 
 #[cfg(test)]

@@ -5,40 +5,36 @@ use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::routing::post;
 use axum::{Form, Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use silent_refresh_contract::account::OAuth2TokenResponse;
+use silent_refresh_contract::paths;
+use silent_refresh_contract::test_controls::Endpoint;
 
 use crate::auth;
-use crate::controls::Endpoint;
 use crate::http::{AppError, token_endpoint};
 use crate::state::AppState;
 
-/// `POST /connect/token`.
+/// `POST` [`paths::OAUTH2_TOKEN`].
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new().route(
-        "/connect/token",
+        paths::OAUTH2_TOKEN,
         token_endpoint(post(token), state, Endpoint::Refresh),
     )
 }
 
-/// The form; `client_id` and other fields are accepted and ignored.
+/// The form, read leniently so that a missing field gets OAuth2's own
+/// error rather than a rejection; `client_id` and other fields are accepted
+/// and ignored.
 #[derive(Deserialize)]
 struct TokenRequest {
     grant_type: Option<String>,
     refresh_token: Option<String>,
 }
 
-#[derive(Serialize)]
-struct TokenResponse {
-    access_token: String,
-    refresh_token: String,
-    token_type: &'static str,
-    expires_in: u64,
-}
-
 async fn token(
     State(state): State<AppState>,
     form: Result<Form<TokenRequest>, FormRejection>,
-) -> Result<Json<TokenResponse>, AppError> {
+) -> Result<Json<OAuth2TokenResponse>, AppError> {
     let Form(request) = form.map_err(|rejection| invalid_request(rejection.body_text()))?;
     match request.grant_type.as_deref() {
         Some("refresh_token") => {}
@@ -54,11 +50,11 @@ async fn token(
         .refresh_token
         .ok_or_else(|| invalid_request("refresh_token is required.".into()))?;
     let pair = auth::refresh(&state, &presented, None).map_err(AppError::into_oauth)?;
-    Ok(Json(TokenResponse {
+    Ok(Json(OAuth2TokenResponse {
         access_token: pair.access_token,
-        refresh_token: pair.refresh_token,
-        token_type: "Bearer",
-        expires_in: pair.expires_in,
+        refresh_token: Some(pair.refresh_token),
+        token_type: "Bearer".into(),
+        expires_in: Some(pair.expires_in),
     }))
 }
 

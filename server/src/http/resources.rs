@@ -5,30 +5,34 @@ use axum::extract::State;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use silent_refresh_contract::PagedResult;
+use silent_refresh_contract::paths;
+use silent_refresh_contract::resources::{
+    Activity, DashboardSummary, Notification, Order, Report, SystemHealth,
+};
+use silent_refresh_contract::test_controls::Endpoint;
 
-use crate::controls::Endpoint;
+use crate::http::AppError;
 use crate::http::guard::require_policy;
 use crate::http::tracking::track;
-use crate::http::{AppError, ListResult};
 use crate::policy::Policy;
 use crate::refresh_tokens;
 use crate::state::AppState;
 use crate::users;
 
-/// The six sample resources under `/app/`, counted as one endpoint: five
+/// The six sample resources under `/api/app/`, counted as one endpoint: five
 /// for the dashboard behind `Dashboard.View`, the reports behind `Reports.View`.
 pub fn router(state: &AppState) -> Router<AppState> {
     let guard = |policy| from_fn_with_state((state.clone(), policy), require_policy);
     let reports = Router::new()
-        .route("/app/reports", get(reports))
+        .route(paths::REPORTS, get(reports))
         .route_layer(guard(Policy::ReportsView));
     Router::new()
-        .route("/app/dashboard/summary", get(summary))
-        .route("/app/orders", get(orders))
-        .route("/app/notifications", get(notifications))
-        .route("/app/activity", get(activity))
-        .route("/app/system/health", get(health))
+        .route(paths::DASHBOARD_SUMMARY, get(summary))
+        .route(paths::ORDERS, get(orders))
+        .route(paths::NOTIFICATIONS, get(notifications))
+        .route(paths::ACTIVITY, get(activity))
+        .route(paths::SYSTEM_HEALTH, get(health))
         .route_layer(guard(Policy::DashboardView))
         .merge(reports)
         // Outermost, so refused calls are counted too.
@@ -38,92 +42,89 @@ pub fn router(state: &AppState) -> Router<AppState> {
         ))
 }
 
-#[derive(Clone, Copy, Serialize)]
-struct Order {
-    id: &'static str,
-    customer: &'static str,
-    total: f64,
-    status: &'static str,
+/// The fixed orders.
+fn sample_orders() -> Vec<Order> {
+    #[rustfmt::skip]
+    let orders = [
+        ("ord-1001", "Cheshire Cat Ltd", 1250.0, "shipped"),
+        ("ord-1002", "Mad Hatter & Co", 89.5, "pending"),
+        ("ord-1003", "White Rabbit Watches", 432.75, "delivered"),
+        ("ord-1004", "Queen of Hearts Gardens", 2210.0, "cancelled"),
+        ("ord-1005", "Dormouse Teas", 64.2, "shipped"),
+        ("ord-1006", "Caterpillar Hookahs", 318.0, "pending"),
+    ];
+    orders
+        .into_iter()
+        .map(|(id, customer, total, status)| Order {
+            id: id.into(),
+            customer: customer.into(),
+            total,
+            status: status.into(),
+        })
+        .collect()
 }
 
-#[rustfmt::skip]
-const ORDERS: [Order; 6] = [
-    Order { id: "ord-1001", customer: "Cheshire Cat Ltd", total: 1250.0, status: "shipped" },
-    Order { id: "ord-1002", customer: "Mad Hatter & Co", total: 89.5, status: "pending" },
-    Order { id: "ord-1003", customer: "White Rabbit Watches", total: 432.75, status: "delivered" },
-    Order { id: "ord-1004", customer: "Queen of Hearts Gardens", total: 2210.0, status: "cancelled" },
-    Order { id: "ord-1005", customer: "Dormouse Teas", total: 64.2, status: "shipped" },
-    Order { id: "ord-1006", customer: "Caterpillar Hookahs", total: 318.0, status: "pending" },
-];
-
-#[derive(Clone, Copy, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Notification {
-    id: &'static str,
-    title: &'static str,
-    created_at: &'static str,
-    read: bool,
+/// The fixed notifications.
+fn sample_notifications() -> Vec<Notification> {
+    #[rustfmt::skip]
+    let notifications = [
+        ("ntf-1", "Quarterly report is ready", "2025-01-06T09:00:00Z", false),
+        ("ntf-2", "Order ord-1004 was cancelled", "2025-01-05T16:42:00Z", false),
+        ("ntf-3", "New user registered", "2025-01-04T11:15:00Z", true),
+        ("ntf-4", "Scheduled maintenance on Sunday", "2025-01-03T08:30:00Z", true),
+    ];
+    notifications
+        .into_iter()
+        .map(|(id, title, created_at, read)| Notification {
+            id: id.into(),
+            title: title.into(),
+            created_at: created_at.into(),
+            read,
+        })
+        .collect()
 }
 
-#[rustfmt::skip]
-const NOTIFICATIONS: [Notification; 4] = [
-    Notification { id: "ntf-1", title: "Quarterly report is ready", created_at: "2025-01-06T09:00:00Z", read: false },
-    Notification { id: "ntf-2", title: "Order ord-1004 was cancelled", created_at: "2025-01-05T16:42:00Z", read: false },
-    Notification { id: "ntf-3", title: "New user registered", created_at: "2025-01-04T11:15:00Z", read: true },
-    Notification { id: "ntf-4", title: "Scheduled maintenance on Sunday", created_at: "2025-01-03T08:30:00Z", read: true },
-];
-
-#[derive(Clone, Copy, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Activity {
-    id: &'static str,
-    user_name: &'static str,
-    action: &'static str,
-    at: &'static str,
+/// The fixed activity log.
+fn sample_activity() -> Vec<Activity> {
+    #[rustfmt::skip]
+    let activity = [
+        ("act-1", "admin", "Granted role auditor to alice", "2025-01-06T10:05:00Z"),
+        ("act-2", "alice", "Viewed the dashboard", "2025-01-06T09:58:00Z"),
+        ("act-3", "admin", "Exported orders", "2025-01-05T17:20:00Z"),
+        ("act-4", "alice", "Signed in", "2025-01-05T08:01:00Z"),
+    ];
+    activity
+        .into_iter()
+        .map(|(id, user_name, action, at)| Activity {
+            id: id.into(),
+            user_name: user_name.into(),
+            action: action.into(),
+            at: at.into(),
+        })
+        .collect()
 }
 
-#[rustfmt::skip]
-const ACTIVITY: [Activity; 4] = [
-    Activity { id: "act-1", user_name: "admin", action: "Granted role auditor to alice", at: "2025-01-06T10:05:00Z" },
-    Activity { id: "act-2", user_name: "alice", action: "Viewed the dashboard", at: "2025-01-06T09:58:00Z" },
-    Activity { id: "act-3", user_name: "admin", action: "Exported orders", at: "2025-01-05T17:20:00Z" },
-    Activity { id: "act-4", user_name: "alice", action: "Signed in", at: "2025-01-05T08:01:00Z" },
-];
-
-#[derive(Clone, Copy, Serialize)]
-struct Report {
-    id: &'static str,
-    title: &'static str,
-    period: &'static str,
-    value: f64,
+/// The fixed reports.
+fn sample_reports() -> Vec<Report> {
+    #[rustfmt::skip]
+    let reports = [
+        ("rpt-1", "Revenue", "2024-Q4", 48_250.0),
+        ("rpt-2", "Orders", "2024-Q4", 1_312.0),
+        ("rpt-3", "Refund rate (%)", "2024-Q4", 2.4),
+        ("rpt-4", "New customers", "2024-Q4", 87.0),
+    ];
+    reports
+        .into_iter()
+        .map(|(id, title, period, value)| Report {
+            id: id.into(),
+            title: title.into(),
+            period: period.into(),
+            value,
+        })
+        .collect()
 }
 
-#[rustfmt::skip]
-const REPORTS: [Report; 4] = [
-    Report { id: "rpt-1", title: "Revenue", period: "2024-Q4", value: 48_250.0 },
-    Report { id: "rpt-2", title: "Orders", period: "2024-Q4", value: 1_312.0 },
-    Report { id: "rpt-3", title: "Refund rate (%)", period: "2024-Q4", value: 2.4 },
-    Report { id: "rpt-4", title: "New customers", period: "2024-Q4", value: 87.0 },
-];
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Summary {
-    total_users: u64,
-    active_sessions: u64,
-    revenue: f64,
-    generated_at: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Health {
-    status: &'static str,
-    uptime_seconds: u64,
-    version: &'static str,
-}
-
-async fn summary(State(state): State<AppState>) -> Result<Json<Summary>, AppError> {
+async fn summary(State(state): State<AppState>) -> Result<Json<DashboardSummary>, AppError> {
     let now = state.clock.now_ms();
     let (total_users, active_sessions) = state.db.with(|conn| {
         Ok::<_, rusqlite::Error>((
@@ -132,36 +133,36 @@ async fn summary(State(state): State<AppState>) -> Result<Json<Summary>, AppErro
         ))
     })?;
     let generated_at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(now);
-    Ok(Json(Summary {
+    Ok(Json(DashboardSummary {
         total_users,
         active_sessions,
-        revenue: ORDERS.iter().map(|order| order.total).sum(),
+        revenue: sample_orders().iter().map(|order| order.total).sum(),
         generated_at: humantime::format_rfc3339_seconds(generated_at).to_string(),
     }))
 }
 
-async fn orders() -> Json<ListResult<Order>> {
-    Json(ListResult::new(ORDERS.to_vec()))
+async fn orders() -> Json<PagedResult<Order>> {
+    Json(PagedResult::all(sample_orders()))
 }
 
-async fn notifications() -> Json<ListResult<Notification>> {
-    Json(ListResult::new(NOTIFICATIONS.to_vec()))
+async fn notifications() -> Json<PagedResult<Notification>> {
+    Json(PagedResult::all(sample_notifications()))
 }
 
-async fn activity() -> Json<ListResult<Activity>> {
-    Json(ListResult::new(ACTIVITY.to_vec()))
+async fn activity() -> Json<PagedResult<Activity>> {
+    Json(PagedResult::all(sample_activity()))
 }
 
-async fn health(State(state): State<AppState>) -> Json<Health> {
-    Json(Health {
-        status: "healthy",
+async fn health(State(state): State<AppState>) -> Json<SystemHealth> {
+    Json(SystemHealth {
+        status: "healthy".into(),
         uptime_seconds: state.clock.now_ms().saturating_sub(state.started_ms) / 1000,
-        version: env!("CARGO_PKG_VERSION"),
+        version: env!("CARGO_PKG_VERSION").into(),
     })
 }
 
-async fn reports() -> Json<ListResult<Report>> {
-    Json(ListResult::new(REPORTS.to_vec()))
+async fn reports() -> Json<PagedResult<Report>> {
+    Json(PagedResult::all(sample_reports()))
 }
 
 #[cfg(test)]
@@ -205,26 +206,45 @@ mod tests {
         let summary = get("/api/app/dashboard/summary").await;
         assert_eq!(summary["totalUsers"], 2);
         assert_eq!(summary["activeSessions"], 1);
-        assert!(summary["revenue"].as_f64().is_some_and(|r| r > 0.0));
         assert_eq!(summary["generatedAt"], "2023-11-14T22:13:20Z");
 
-        for (path, fields) in [
-            ("/api/app/orders", &["id", "customer", "total", "status"]),
+        for (path, count, first) in [
+            (
+                "/api/app/orders",
+                6,
+                json!({"id": "ord-1001", "customer": "Cheshire Cat Ltd", "total": 1250.0, "status": "shipped"}),
+            ),
             (
                 "/api/app/notifications",
-                &["id", "title", "createdAt", "read"],
+                4,
+                json!({"id": "ntf-1", "title": "Quarterly report is ready", "createdAt": "2025-01-06T09:00:00Z", "read": false}),
             ),
-            ("/api/app/activity", &["id", "userName", "action", "at"]),
-            (REPORTS, &["id", "title", "period", "value"]),
+            (
+                "/api/app/activity",
+                4,
+                json!({"id": "act-1", "userName": "admin", "action": "Granted role auditor to alice", "at": "2025-01-06T10:05:00Z"}),
+            ),
+            (
+                REPORTS,
+                4,
+                json!({"id": "rpt-1", "title": "Revenue", "period": "2024-Q4", "value": 48250.0}),
+            ),
         ] {
             let list = get(path).await;
-            let items = list["items"].as_array().cloned().unwrap_or_default();
-            assert!(!items.is_empty(), "{path}");
-            assert_eq!(list["totalCount"], items.len(), "{path}");
-            for field in fields {
-                assert!(items[0].get(*field).is_some(), "{path} lacks {field}");
-            }
+            let keys: Vec<&String> = list
+                .as_object()
+                .map(|o| o.keys().collect())
+                .unwrap_or_default();
+            assert_eq!(keys, ["items", "totalCount"], "{path}");
+            assert_eq!(list["totalCount"], count, "{path}");
+            assert_eq!(
+                list["items"].as_array().map(Vec::len),
+                Some(count),
+                "{path}"
+            );
+            assert_eq!(list["items"][0], first, "{path}");
         }
+        assert_eq!(summary["revenue"], 4364.45);
 
         app.time.advance(Duration::from_secs(7));
         let health = get("/api/app/system/health").await;

@@ -1,5 +1,5 @@
-//! `/_test/…`: call counts, injected faults and forced token expiry, mounted
-//! only with `--test-controls`.
+//! `/api/_test/…`: call counts, injected faults and forced token expiry,
+//! mounted only with `--test-controls`.
 
 use std::time::Duration;
 
@@ -7,47 +7,25 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use silent_refresh_contract::ValidationError;
+use silent_refresh_contract::paths::test_controls as paths;
+use silent_refresh_contract::test_controls::{FaultRequest, Stats, UserRequest};
 
-use crate::controls::{CallCounts, Endpoint, Fault};
+use crate::controls::Fault;
+use crate::http::AppError;
 use crate::http::extract::AppJson;
-use crate::http::{AppError, ValidationError};
 use crate::refresh_tokens;
 use crate::state::AppState;
 use crate::users;
 
-/// The test control routes, to be nested under `/_test`.
+/// The test control routes, at [`paths`].
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/stats", get(stats))
-        .route("/stats/reset", post(reset_stats))
-        .route("/faults", post(set_fault).delete(clear_faults))
-        .route("/expire-access-tokens", post(expire_access_tokens))
-        .route("/revoke-refresh-tokens", post(revoke_refresh_tokens))
-}
-
-#[derive(Serialize)]
-struct Stats {
-    calls: CallCounts,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct FaultRequest {
-    endpoint: Endpoint,
-    count: u32,
-    #[serde(default)]
-    status: Option<u16>,
-    #[serde(default)]
-    delay_ms: u64,
-    #[serde(default)]
-    drop: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UserRequest {
-    user_name: String,
+        .route(paths::STATS, get(stats))
+        .route(paths::STATS_RESET, post(reset_stats))
+        .route(paths::FAULTS, post(set_fault).delete(clear_faults))
+        .route(paths::EXPIRE_ACCESS_TOKENS, post(expire_access_tokens))
+        .route(paths::REVOKE_REFRESH_TOKENS, post(revoke_refresh_tokens))
 }
 
 async fn stats(State(state): State<AppState>) -> Json<Stats> {

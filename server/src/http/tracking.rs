@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::controls::Endpoint;
 use crate::http::AppError;
 use crate::serve::DropConnection;
 use crate::state::AppState;
+use silent_refresh_contract::test_controls::Endpoint;
 
 /// Middleware: counts the call, then applies a pending fault: the delay,
 /// then a dropped connection, an error status, or normal handling.
