@@ -7,15 +7,74 @@ use std::sync::Arc;
 use rusqlite::{Transaction, TransactionBehavior};
 
 use crate::clock::millis;
-use silent_refresh_contract::ValidationError;
-
-use crate::http::AppError;
-use crate::jwt::{AUDIENCE, Claims, ISSUER};
+use crate::jwt::{AUDIENCE, Claims, ISSUER, TokenError};
 use crate::password::{self, DUMMY_HASH};
 use crate::random;
-use crate::refresh_tokens::{self, RefreshError};
+use crate::refresh_tokens::{self, RefreshError, Rejection};
 use crate::state::AppState;
 use crate::users::{self, Principal};
+
+/// Why a login, a refresh or an access token was refused, or could not be
+/// handled.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The user name is longer than [`MAX_USER_NAME_CHARS`].
+    #[error("the user name is longer than {MAX_USER_NAME_CHARS} characters")]
+    UserNameTooLong,
+    /// The user name or the client address has too many recent failures.
+    #[error("too many failed logins; retry after {retry_after} s")]
+    TooManyAttempts {
+        /// Seconds until the next attempt can succeed.
+        retry_after: u64,
+    },
+    /// Wrong user name or password.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// The refresh token was refused.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The access token was refused.
+    #[error("invalid access token: {0}")]
+    InvalidToken(#[from] InvalidToken),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// The operating system gave no randomness for a token.
+    #[error("no randomness for a token: {0}")]
+    Random(#[from] getrandom::Error),
+    /// The access token could not be signed.
+    #[error("cannot sign an access token: {0}")]
+    Sign(#[from] serde_json::Error),
+    /// The password check task failed.
+    #[error("the password check failed: {0}")]
+    PasswordCheck(#[from] tokio::task::JoinError),
+    /// The password check slots are gone (only while shutting down).
+    #[error("no password check slot: {0}")]
+    Slots(#[from] tokio::sync::AcquireError),
+}
+
+/// Why an access token is not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidToken {
+    /// The token itself is bad: malformed, forged, expired, not ours.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// The user it was issued to no longer exists.
+    #[error("unknown user")]
+    UnknownUser,
+    /// It was issued before the user's access token cut-off.
+    #[error("token revoked")]
+    Revoked,
+}
+
+impl From<RefreshError> for AuthError {
+    fn from(error: RefreshError) -> Self {
+        match error {
+            RefreshError::Rejected(rejection) => AuthError::Rejected(rejection),
+            RefreshError::Db(cause) => AuthError::Db(cause),
+        }
+    }
+}
 
 /// A freshly issued access token and refresh token.
 pub struct TokenPair {
@@ -37,22 +96,19 @@ pub const MAX_USER_NAME_CHARS: usize = 256;
 /// Checks the credentials and starts a new refresh token family.
 ///
 /// While the user name or the client address has too many recent failures,
-/// the attempt is refused with [`AppError::TooManyAttempts`] before the
+/// the attempt is refused with [`AuthError::TooManyAttempts`] before the
 /// password is looked at, whatever the password. Otherwise a failure is
-/// counted against both and answered with [`AppError::InvalidCredentials`];
-/// a success is never counted. Names over [`MAX_USER_NAME_CHARS`] are an
-/// [`AppError::Validation`].
+/// counted against both and answered with [`AuthError::InvalidCredentials`];
+/// a success is never counted. Names over [`MAX_USER_NAME_CHARS`] are
+/// refused with [`AuthError::UserNameTooLong`].
 pub async fn login(
     state: &AppState,
     user_name: &str,
     password: String,
     client: Option<IpAddr>,
-) -> Result<TokenPair, AppError> {
+) -> Result<TokenPair, AuthError> {
     if user_name.chars().count() > MAX_USER_NAME_CHARS {
-        return Err(AppError::Validation(vec![ValidationError {
-            message: format!("The user name can be at most {MAX_USER_NAME_CHARS} characters long."),
-            members: vec!["userName".into()],
-        }]));
+        return Err(AuthError::UserNameTooLong);
     }
     let mut keys = vec![format!("user:{}", user_name.to_lowercase())];
     keys.extend(client.map(|ip| format!("addr:{ip}")));
@@ -84,7 +140,7 @@ pub async fn login(
     .await?;
     match credentials {
         Some(found) if matches => start_session(state, &found.id),
-        _ => Err(AppError::InvalidCredentials),
+        _ => Err(AuthError::InvalidCredentials),
     }
 }
 
@@ -94,7 +150,7 @@ pub fn refresh(
     state: &AppState,
     presented: &str,
     claimed_user: Option<&str>,
-) -> Result<TokenPair, AppError> {
+) -> Result<TokenPair, AuthError> {
     let refresh_token = random::token()?;
     let now = state.clock.now_ms();
     state.db.with(|conn| {
@@ -114,7 +170,7 @@ pub fn refresh(
             Err(RefreshError::Rejected(rejection)) => {
                 // Commit anyway: a detected reuse has revoked the family.
                 tx.commit()?;
-                Err(AppError::InvalidGrant(rejection))
+                Err(AuthError::Rejected(rejection))
             }
             Err(error) => Err(error.into()),
         }
@@ -124,16 +180,16 @@ pub fn refresh(
 /// The user an access token was issued to, with their roles and policies as
 /// they are now. Refuses bad, expired or force-expired tokens and tokens of
 /// users that no longer exist.
-pub fn authenticate(state: &AppState, token: &str) -> Result<Principal, AppError> {
+pub fn authenticate(state: &AppState, token: &str) -> Result<Principal, AuthError> {
     let claims = state
         .jwt
         .verify(token, state.clock.now_ms())
-        .map_err(|error| AppError::InvalidToken(error.to_string()))?;
+        .map_err(InvalidToken::Token)?;
     state.db.with(|conn| {
-        let (user, valid_from) = users::by_id_with_access_cutoff(conn, &claims.sub)?
-            .ok_or_else(|| AppError::InvalidToken("unknown user".into()))?;
+        let (user, valid_from) =
+            users::by_id_with_access_cutoff(conn, &claims.sub)?.ok_or(InvalidToken::UnknownUser)?;
         if claims.ser < valid_from {
-            return Err(AppError::InvalidToken("token revoked".into()));
+            return Err(InvalidToken::Revoked.into());
         }
         let policies = users::policies(conn, &user.id)?;
         Ok(Principal { user, policies })
@@ -141,14 +197,14 @@ pub fn authenticate(state: &AppState, token: &str) -> Result<Principal, AppError
 }
 
 /// Refuses the attempt while any of `keys` is locked out.
-fn check_limit(state: &AppState, keys: &[String]) -> Result<(), AppError> {
+fn check_limit(state: &AppState, keys: &[String]) -> Result<(), AuthError> {
     state
         .limiter
         .check(keys, state.clock.now_ms())
-        .map_err(|retry_after| AppError::TooManyAttempts { retry_after })
+        .map_err(|retry_after| AuthError::TooManyAttempts { retry_after })
 }
 
-fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AppError> {
+fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AuthError> {
     let refresh_token = random::token()?;
     let now = state.clock.now_ms();
     state.db.with(|conn| {
@@ -167,7 +223,7 @@ fn issue_pair(
     user_id: String,
     refresh_token: String,
     now_ms: u64,
-) -> Result<TokenPair, AppError> {
+) -> Result<TokenPair, AuthError> {
     let access_token = issue_access_token(state, &tx, &user_id, now_ms)?;
     tx.commit()?;
     Ok(TokenPair {
@@ -183,7 +239,7 @@ fn issue_access_token(
     conn: &rusqlite::Connection,
     user_id: &str,
     now_ms: u64,
-) -> Result<String, AppError> {
+) -> Result<String, AuthError> {
     let ttl_ms = millis(state.config.access_ttl);
     let claims = Claims {
         sub: user_id.to_owned(),

@@ -6,8 +6,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use silent_refresh_contract::{ErrorInfo, ErrorResponse, OAuthError, ValidationError};
 
+use crate::auth::{AuthError, MAX_USER_NAME_CHARS};
 use crate::policy::Policy;
-use crate::refresh_tokens::{RefreshError, Rejection};
+use crate::refresh_tokens::Rejection;
 use crate::users::RolesUpdateError;
 
 /// Everything a request can fail with. Rendered as ABP's error shape
@@ -238,11 +239,24 @@ impl From<PathRejection> for AppError {
     }
 }
 
-impl From<RefreshError> for AppError {
-    fn from(error: RefreshError) -> Self {
+impl From<AuthError> for AppError {
+    fn from(error: AuthError) -> Self {
         match error {
-            RefreshError::Rejected(rejection) => AppError::InvalidGrant(rejection),
-            RefreshError::Db(cause) => cause.into(),
+            AuthError::UserNameTooLong => AppError::Validation(vec![ValidationError {
+                message: format!(
+                    "The user name can be at most {MAX_USER_NAME_CHARS} characters long."
+                ),
+                members: vec!["userName".into()],
+            }]),
+            AuthError::TooManyAttempts { retry_after } => AppError::TooManyAttempts { retry_after },
+            AuthError::InvalidCredentials => AppError::InvalidCredentials,
+            AuthError::Rejected(rejection) => AppError::InvalidGrant(rejection),
+            AuthError::InvalidToken(reason) => AppError::InvalidToken(reason.to_string()),
+            internal @ (AuthError::Db(_)
+            | AuthError::Random(_)
+            | AuthError::Sign(_)
+            | AuthError::PasswordCheck(_)
+            | AuthError::Slots(_)) => AppError::Internal(Box::new(internal)),
         }
     }
 }
@@ -279,10 +293,4 @@ macro_rules! internal_from {
     )+};
 }
 
-internal_from!(
-    rusqlite::Error,
-    serde_json::Error,
-    getrandom::Error,
-    tokio::sync::AcquireError,
-    tokio::task::JoinError
-);
+internal_from!(rusqlite::Error);

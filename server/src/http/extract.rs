@@ -38,7 +38,7 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = bearer_token(parts)?.ok_or(AppError::Unauthenticated)?;
-        auth::authenticate(state, token).map(Self)
+        Ok(Self(auth::authenticate(state, token)?))
     }
 }
 
@@ -51,7 +51,7 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         match bearer_token(parts)? {
-            Some(token) => auth::authenticate(state, token).map(|user| Self(Some(user))),
+            Some(token) => Ok(Self(Some(auth::authenticate(state, token)?))),
             None => Ok(Self(None)),
         }
     }

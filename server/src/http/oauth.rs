@@ -49,7 +49,8 @@ async fn token(
     let presented = request
         .refresh_token
         .ok_or_else(|| invalid_request("refresh_token is required.".into()))?;
-    let pair = auth::refresh(&state, &presented, None).map_err(AppError::into_oauth)?;
+    let pair = auth::refresh(&state, &presented, None)
+        .map_err(|error| AppError::from(error).into_oauth())?;
     Ok(Json(OAuth2TokenResponse {
         access_token: pair.access_token,
         refresh_token: Some(pair.refresh_token),
