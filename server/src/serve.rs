@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -30,10 +31,6 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// a slower client is disconnected, so trickled headers cannot tie up
 /// connections (slow loris).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The client's address, put in each request's extensions by [`serve`].
-#[derive(Clone, Copy, Debug)]
-pub struct PeerAddr(pub SocketAddr);
 
 /// Marker in a response's extensions: [`serve`] closes the connection
 /// instead of sending the response.
@@ -75,6 +72,8 @@ fn print_banner(bound: SocketAddr) -> std::io::Result<()> {
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops
 /// accepting and waits (up to a grace period) for open requests to finish.
+/// Each request carries the client's address as
+/// [`ConnectInfo<SocketAddr>`](ConnectInfo).
 /// Clients that take longer than [`HEADER_READ_TIMEOUT`] to send a request
 /// header are disconnected.
 pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
@@ -99,7 +98,9 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         };
         let app = app.clone();
         let service = service_fn(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(PeerAddr(peer));
+            // What `into_make_service_with_connect_info` would insert; this
+            // loop is hand-made so that a response can drop its connection.
+            request.extensions_mut().insert(ConnectInfo(peer));
             let app = app.clone();
             async move {
                 let Ok(response) = app.oneshot(request.map(Body::new)).await;

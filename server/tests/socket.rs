@@ -104,6 +104,29 @@ async fn a_drop_fault_closes_the_connection_without_a_response() {
     assert!(stats.contains(r#""appConfig":2"#), "{stats}");
 }
 
+#[tokio::test]
+async fn the_connection_loop_gives_handlers_the_client_address() {
+    let server = start().await;
+    // Five failures under five names share only the client's address ...
+    for i in 0..5 {
+        let body = format!(r#"{{"userName":"guess{i}","password":"x"}}"#);
+        let refused = exchange(server.addr, &request("POST", "/api/account/login", &body))
+            .await
+            .expect("login");
+        assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    }
+    // ... so a sixth name from the same address is limited.
+    let body = r#"{"userName":"guess5","password":"x"}"#;
+    let limited = exchange(server.addr, &request("POST", "/api/account/login", body))
+        .await
+        .expect("login");
+    assert!(limited.starts_with("HTTP/1.1 429"), "{limited}");
+    assert!(
+        limited.to_ascii_lowercase().contains("retry-after: "),
+        "{limited}"
+    );
+}
+
 /// Paused time: the runtime jumps its clock to the next timer whenever every
 /// task waits, so the 30 s timeout passes in an instant.
 #[tokio::test(start_paused = true)]

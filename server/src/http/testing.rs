@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -15,7 +16,6 @@ use tower::ServiceExt;
 use crate::clock::{Clock, ManualTime};
 use crate::config::Config;
 use crate::http::app;
-use crate::serve::PeerAddr;
 use crate::state::AppState;
 
 /// The test clock starts here, on a whole second.
@@ -131,7 +131,8 @@ impl TestApp {
         self.call(Method::POST, path, token, Some(body)).await
     }
 
-    /// A login attempt from `peer`.
+    /// A login attempt from `peer`, given as the connection loop gives it
+    /// (`ConnectInfo`); `None` sends no address at all.
     pub async fn login_from(
         &self,
         peer: Option<SocketAddr>,
@@ -141,7 +142,7 @@ impl TestApp {
         let mut request =
             Request::post("/api/account/login").header(header::CONTENT_TYPE, "application/json");
         if let Some(peer) = peer {
-            request = request.extension(PeerAddr(peer));
+            request = request.extension(ConnectInfo(peer));
         }
         let body = json!({ "userName": user_name, "password": password }).to_string();
         self.send(request.body(Body::from(body)).expect("request"))
