@@ -44,7 +44,7 @@ pub enum AuthError {
     Random(#[from] getrandom::Error),
     /// The access token could not be signed.
     #[error("cannot sign an access token: {0}")]
-    Sign(#[from] serde_json::Error),
+    Sign(#[from] jsonwebtoken::errors::Error),
     /// The password check task failed.
     #[error("the password check failed: {0}")]
     PasswordCheck(#[from] tokio::task::JoinError),

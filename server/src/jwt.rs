@@ -1,20 +1,16 @@
-//! Access tokens: compact JWS with HS256, hand-written so that the algorithm
-//! is pinned exactly (RFC 7519, RFC 8725).
+//! Access tokens: JWTs signed with HS256 by `jsonwebtoken`, the algorithm
+//! pinned (RFC 7519, RFC 8725): a token whose header is not exactly the one
+//! this server issues (`{"typ":"JWT","alg":"HS256"}`), `none` and every other
+//! algorithm included, is refused before its signature is looked at.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::digest::Key;
-use hmac::{Hmac, KeyInit, Mac};
+use jsonwebtoken::errors::{Error, ErrorKind};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 /// The `iss` of every access token this server issues and accepts.
 pub const ISSUER: &str = "silent-refresh-server";
 /// The `aud` of every access token this server issues and accepts.
 pub const AUDIENCE: &str = "silent-refresh";
-
-/// The only header this server issues; anything else is refused.
-const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
 /// The claims of an access token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +38,7 @@ pub enum TokenError {
     /// Not three base64url parts of valid JSON with the expected fields.
     #[error("malformed token")]
     Malformed,
-    /// The header names another algorithm than HS256, or carries other fields.
+    /// The header names another algorithm than HS256, or is not exactly ours.
     #[error("unsupported algorithm or header")]
     Algorithm,
     /// The signature does not match.
@@ -59,104 +55,85 @@ pub enum TokenError {
     Expired,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Header {
-    alg: String,
-    #[serde(default)]
-    typ: Option<String>,
+impl From<Error> for TokenError {
+    fn from(error: Error) -> Self {
+        match error.kind() {
+            ErrorKind::InvalidAlgorithm
+            | ErrorKind::InvalidAlgorithmName
+            | ErrorKind::MissingAlgorithm
+            | ErrorKind::UnsupportedAlgorithm => TokenError::Algorithm,
+            ErrorKind::InvalidSignature => TokenError::Signature,
+            ErrorKind::InvalidIssuer => TokenError::Issuer,
+            ErrorKind::InvalidAudience => TokenError::Audience,
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            _ => TokenError::Malformed,
+        }
+    }
 }
 
-/// The HS256 signing key.
+/// The HS256 keys and the rules a token must pass.
 #[derive(Clone)]
 pub struct JwtKeys {
-    mac: Hmac<Sha256>,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
 }
 
 impl JwtKeys {
     /// Keys from a 512-bit secret (the SHA-256 block size).
-    pub fn new(secret: [u8; 64]) -> Self {
-        Self {
-            mac: Hmac::new(&Key::<Hmac<Sha256>>::from(secret)),
-        }
+    pub fn new(secret: [u8; 64]) -> Result<Self, Error> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // `exp` is checked in `verify` against the server's clock, which
+        // tests move by hand; the library would read the system clock.
+        validation.validate_exp = false;
+        Ok(Self {
+            encoding: EncodingKey::from_secret(&secret)?,
+            decoding: DecodingKey::from_secret(&secret)?,
+            validation,
+        })
     }
 
     /// Signs `claims` into a compact JWT.
-    pub fn issue(&self, claims: &Claims) -> Result<String, serde_json::Error> {
-        let header = URL_SAFE_NO_PAD.encode(HEADER);
-        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims)?);
-        Ok(self.sign(&header, &payload))
+    pub fn issue(&self, claims: &Claims) -> Result<String, Error> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
     }
 
-    /// Checks the header (HS256 only), the signature (in constant time), the
-    /// issuer, the audience and the expiry against `now_ms`.
+    /// Checks the header (exactly ours: HS256), the signature, the issuer,
+    /// the audience and the expiry against `now_ms`.
     pub fn verify(&self, token: &str, now_ms: u64) -> Result<Claims, TokenError> {
-        let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(TokenError::Malformed);
-        };
-        let parsed: Header = serde_json::from_slice(&decode_part(header)?).map_err(|error| {
-            // JSON that is not our header names another algorithm or adds
-            // fields; anything that is not JSON at all is just malformed.
-            if error.is_data() {
-                TokenError::Algorithm
-            } else {
-                TokenError::Malformed
-            }
+        let header = jsonwebtoken::decode_header(token).map_err(|error| match error.kind() {
+            // JSON that is not a header we know names an unknown algorithm
+            // (`none`) or none at all; anything else is just malformed.
+            ErrorKind::Json(cause) if cause.is_data() => TokenError::Algorithm,
+            _ => TokenError::Malformed,
         })?;
-        if parsed.alg != "HS256" || parsed.typ.is_some_and(|typ| typ != "JWT") {
+        if header != Header::new(Algorithm::HS256) {
             return Err(TokenError::Algorithm);
         }
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| TokenError::Signature)?;
-        self.mac_of(header, payload)
-            .verify_slice(&signature)
-            .map_err(|_| TokenError::Signature)?;
-        let claims: Claims =
-            serde_json::from_slice(&decode_part(payload)?).map_err(|_| TokenError::Malformed)?;
-        if claims.iss != ISSUER {
-            return Err(TokenError::Issuer);
-        }
-        if claims.aud != AUDIENCE {
-            return Err(TokenError::Audience);
-        }
+        let claims =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?.claims;
         if now_ms >= claims.exp.saturating_mul(1000) {
             return Err(TokenError::Expired);
         }
         Ok(claims)
     }
-
-    fn mac_of(&self, header: &str, payload: &str) -> Hmac<Sha256> {
-        let mut mac = self.mac.clone();
-        mac.update(header.as_bytes());
-        mac.update(b".");
-        mac.update(payload.as_bytes());
-        mac
-    }
-
-    fn sign(&self, header: &str, payload: &str) -> String {
-        let signature = self.mac_of(header, payload).finalize().into_bytes();
-        format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(signature))
-    }
-}
-
-fn decode_part(part: &str) -> Result<Vec<u8>, TokenError> {
-    URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| TokenError::Malformed)
 }
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
 
     const NOW_MS: u64 = 1_700_000_000_000;
+    const SECRET: [u8; 64] = [7; 64];
 
     fn keys() -> JwtKeys {
-        JwtKeys::new([7; 64])
+        JwtKeys::new(SECRET).unwrap()
     }
 
     fn claims() -> Claims {
@@ -171,66 +148,92 @@ mod tests {
         }
     }
 
-    /// Signs any header and payload with the real key, as a forger who knew
-    /// the key but not the rules would.
-    fn forge(header: &str, claims: &Claims) -> Result<String, serde_json::Error> {
-        let header = URL_SAFE_NO_PAD.encode(header);
-        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims)?);
-        Ok(keys().sign(&header, &payload))
+    /// Signs any header and payload with the real key (HMAC-SHA256), as a
+    /// forger who knew the key but not the rules would.
+    fn sign(header: &str, payload: &str) -> String {
+        let (header, payload) = (
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload),
+        );
+        let message = format!("{header}.{payload}");
+        let key = EncodingKey::from_secret(&SECRET).unwrap();
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256).unwrap();
+        format!("{message}.{signature}")
+    }
+
+    fn forge(header: &str, claims: &Claims) -> String {
+        sign(header, &serde_json::to_string(claims).unwrap())
     }
 
     #[test]
-    fn issued_tokens_verify() -> Result<(), Box<dyn std::error::Error>> {
-        let token = keys().issue(&claims())?;
-        assert_eq!(keys().verify(&token, NOW_MS)?, claims());
-        Ok(())
+    fn issued_tokens_verify_and_carry_the_registered_claims() {
+        let token = keys().issue(&claims()).unwrap();
+        assert_eq!(keys().verify(&token, NOW_MS), Ok(claims()));
+        let payload = token.split('.').nth(1).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        for claim in ["sub", "exp", "iat", "iss", "aud", "jti"] {
+            assert!(json.get(claim).is_some(), "{claim} missing from {json}");
+        }
+        let header = token.split('.').next().unwrap();
+        assert_eq!(
+            URL_SAFE_NO_PAD.decode(header).unwrap(),
+            br#"{"typ":"JWT","alg":"HS256"}"#
+        );
     }
 
     #[test]
-    fn alg_none_is_refused() -> Result<(), serde_json::Error> {
+    fn alg_none_is_refused() {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims())?);
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims()).unwrap());
         let unsigned = format!("{header}.{payload}.");
         assert_eq!(keys().verify(&unsigned, NOW_MS), Err(TokenError::Algorithm));
         // Even correctly signed, a header naming `none` is refused.
-        let signed = forge(r#"{"alg":"none"}"#, &claims())?;
+        let signed = forge(r#"{"alg":"none"}"#, &claims());
         assert_eq!(keys().verify(&signed, NOW_MS), Err(TokenError::Algorithm));
-        Ok(())
     }
 
     #[test]
-    fn other_algorithms_and_extra_header_fields_are_refused() -> Result<(), serde_json::Error> {
+    fn other_algorithms_and_other_headers_are_refused() {
         for header in [
             r#"{"alg":"HS512","typ":"JWT"}"#,
+            r#"{"alg":"HS384","typ":"JWT"}"#,
             r#"{"alg":"RS256","typ":"JWT"}"#,
+            r#"{"alg":"ES256","typ":"JWT"}"#,
+            r#"{"alg":"EdDSA","typ":"JWT"}"#,
             r#"{"alg":"hs256","typ":"JWT"}"#,
             r#"{"typ":"JWT"}"#,
+            r#"{"alg":"HS256"}"#,
             r#"{"alg":"HS256","typ":"JWT","crit":["exp"]}"#,
             r#"{"alg":"HS256","typ":"JWT","jku":"http://evil"}"#,
+            r#"{"alg":"HS256","typ":"JWT","kid":"other"}"#,
             r#"{"alg":"HS256","typ":"at+jwt"}"#,
         ] {
-            let token = forge(header, &claims())?;
+            let token = forge(header, &claims());
             assert_eq!(
                 keys().verify(&token, NOW_MS),
                 Err(TokenError::Algorithm),
                 "{header}"
             );
         }
-        Ok(())
+        // A correctly signed token with our header passes the same helper.
+        let ours = forge(r#"{"typ":"JWT","alg":"HS256"}"#, &claims());
+        assert_eq!(keys().verify(&ours, NOW_MS), Ok(claims()));
     }
 
     #[test]
-    fn tampering_is_detected() -> Result<(), Box<dyn std::error::Error>> {
-        let token = keys().issue(&claims())?;
-        let (signed, signature) = token.rsplit_once('.').ok_or("no dot")?;
-        let mut sig = URL_SAFE_NO_PAD.decode(signature)?;
+    fn forged_and_tampered_tokens_are_refused() {
+        let token = keys().issue(&claims()).unwrap();
+        let (signed, signature) = token.rsplit_once('.').unwrap();
+        let mut sig = URL_SAFE_NO_PAD.decode(signature).unwrap();
         sig[0] ^= 1;
         let flipped = format!("{signed}.{}", URL_SAFE_NO_PAD.encode(&sig));
         assert_eq!(keys().verify(&flipped, NOW_MS), Err(TokenError::Signature));
 
         let mut admin = claims();
         admin.sub = "admin".into();
-        let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&admin)?);
+        let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&admin).unwrap());
         let mut parts: Vec<&str> = token.split('.').collect();
         parts[1] = &forged_payload;
         assert_eq!(
@@ -238,40 +241,39 @@ mod tests {
             Err(TokenError::Signature)
         );
 
-        let other_key = JwtKeys::new([8; 64]).issue(&claims())?;
+        let other_key = JwtKeys::new([8; 64]).unwrap().issue(&claims()).unwrap();
         assert_eq!(
             keys().verify(&other_key, NOW_MS),
             Err(TokenError::Signature)
         );
-        Ok(())
     }
 
     #[test]
-    fn issuer_audience_and_expiry_are_checked() -> Result<(), Box<dyn std::error::Error>> {
+    fn issuer_audience_and_expiry_are_checked() {
         let mut wrong_iss = claims();
         wrong_iss.iss = "someone-else".into();
         assert_eq!(
-            keys().verify(&keys().issue(&wrong_iss)?, NOW_MS),
+            keys().verify(&keys().issue(&wrong_iss).unwrap(), NOW_MS),
             Err(TokenError::Issuer)
         );
 
         let mut wrong_aud = claims();
         wrong_aud.aud = "another-app".into();
         assert_eq!(
-            keys().verify(&keys().issue(&wrong_aud)?, NOW_MS),
+            keys().verify(&keys().issue(&wrong_aud).unwrap(), NOW_MS),
             Err(TokenError::Audience)
         );
 
-        let token = keys().issue(&claims())?;
+        // Expiry is exact, on the server's clock: no leeway.
+        let token = keys().issue(&claims()).unwrap();
         let exp_ms = claims().exp * 1000;
         assert!(keys().verify(&token, exp_ms - 1).is_ok());
         assert_eq!(keys().verify(&token, exp_ms), Err(TokenError::Expired));
-        Ok(())
     }
 
     #[test]
     fn garbage_is_malformed_not_a_panic() {
-        let header = URL_SAFE_NO_PAD.encode(HEADER);
+        let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256"}"#);
         let not_json = URL_SAFE_NO_PAD.encode("{not json");
         for garbage in [
             "",
@@ -290,8 +292,8 @@ mod tests {
                 "{garbage:?}"
             );
         }
-        // A well-formed header and signature over claims that lack fields.
-        let signed = keys().sign(&header, &URL_SAFE_NO_PAD.encode(r#"{"sub":"user-1"}"#));
+        // Our header, a good signature, but claims that lack fields.
+        let signed = sign(r#"{"typ":"JWT","alg":"HS256"}"#, r#"{"sub":"user-1"}"#);
         assert_eq!(keys().verify(&signed, NOW_MS), Err(TokenError::Malformed));
     }
 }

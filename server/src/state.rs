@@ -41,6 +41,9 @@ pub enum StartupError {
     /// Hashing the demo passwords failed.
     #[error("cannot hash the demo passwords: {0}")]
     Hash(argon2::password_hash::Error),
+    /// The token signing key could not be made.
+    #[error("cannot make the token signing key: {0}")]
+    SigningKey(jsonwebtoken::errors::Error),
     /// The operating system gave no randomness.
     #[error("no randomness from the operating system: {0}")]
     Random(getrandom::Error),
@@ -83,7 +86,7 @@ impl AppState {
         Ok(Self {
             config: Arc::new(config),
             db: Arc::new(db),
-            jwt: Arc::new(JwtKeys::new(secret)),
+            jwt: Arc::new(JwtKeys::new(secret).map_err(StartupError::SigningKey)?),
             started_ms: clock.now_ms(),
             clock,
             limiter: Arc::default(),
