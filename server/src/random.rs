@@ -15,21 +15,13 @@ pub fn token() -> Result<String, getrandom::Error> {
     Ok(URL_SAFE_NO_PAD.encode(bytes::<32>()?))
 }
 
-/// A random version-4 GUID in the usual 8-4-4-4-12 hexadecimal form, as ABP
-/// uses for ids.
+/// A random version-4 UUID in the usual hyphenated lower-case form, as ABP
+/// uses for ids. Built from our own random bytes rather than
+/// `Uuid::new_v4`, which panics when the operating system gives none.
 pub fn guid() -> Result<String, getrandom::Error> {
-    let mut b = bytes::<16>()?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    ))
+    Ok(uuid::Builder::from_random_bytes(bytes()?)
+        .into_uuid()
+        .to_string())
 }
 
 #[cfg(test)]
@@ -45,12 +37,12 @@ mod tests {
     }
 
     #[test]
-    fn guids_have_the_v4_layout() -> Result<(), getrandom::Error> {
-        let id = guid()?;
-        let groups: Vec<usize> = id.split('-').map(str::len).collect();
-        assert_eq!(groups, [8, 4, 4, 4, 12]);
-        assert_eq!(id.as_bytes()[14], b'4');
-        assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+    fn guids_are_random_v4_uuids() -> Result<(), Box<dyn std::error::Error>> {
+        let (a, b) = (guid()?, guid()?);
+        let parsed = uuid::Uuid::try_parse(&a)?;
+        assert_eq!(parsed.get_version(), Some(uuid::Version::Random));
+        assert_eq!(parsed.hyphenated().to_string(), a, "lower-case, hyphenated");
+        assert_ne!(a, b);
         Ok(())
     }
 }
