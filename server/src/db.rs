@@ -1,17 +1,20 @@
-//! The SQLite database: opening, schema migrations (`PRAGMA user_version`)
-//! and the single shared connection.
+//! The SQLite database: opening, schema migrations (`rusqlite_migration`,
+//! which counts them in `PRAGMA user_version`) and the single shared
+//! connection.
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
+use rusqlite_migration::{HookError, HookResult, M, Migrations, SchemaVersion};
 
 use crate::seed;
 use crate::state::StartupError;
 
-/// Schema migrations; the database's `user_version` is how many have run.
-const MIGRATIONS: [&str; 1] = [r"
+/// The first schema; applying it also seeds the demo data, in the same
+/// transaction.
+const SCHEMA_V1: &str = r"
 CREATE TABLE policies (name TEXT PRIMARY KEY);
 CREATE TABLE roles (name TEXT PRIMARY KEY);
 CREATE TABLE role_policies (
@@ -48,7 +51,20 @@ CREATE TABLE refresh_tokens (
     family_id INTEGER NOT NULL REFERENCES refresh_families(id) ON DELETE CASCADE,
     used_at_ms INTEGER -- set when rotated
 );
-"];
+";
+
+/// The schema migrations, oldest first; the database's `user_version` is
+/// how many have run. Append, never edit.
+fn migrations() -> Vec<M<'static>> {
+    vec![M::up_with_hook(SCHEMA_V1, seed_demo_data)]
+}
+
+fn seed_demo_data(tx: &Transaction<'_>) -> HookResult {
+    seed::seed(tx).map_err(|error| match error {
+        StartupError::Db(cause) => HookError::RusqliteError(cause),
+        other => HookError::Hook(other.to_string()),
+    })
+}
 
 /// The database behind a mutex: queries are short and synchronous, so they
 /// run on the async threads while holding it, never across an `.await`.
@@ -86,22 +102,17 @@ impl Db {
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StartupError> {
-    let found: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if found > MIGRATIONS.len() {
+    let steps = migrations();
+    let supported = steps.len();
+    let migrations = Migrations::new(steps);
+    // `to_latest` refuses a newer schema too; this says so in our words.
+    if let SchemaVersion::Outside(found) = migrations.current_version(conn)? {
         return Err(StartupError::SchemaTooNew {
-            found,
-            supported: MIGRATIONS.len(),
+            found: found.get(),
+            supported,
         });
     }
-    let tx = conn.transaction()?;
-    for migration in &MIGRATIONS[found..] {
-        tx.execute_batch(migration)?;
-    }
-    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
-    if found == 0 {
-        seed::seed(&tx)?;
-    }
-    tx.commit()?;
+    migrations.to_latest(conn)?;
     Ok(())
 }
 
@@ -111,6 +122,11 @@ mod tests {
 
     fn count(db: &Db, sql: &str) -> rusqlite::Result<i64> {
         db.with(|conn| conn.query_row(sql, [], |row| row.get(0)))
+    }
+
+    #[test]
+    fn the_migrations_apply_to_an_empty_database() {
+        assert_eq!(Migrations::new(migrations()).validate(), Ok(()));
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub enum StartupError {
     /// SQLite failed.
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+    /// A schema migration failed.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
     /// The database was written by a newer server.
     #[error("the database has schema version {found}; this server knows up to {supported}")]
     SchemaTooNew {
