@@ -23,6 +23,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, any};
 use silent_refresh_contract::test_controls::Endpoint;
 use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
 
 pub use error::AppError;
 
@@ -55,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .fallback_service(static_files::service(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 

@@ -89,7 +89,7 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
                 Ok(connection) => connection,
                 Err(error) => {
                     // Typically out of file descriptors: back off, keep serving.
-                    eprintln!("accept failed: {error}");
+                    tracing::warn!(%error, "accept failed");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -118,7 +118,7 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
                 && !error.is_timeout()
                 && !is_deliberate_drop(&error)
             {
-                eprintln!("connection from {peer}: {error}");
+                tracing::warn!(%peer, %error, "connection failed");
             }
         });
     }
@@ -127,7 +127,7 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         .await
         .is_err()
     {
-        eprintln!("shutdown: gave up waiting for open connections");
+        tracing::warn!("shutdown: gave up waiting for open connections");
     }
 }
 

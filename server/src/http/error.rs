@@ -172,7 +172,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(cause) = &self {
-            eprintln!("internal error: {cause}");
+            tracing::error!(error = %cause, "internal error");
         }
         let challenge = match &self {
             AppError::Unauthenticated => Some(HeaderValue::from_static("Bearer")),
