@@ -1,4 +1,9 @@
 //! Limits failed logins per user name and per client address.
+//!
+//! Hand-written on purpose: it counts only *failed* logins, after the
+//! password check, so successful logins are never limited (test suites log
+//! in freely); tower-governor and its kind count every request before the
+//! handler knows how it went.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};

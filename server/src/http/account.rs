@@ -477,7 +477,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn logout_revokes_the_family_and_needs_a_bearer() {
+    async fn logout_needs_a_bearer_and_ignores_someone_elses_token() {
         let app = TestApp::new();
         let alice = app.alice().await;
         let admin = app.admin().await;
@@ -487,7 +487,7 @@ mod tests {
             .assert_abp_error(StatusCode::UNAUTHORIZED, "unauthorized");
         // Someone else's token: accepted and ignored.
         let response = app
-            .post("/api/account/logout", Some(&admin.token), body.clone())
+            .post("/api/account/logout", Some(&admin.token), body)
             .await;
         assert_eq!(response.status, StatusCode::NO_CONTENT);
         assert_eq!(
@@ -496,17 +496,41 @@ mod tests {
                 .status,
             StatusCode::OK
         );
+    }
 
+    #[tokio::test]
+    async fn after_logout_the_logged_out_refresh_token_is_refused() {
+        let app = TestApp::new();
         let alice = app.alice().await;
-        let body = json!({ "refreshToken": alice.refresh_token });
+        let elsewhere = app.alice().await;
+        // A session that has already rotated once: logout presents its newest token.
+        let rotated = app.refresh(&alice.user_id, &alice.refresh_token).await;
+        assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text());
+        let current = rotated.refresh_token();
+
+        let body = json!({ "refreshToken": current });
         let response = app
             .post("/api/account/logout", Some(&alice.token), body)
             .await;
         assert_eq!(response.status, StatusCode::NO_CONTENT);
         assert!(response.body.is_empty());
-        app.refresh(&alice.user_id, &alice.refresh_token)
-            .await
-            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+
+        let refused = app.refresh(&alice.user_id, &current).await;
+        let error = refused.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_eq!(error["message"], "The refresh token has been revoked.");
+        assert_eq!(refused.json()["success"], false);
+        // Over the OAuth2 endpoint too.
+        let form = format!("grant_type=refresh_token&refresh_token={current}");
+        let oauth = app.token(&form).await;
+        assert_eq!(oauth.status, StatusCode::BAD_REQUEST);
+        assert_eq!(oauth.json()["error"], "invalid_grant");
+        // Only that login's family: the user's other session stays signed in.
+        assert_eq!(
+            app.refresh(&elsewhere.user_id, &elsewhere.refresh_token)
+                .await
+                .status,
+            StatusCode::OK
+        );
     }
 
     #[tokio::test]

@@ -231,16 +231,28 @@ mod tests {
         let app = TestApp::new();
         let admin = app.admin().await;
         let alice = app.alice().await;
-        set_roles(&app, &admin.token, &admin.user_id, json!(["user"]))
+        let refused = set_roles(&app, &admin.token, &admin.user_id, json!(["user"])).await;
+        let error = refused.assert_abp_error(StatusCode::BAD_REQUEST, "last_admin");
+        assert_eq!(
+            error["message"],
+            "The last administrator cannot lose the admin role."
+        );
+        // Nothing changed: the admin is still an admin.
+        let users = app
+            .get("/api/identity/users", Some(&admin.token))
             .await
-            .assert_abp_error(StatusCode::BAD_REQUEST, "last_admin");
+            .json();
+        assert_eq!(users["items"][0]["roles"], json!(["admin"]));
         // With a second admin, the first may step down.
         let promoted = set_roles(&app, &admin.token, &alice.user_id, json!(["admin"])).await;
         assert_eq!(promoted.status, StatusCode::OK);
         let demoted = set_roles(&app, &admin.token, &admin.user_id, json!(["user"])).await;
         assert_eq!(demoted.status, StatusCode::OK);
-        set_roles(&app, &alice.token, &alice.user_id, json!([]))
-            .await
-            .assert_abp_error(StatusCode::BAD_REQUEST, "last_admin");
+        let refused = set_roles(&app, &alice.token, &alice.user_id, json!([])).await;
+        let error = refused.assert_abp_error(StatusCode::BAD_REQUEST, "last_admin");
+        assert_eq!(
+            error["message"],
+            "The last administrator cannot lose the admin role."
+        );
     }
 }
