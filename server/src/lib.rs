@@ -5,8 +5,6 @@
 //! The binary only parses flags and calls [`run`]; tests build an
 //! [`AppState`] and drive [`app`] directly or through [`serve`].
 
-#![warn(missing_docs)]
-
 mod auth;
 mod clock;
 mod config;
