@@ -7,7 +7,10 @@
 #   scripts/install-tools.sh --test   the same, plus Chromium and ChromeDriver
 source "$(dirname "$0")/lib.sh"
 
-TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than this machine has
+TRUNK_VERSION=0.21.14
+# Where the npm-installed tools live, outside any checkout.
+TOOLS_DIR="${XDG_DATA_HOME:-$HOME/.local/share}/silent-refresh-tools"
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"   # 0.22 needs a newer rustc than this machine has
 # wasm-bindgen's CLI must match the library exactly: read it from the lock file.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 [[ -n "$WASM_BINDGEN_VERSION" ]] || { echo "wasm-bindgen is not in Cargo.lock" >&2; exit 1; }
@@ -41,9 +44,13 @@ if ! command -v npm >/dev/null; then
 fi
 if ! has_version wasm-opt "version 132"; then
   # binaryen 132 from npm; Debian's binaryen is too old and silently breaks
-  # wasm-bindgen's output (a blank page).
-  step "npm ci (wasm-opt from binaryen)"
-  npm ci --no-audit --no-fund
+  # wasm-bindgen's output (a blank page). Installed outside the checkout and
+  # linked beside cargo's tools, so `trunk build` finds it in any shell.
+  step "npm ci (wasm-opt from binaryen) in $TOOLS_DIR"
+  mkdir -p "$TOOLS_DIR"
+  cp package.json package-lock.json "$TOOLS_DIR/"
+  npm ci --prefix "$TOOLS_DIR" --no-audit --no-fund
+  ln -sf "$TOOLS_DIR/node_modules/binaryen/bin/wasm-opt" "$CARGO_BIN/wasm-opt"
 fi
 
 if [[ "${1:-}" == "--test" ]]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: the server's, the app's host unit tests, the browser
-# tests (wasm-bindgen-test in headless Chromium), the build-time flag check,
-# and the end-to-end tests (real server, real built app, headless Chromium).
-# Installs what is missing first. Prints the test runners' summary lines last.
+# Runs every test: the gate (fmt, clippy, docs, the crates' and the app's
+# host unit tests), the server's tests, the browser tests (wasm-bindgen-test
+# in headless Chromium), the build-time flag check, and the end-to-end tests
+# (real server, real built app and example, headless Chromium). Installs what
+# is missing first. Prints the test runners' summary lines last.
 source "$(dirname "$0")/lib.sh"
 scripts/install-tools.sh --test
 
@@ -10,13 +11,15 @@ LOG="$(mktemp)"
 trap 'rm -f "$LOG" "$LOG.flag"' EXIT
 run() { "$@" 2>&1 | tee -a "$LOG"; }
 
+run scripts/check.sh
+
 step "server tests"
 run cargo test -p silent-refresh-server
 
-step "app host unit tests"
-run cargo test -p silent-refresh --features e2e --lib
+step "browser tests of the session layer (wasm-bindgen-test, headless Chromium)"
+run cargo test -p silent-refresh-web --target wasm32-unknown-unknown --tests
 
-step "browser tests (wasm-bindgen-test, headless Chromium)"
+step "browser tests of the app (wasm-bindgen-test, headless Chromium)"
 run cargo test -p silent-refresh --target wasm32-unknown-unknown --test browser
 
 scripts/build-e2e.sh

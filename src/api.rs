@@ -1,17 +1,9 @@
-//! The HTTP client: every call of the app goes through [`ApiClient`], which
-//! adds the bearer token, answers `401` through the refresh core, aborts
-//! calls that take too long and turns every failure into one [`ApiError`].
+//! The app's API: typed calls of the contract's endpoints over the session
+//! layer's [`ApiClient`](silent_refresh_web::ApiClient), which adds the
+//! bearer token and answers `401` with the one shared refresh.
 
-mod client;
 mod endpoints;
-mod error;
-mod http;
-mod refresher;
-mod runtime;
-pub mod types;
 
-pub use client::ApiClient;
-pub use error::ApiError;
-pub use http::{BodyTransform, Transport, percent_encode};
-pub use refresher::TokenRefresher;
-pub use runtime::BrowserRuntime;
+pub use endpoints::{Api, AppClient};
+pub use silent_refresh_contract as contract;
+pub use silent_refresh_web::{ApiError, percent_encode};

@@ -2,6 +2,7 @@
 
 mod card;
 mod error_message;
+mod forbidden;
 mod guard;
 mod lang_switch;
 mod layout;
@@ -11,6 +12,7 @@ mod session_panel;
 
 pub use card::Card;
 pub use error_message::{ErrorMessage, RecheckPermissions};
+pub use forbidden::Forbidden;
 pub use guard::RequirePolicy;
 pub use lang_switch::LangSwitch;
 pub use layout::AdminLayout;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::stores::persisted;
+use silent_refresh_web::storage;
 
 /// The storage key of the chosen language.
 const LOCALE_KEY: &str = "silent-refresh.locale";
@@ -159,7 +159,7 @@ pub struct I18n {
 impl I18n {
     /// The stored choice, else the browser's language, else English.
     pub fn from_browser() -> Self {
-        let locale = persisted::load(LOCALE_KEY, |_: &Locale| true).unwrap_or_else(|| {
+        let locale = storage::load(LOCALE_KEY, |_: &Locale| true).unwrap_or_else(|| {
             web_sys::window()
                 .and_then(|w| w.navigator().language())
                 .map(|tag| Locale::from_tag(&tag))
@@ -183,7 +183,7 @@ impl I18n {
 
     /// Switches the language and remembers the choice.
     pub fn set_locale(&self, locale: Locale) {
-        persisted::save(LOCALE_KEY, &locale);
+        storage::save(LOCALE_KEY, &locale);
         set_document_lang(locale);
         self.locale.set(locale);
     }

@@ -1,15 +1,17 @@
 //! Silent-refresh admin SPA: a Leptos port of an admin console (Vue Vben
 //! Admin on an ABP backend) whose API client answers `401` with a single,
-//! shared, silent token refresh, and which re-fetches roles on reload.
+//! shared, silent token refresh, and which re-fetches roles on reload. The
+//! session layer is the workspace's crates (`silent-refresh-core`,
+//! `silent-refresh-web`, `silent-refresh-contract`); this crate is their
+//! first user:
 //!
-//! - [`auth`]: the refresh coordination core (pure Rust);
-//! - [`api`]: the HTTP client, typed endpoints and [`api::ApiError`];
+//! - [`api`]: the contract's endpoints as typed calls;
 //! - [`stores`]: `AccessStore`, `UserStore`, `AuthStore` as signals;
-//! - [`startup`]: navigation-type detection and the role refresh;
-//! - [`config`]: build-time settings (`REFRESH_ROLE`, …).
+//! - [`startup`]: the wiring, navigation-type detection and the role refresh;
+//! - [`config`]: build-time settings (`REFRESH_ROLE`, …);
+//! - [`routes`]: the one table of pages the router, menu and guards read.
 
 pub mod api;
-pub mod auth;
 pub mod components;
 pub mod config;
 pub mod i18n;
@@ -31,15 +33,14 @@ use crate::{
         AdminUsersPage, DashboardPage, DiagnosticsPage, LoginPage, NotFound, ProfilePage,
         ReportsPage,
     },
-    routes::{ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, PROFILE, REPORTS},
-    stores::AuthStore,
+    routes::{ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, LOGIN, PROFILE, REPORTS},
 };
 
 /// The whole app: stores and language in context, the start-up role
 /// refresh, then the router.
 #[component]
 pub fn App() -> impl IntoView {
-    let auth = AuthStore::from_storage();
+    let auth = startup::connect();
     provide_context(auth);
     provide_context(I18n::from_browser());
     startup::refresh_roles_if_needed(auth);
@@ -47,27 +48,27 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
+                <Route path=LOGIN.path() view=LoginPage/>
                 <ParentRoute path=path!("") view=AdminLayout>
                     <Route path=path!("") view=|| view! { <Redirect path=HOME/> }/>
                     <Route
-                        path=path!("dashboard")
+                        path=DASHBOARD.path()
                         view=|| view! { <RequirePolicy page=DASHBOARD><DashboardPage/></RequirePolicy> }
                     />
                     <Route
-                        path=path!("reports")
+                        path=REPORTS.path()
                         view=|| view! { <RequirePolicy page=REPORTS><ReportsPage/></RequirePolicy> }
                     />
                     <Route
-                        path=path!("admin/users")
+                        path=ADMIN_USERS.path()
                         view=|| view! { <RequirePolicy page=ADMIN_USERS><AdminUsersPage/></RequirePolicy> }
                     />
                     <Route
-                        path=path!("profile")
+                        path=PROFILE.path()
                         view=|| view! { <RequirePolicy page=PROFILE><ProfilePage/></RequirePolicy> }
                     />
                     <Route
-                        path=path!("diagnostics")
+                        path=DIAGNOSTICS.path()
                         view=|| view! { <RequirePolicy page=DIAGNOSTICS><DiagnosticsPage/></RequirePolicy> }
                     />
                 </ParentRoute>

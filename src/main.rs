@@ -1,3 +1,5 @@
+//! The binary Trunk builds: mounts the app (everything else is in the library).
+
 fn main() {
     silent_refresh::mount();
 }

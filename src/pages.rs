@@ -3,7 +3,6 @@
 mod admin_users;
 mod dashboard;
 mod diagnostics;
-mod forbidden;
 mod login;
 mod not_found;
 mod profile;
@@ -12,7 +11,6 @@ mod reports;
 pub use admin_users::AdminUsersPage;
 pub use dashboard::DashboardPage;
 pub use diagnostics::DiagnosticsPage;
-pub use forbidden::Forbidden;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use profile::ProfilePage;

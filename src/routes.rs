@@ -1,19 +1,10 @@
 //! The pages behind the side menu: where they live and which policy opens
 //! them. The router, the menu and the guards all read this one table.
 
-use crate::i18n::Msg;
+use leptos_router::{PartialPathMatch, PathSegment, PossibleRouteMatch, StaticSegment};
+pub use silent_refresh_contract::policy;
 
-/// The policy names the server grants (see the API contract).
-pub mod policy {
-    /// See the dashboard and its resources.
-    pub const DASHBOARD_VIEW: &str = "Dashboard.View";
-    /// See the reports.
-    pub const REPORTS_VIEW: &str = "Reports.View";
-    /// List users and roles.
-    pub const IDENTITY_USERS: &str = "AbpIdentity.Users";
-    /// Grant and revoke roles.
-    pub const IDENTITY_USERS_UPDATE: &str = "AbpIdentity.Users.Update";
-}
+use crate::i18n::Msg;
 
 /// A page of the admin console.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +59,58 @@ pub const DIAGNOSTICS: Page = Page {
     title: Msg::Diagnostics,
 };
 
+impl Page {
+    /// The router's path of this page.
+    pub fn path(self) -> PagePath {
+        PagePath(self.href)
+    }
+}
+
+/// A route path made of a page's `href`, one static segment per part
+/// (`/admin/users` is `admin`, then `users`). Hand-written because the
+/// router's own static paths are tuples typed at compile time, which a
+/// table of pages cannot produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PagePath(&'static str);
+
+impl PagePath {
+    fn segments(self) -> impl Iterator<Item = StaticSegment<&'static str>> {
+        self.0
+            .split('/')
+            .filter(|part| !part.is_empty())
+            .map(StaticSegment)
+    }
+}
+
+impl PossibleRouteMatch for PagePath {
+    fn optional(&self) -> bool {
+        false
+    }
+
+    fn test<'a>(&self, path: &'a str) -> Option<PartialPathMatch<'a>> {
+        let mut remaining = path;
+        for segment in self.segments() {
+            remaining = segment.test(remaining)?.remaining();
+        }
+        let matched = &path[..path.len() - remaining.len()];
+        Some(PartialPathMatch::new(remaining, Vec::new(), matched))
+    }
+
+    fn generate_path(&self, path: &mut Vec<PathSegment>) {
+        for segment in self.segments() {
+            segment.generate_path(path);
+        }
+    }
+}
+
+/// The login page (outside the console and its menu).
+pub const LOGIN: Page = Page {
+    name: "login",
+    href: "/login",
+    policy: None,
+    title: Msg::SignIn,
+};
+
 /// The side menu, in order.
 pub const MENU: [Page; 5] = [DASHBOARD, REPORTS, ADMIN_USERS, PROFILE, DIAGNOSTICS];
 
@@ -82,7 +125,7 @@ pub fn return_path(requested: Option<&str>) -> &str {
             if path.starts_with('/')
                 && !path.starts_with("//")
                 && !path.starts_with("/\\")
-                && !path.starts_with("/login") =>
+                && !path.starts_with(LOGIN.href) =>
         {
             path
         }
@@ -107,6 +150,20 @@ mod tests {
             assert_eq!(return_path(Some(bad)), HOME, "{bad}");
         }
         assert_eq!(return_path(None), HOME);
+    }
+
+    #[test]
+    fn a_page_path_matches_its_href_and_nothing_longer() {
+        let path = ADMIN_USERS.path();
+        let matched = path.test("/admin/users").expect("matches");
+        assert!(matched.is_complete());
+        assert_eq!(matched.matched(), "/admin/users");
+        for other in ["/admin", "/admin/usersx", "/admin/user", "/reports"] {
+            assert!(path.test(other).is_none_or(|m| !m.is_complete()), "{other}");
+        }
+        let mut generated = Vec::new();
+        path.generate_path(&mut generated);
+        assert_eq!(generated.len(), 2);
     }
 
     #[test]

@@ -1,9 +1,56 @@
-//! Start-up: how the page was loaded, and the role refresh on reload.
+//! Start-up: the wiring of the session layer, how the page was loaded, and
+//! the role refresh on reload.
 
+use silent_refresh_core::CoordinatorOptions;
+use silent_refresh_web::{ApiClient, SessionRecord, SharedRefresher, TokenRefresher, Transport};
 use wasm_bindgen::JsCast;
 use web_sys::{NavigationType, PerformanceNavigationTiming};
 
-use crate::{config, stores::AuthStore};
+use crate::{
+    api::Api,
+    config::{self, RefreshMode},
+    stores::{AccessStore, AuthStore, SessionTokens, UserStore, follow_other_tabs},
+};
+
+/// The name of the app's shared session record (its IndexedDB database and
+/// `localStorage` mirror) and of its refresh Web Lock.
+pub const SESSION_NAME: &str = "silent-refresh";
+
+/// The refresher for the refresh protocol of the build-time configuration.
+pub fn configured_refresher(transport: Transport) -> TokenRefresher {
+    match config::REFRESH_MODE {
+        RefreshMode::Seed => TokenRefresher::seed(transport),
+        RefreshMode::OAuth2 => TokenRefresher::oauth2(
+            transport,
+            config::OAUTH2_TOKEN_URL,
+            config::OAUTH2_CLIENT_ID,
+        ),
+    }
+}
+
+/// Wires the app once: the stores over the shared session record, following
+/// other tabs, and the API client over the build-time configuration, whose
+/// refreshes run once across tabs and are written to the record.
+pub fn connect() -> AuthStore {
+    let record = SessionRecord::new(SESSION_NAME);
+    let access = AccessStore::new(record.clone());
+    let user = UserStore::from_storage();
+    follow_other_tabs(access, user);
+    let transport = Transport::new(config::API_BASE, config::REQUEST_TIMEOUT_MS);
+    let shared = SharedRefresher::new(
+        configured_refresher(transport.clone()),
+        record,
+        SESSION_NAME,
+    );
+    let client = ApiClient::new(
+        SessionTokens::new(access, user),
+        transport,
+        shared.clone(),
+        CoordinatorOptions::default(),
+        move |status| access.set_refresh_status(status),
+    );
+    AuthStore::new(access, user, Api::new(client), shared)
+}
 
 /// How the page was loaded (`PerformanceNavigationTiming.type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,12 +5,10 @@
 
 mod access;
 mod auth;
-mod cross_tab;
-pub(crate) mod persisted;
-pub mod shared_session;
+mod tab_follower;
 mod user;
 
-pub use access::{AccessStore, Session};
-pub use auth::{AppClient, AuthStore, RolesState, SessionTokens, use_auth};
-pub use cross_tab::SharedRefresher;
+pub use access::AccessStore;
+pub use auth::{AuthStore, RolesState, SessionTokens, use_auth};
+pub use tab_follower::follow_other_tabs;
 pub use user::{UserInfo, UserStore};

@@ -1,31 +1,61 @@
 //! Typed functions for the endpoints of the API contract.
 
-use gloo_net::http::Method;
-
-use super::{
-    ApiClient, ApiError,
-    http::{Body, Request, percent_encode},
-    types::{
-        Activity, ApplicationConfiguration, DashboardSummary, IdentityRole, IdentityUser,
-        LoginRequest, LoginResponse, Notification, Order, PagedResult, Report, SystemHealth,
-        UpdateRolesRequest,
-    },
+use silent_refresh_contract::{
+    ApplicationConfiguration, LoginRequest, LogoutRequest, PagedResult, TokenResponse,
+    identity::{IdentityRole, IdentityUser, UpdateRolesRequest},
+    paths,
+    resources::{Activity, DashboardSummary, Notification, Order, Report, SystemHealth},
 };
-use crate::auth::{Refresher, TokenStore};
+use silent_refresh_web::{
+    ApiClient, ApiError, Body, Method, Request, SharedRefresher, TokenRefresher, percent_encode,
+};
 
-impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
+use crate::stores::SessionTokens;
+
+/// The session layer's client as the app wires it: the stores' tokens,
+/// refreshed once across tabs.
+pub type AppClient = ApiClient<SessionTokens, SharedRefresher<TokenRefresher>>;
+
+/// The app's calls, each through [`AppClient`]. Cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    client: AppClient,
+}
+
+impl Api {
+    /// The calls over `client`.
+    pub fn new(client: AppClient) -> Self {
+        Self { client }
+    }
+
+    /// The client underneath (its coordinator's status, raw calls).
+    pub fn client(&self) -> &AppClient {
+        &self.client
+    }
+
     /// `POST /api/account/login`. Sent without a token and never refreshed:
-    /// its `401` means wrong credentials.
-    pub async fn login(&self, user_name: &str, password: &str) -> Result<LoginResponse, ApiError> {
+    /// its `401` means wrong credentials. The answer must carry both tokens
+    /// and the user id.
+    pub async fn login(&self, user_name: &str, password: &str) -> Result<TokenResponse, ApiError> {
         let request = Request {
             body: Body::json(&LoginRequest {
-                user_name,
-                password,
+                user_name: user_name.to_owned(),
+                password: password.to_owned(),
             })?,
-            ..Request::new(Method::POST, "/api/account/login")
+            ..Request::new(Method::POST, paths::LOGIN)
         };
-        let login: LoginResponse = self.transport().send(request).await?.success()?.json()?;
-        if login.success && !login.token.is_empty() && !login.refresh_token.is_empty() {
+        let login: TokenResponse = self
+            .client
+            .transport()
+            .send(request)
+            .await?
+            .success()?
+            .json()?;
+        let complete = login.success
+            && !login.token.is_empty()
+            && !login.refresh_token.is_empty()
+            && login.user_id.as_deref().is_some_and(|id| !id.is_empty());
+        if complete {
             Ok(login)
         } else {
             Err(ApiError::Decode(
@@ -35,8 +65,8 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
     }
 
     /// `POST /api/account/logout`: revokes the refresh token's family. Sent
-    /// with whatever access token there is and never refreshed: logging out
-    /// must not cost a refresh.
+    /// with whatever access token there is and never refreshed by the
+    /// coordinator (the session is over by then).
     pub async fn logout(
         &self,
         access_token: Option<&str>,
@@ -44,55 +74,62 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
     ) -> Result<(), ApiError> {
         let request = Request {
             bearer: access_token,
-            body: Body::json(&serde_json::json!({ "refreshToken": refresh_token }))?,
-            ..Request::new(Method::POST, "/api/account/logout")
+            body: Body::json(&LogoutRequest {
+                refresh_token: refresh_token.to_owned(),
+            })?,
+            ..Request::new(Method::POST, paths::LOGOUT)
         };
-        self.transport().send(request).await?.success().map(drop)
+        self.client
+            .transport()
+            .send(request)
+            .await?
+            .success()
+            .map(drop)
     }
 
     /// `GET /api/abp/application-configuration`: roles, policies, current user.
     pub async fn application_configuration(&self) -> Result<ApplicationConfiguration, ApiError> {
-        self.get("/api/abp/application-configuration").await
+        self.client.get(paths::APP_CONFIG).await
     }
 
     /// `GET /api/app/dashboard/summary`.
     pub async fn dashboard_summary(&self) -> Result<DashboardSummary, ApiError> {
-        self.get("/api/app/dashboard/summary").await
+        self.client.get(paths::DASHBOARD_SUMMARY).await
     }
 
     /// `GET /api/app/orders`.
     pub async fn orders(&self) -> Result<PagedResult<Order>, ApiError> {
-        self.get("/api/app/orders").await
+        self.client.get(paths::ORDERS).await
     }
 
     /// `GET /api/app/notifications`.
     pub async fn notifications(&self) -> Result<PagedResult<Notification>, ApiError> {
-        self.get("/api/app/notifications").await
+        self.client.get(paths::NOTIFICATIONS).await
     }
 
     /// `GET /api/app/activity`.
     pub async fn activity(&self) -> Result<PagedResult<Activity>, ApiError> {
-        self.get("/api/app/activity").await
+        self.client.get(paths::ACTIVITY).await
     }
 
     /// `GET /api/app/system/health`.
     pub async fn system_health(&self) -> Result<SystemHealth, ApiError> {
-        self.get("/api/app/system/health").await
+        self.client.get(paths::SYSTEM_HEALTH).await
     }
 
     /// `GET /api/app/reports` (needs `Reports.View`).
     pub async fn reports(&self) -> Result<PagedResult<Report>, ApiError> {
-        self.get("/api/app/reports").await
+        self.client.get(paths::REPORTS).await
     }
 
     /// `GET /api/identity/users` (needs `AbpIdentity.Users`).
     pub async fn identity_users(&self) -> Result<PagedResult<IdentityUser>, ApiError> {
-        self.get("/api/identity/users").await
+        self.client.get(paths::IDENTITY_USERS).await
     }
 
     /// `GET /api/identity/roles` (needs `AbpIdentity.Users`).
     pub async fn identity_roles(&self) -> Result<PagedResult<IdentityRole>, ApiError> {
-        self.get("/api/identity/roles").await
+        self.client.get(paths::IDENTITY_ROLES).await
     }
 
     /// `PUT /api/identity/users/{id}/roles` (needs `AbpIdentity.Users.Update`).
@@ -101,7 +138,10 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
         user_id: &str,
         roles: &[String],
     ) -> Result<IdentityUser, ApiError> {
-        let path = format!("/api/identity/users/{}/roles", percent_encode(user_id));
-        self.put(&path, &UpdateRolesRequest { roles }).await
+        let path = paths::user_roles(&percent_encode(user_id));
+        let body = UpdateRolesRequest {
+            roles: roles.to_vec(),
+        };
+        self.client.put(&path, &body).await
     }
 }

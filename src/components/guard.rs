@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
+use super::Forbidden;
 use crate::{
     i18n::{Msg, use_i18n},
-    pages::Forbidden,
     routes::Page,
     stores::{RolesState, use_auth},
 };

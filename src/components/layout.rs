@@ -10,6 +10,7 @@ use super::{LangSwitch, NavMenu, SessionPanel};
 use crate::{
     api::percent_encode,
     i18n::{Msg, use_i18n},
+    routes::LOGIN,
     stores::{RolesState, use_auth},
 };
 
@@ -28,7 +29,7 @@ pub fn AdminLayout() -> impl IntoView {
                 location.pathname.get_untracked(),
                 location.search.get_untracked()
             );
-            let login = format!("/login?redirect={}", percent_encode(&here));
+            let login = format!("{}?redirect={}", LOGIN.href, percent_encode(&here));
             view! { <Redirect path=login/> }.into_any()
         }
     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::{
     api::{
         ApiError,
-        types::{IdentityRole, IdentityUser},
+        contract::identity::{IdentityRole, IdentityUser},
     },
     components::{ErrorMessage, use_load},
     i18n::{Msg, use_i18n},
@@ -46,7 +46,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                     let own = auth
                         .access
                         .session_untracked()
-                        .is_some_and(|s| s.user_id == user_id);
+                        .is_some_and(|s| s.subject == user_id);
                     if own {
                         // Changing one's own roles changes what one may see.
                         auth.recheck_roles();

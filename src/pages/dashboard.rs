@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::types::{Activity, DashboardSummary, Notification, Order, PagedResult, SystemHealth},
+    api::contract::{
+        PagedResult,
+        resources::{Activity, DashboardSummary, Notification, Order, SystemHealth},
+    },
     components::{Card, use_load},
     i18n::{Msg, use_i18n},
     stores::use_auth,

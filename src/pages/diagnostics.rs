@@ -4,8 +4,9 @@ use futures_util::future::join_all;
 use leptos::prelude::*;
 
 use crate::{
+    api::Api,
     i18n::{Msg, use_i18n},
-    stores::{AppClient, use_auth},
+    stores::use_auth,
 };
 
 /// The largest burst the page fires.
@@ -53,13 +54,13 @@ fn now_ms() -> f64 {
 }
 
 /// Fires `n` calls of a cheap protected resource at once.
-async fn burst(client: AppClient, n: u32) -> BurstReport {
-    let refreshes_before = client.coordinator().status().refreshes;
+async fn burst(api: Api, n: u32) -> BurstReport {
+    let refreshes_before = api.client().coordinator().status().refreshes;
     let calls = (0..n).map(|_| {
-        let client = client.clone();
+        let api = api.clone();
         async move {
             let started = now_ms();
-            let outcome = client.system_health().await;
+            let outcome = api.system_health().await;
             (now_ms() - started, outcome.is_ok())
         }
     });
@@ -69,7 +70,7 @@ async fn burst(client: AppClient, n: u32) -> BurstReport {
     BurstReport {
         calls: results.len(),
         failed: results.iter().filter(|(_, ok)| !ok).count(),
-        refreshes: client.coordinator().status().refreshes - refreshes_before,
+        refreshes: api.client().coordinator().status().refreshes - refreshes_before,
         median_ms: percentile(&latencies, 0.5),
         p99_ms: percentile(&latencies, 0.99),
     }

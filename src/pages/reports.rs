@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::types::{PagedResult, Report},
+    api::contract::{PagedResult, resources::Report},
     components::{Card, use_load},
     i18n::{Msg, use_i18n},
     stores::use_auth,

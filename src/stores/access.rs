@@ -1,138 +1,15 @@
 //! `AccessStore`: the access and refresh tokens, their generation, and what
-//! the refresh core is doing with them.
-
-use std::future::Future;
+//! the refresh core is doing with them, as signals over the shared
+//! [`SessionRecord`] (which alone persists them).
 
 use leptos::{prelude::*, task::spawn_local};
-use serde::{Deserialize, Serialize};
-
-use super::{
-    persisted,
-    shared_session::{self, Change},
-};
-use crate::auth::{Generation, RefreshGrant, RefreshStatus, TokenPair, TokenSnapshot};
-
-/// The storage key of the session.
-pub const SESSION_KEY: &str = "silent-refresh.session";
-
-/// A logged-in session's tokens, as persisted.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Session {
-    /// The bearer token.
-    pub access_token: String,
-    /// The single-use refresh token.
-    pub refresh_token: String,
-    /// The user the tokens belong to.
-    pub user_id: String,
-    /// When the access token expires (ms since the epoch), when known.
-    pub expires_at_ms: Option<f64>,
-    /// When the user logged in (ms since the epoch): with the user id, what
-    /// tells one login from another. Kept across refreshes.
-    #[serde(default)]
-    pub started_at_ms: f64,
-}
-
-impl Session {
-    /// A session from a login's answer at `now_ms`.
-    pub fn new(
-        access_token: String,
-        refresh_token: String,
-        user_id: String,
-        expires_in: Option<u64>,
-        now_ms: f64,
-    ) -> Self {
-        Self {
-            access_token,
-            refresh_token,
-            user_id,
-            expires_at_ms: expires_in.map(|secs| now_ms + secs as f64 * 1000.0),
-            started_at_ms: now_ms,
-        }
-    }
-
-    /// The same login after a refresh returned `pair` at `now_ms`.
-    pub fn refreshed(&self, pair: TokenPair, now_ms: f64) -> Self {
-        Self {
-            started_at_ms: self.started_at_ms,
-            ..Self::new(
-                pair.access_token,
-                pair.refresh_token,
-                self.user_id.clone(),
-                pair.expires_in,
-                now_ms,
-            )
-        }
-    }
-
-    /// What refreshing this session's tokens takes.
-    pub fn grant(&self) -> RefreshGrant {
-        RefreshGrant {
-            refresh_token: self.refresh_token.clone(),
-            user_id: Some(self.user_id.clone()),
-        }
-    }
-
-    /// Whether both come from the same login (refreshes aside).
-    pub fn is_same_login(&self, other: &Session) -> bool {
-        self.user_id == other.user_id && self.started_at_ms == other.started_at_ms
-    }
-
-    /// Whether both hold the same tokens of the same login (the expiry
-    /// aside, which tabs compute each on their own clock).
-    fn has_same_tokens(&self, other: &Session) -> bool {
-        self.is_same_login(other)
-            && self.access_token == other.access_token
-            && self.refresh_token == other.refresh_token
-    }
-
-    /// These tokens as a refresh's result (for a tab adopting what another
-    /// tab's refresh stored).
-    pub fn as_pair(&self, now_ms: f64) -> TokenPair {
-        TokenPair {
-            access_token: self.access_token.clone(),
-            refresh_token: self.refresh_token.clone(),
-            expires_in: self
-                .expires_at_ms
-                .map(|at| ((at - now_ms) / 1000.0).max(0.0) as u64),
-        }
-    }
-
-    /// Whether a stored value can be used (foreign data might parse but be empty).
-    pub fn is_usable(&self) -> bool {
-        !self.access_token.is_empty() && !self.refresh_token.is_empty()
-    }
-}
-
-/// The session in `localStorage`: the mirror of the shared record.
-pub fn stored_session() -> Option<Session> {
-    persisted::load(SESSION_KEY, Session::is_usable)
-}
-
-/// Ends `ours` in the shared record if it is still there: another login
-/// that has replaced it since is not ours to end.
-async fn forget_shared_session(ours: Option<Session>) {
-    let Some(ours) = ours else { return };
-    shared_session::update(move |current| match current {
-        Some(stored) if stored.is_same_login(&ours) => Change::Replace(None),
-        _ => Change::Keep,
-    })
-    .await;
-}
-
-/// Writes `session` to `localStorage` (or removes it).
-pub fn store_session(session: Option<&Session>) {
-    match session {
-        Some(session) => persisted::save(SESSION_KEY, session),
-        None => persisted::remove(SESSION_KEY),
-    }
-}
+use silent_refresh_core::{Generation, RefreshStatus, SessionId, TokenPair, TokenSnapshot};
+use silent_refresh_web::{Session, SessionRecord};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Tokens {
     session: Option<Session>,
-    /// Moves on when a session starts or ends, never on a refresh.
-    session_id: u64,
+    session_id: SessionId,
     generation: Generation,
 }
 
@@ -145,14 +22,14 @@ impl Tokens {
             (Some(old), Some(new)) if old.is_same_login(new)
         );
         if !same_login {
-            self.session_id += 1;
+            self.session_id = self.session_id.next();
         }
         self.session = session;
         self.generation = self.generation.next();
     }
 }
 
-/// The tokens as signals, persisted across reloads.
+/// The tokens as signals, persisted across reloads through the record.
 ///
 /// The generation moves on exactly when the tokens change: [`start`]
 /// (login), [`save_refreshed`] (a refresh), [`clear`] (logout), [`expire`]
@@ -169,14 +46,15 @@ pub struct AccessStore {
     logged_in: Memo<bool>,
     expired: RwSignal<bool>,
     refresh_status: RwSignal<RefreshStatus>,
+    record: StoredValue<SessionRecord, LocalStorage>,
 }
 
 impl AccessStore {
-    /// The store as it was left in `localStorage`; unreadable data means
+    /// The store as `record`'s mirror left it; unreadable data means
     /// logged out.
-    pub fn from_storage() -> Self {
+    pub fn new(record: SessionRecord) -> Self {
         let tokens = RwSignal::new(Tokens {
-            session: stored_session(),
+            session: record.mirrored(),
             ..Tokens::default()
         });
         Self {
@@ -186,7 +64,13 @@ impl AccessStore {
             logged_in: Memo::new(move |_| tokens.with(|t| t.session.is_some())),
             expired: RwSignal::new(false),
             refresh_status: RwSignal::new(RefreshStatus::default()),
+            record: StoredValue::new_local(record),
         }
+    }
+
+    /// The shared record the tokens persist in.
+    pub fn record(&self) -> SessionRecord {
+        self.record.get_value()
     }
 
     /// When the access token expires, ms since the epoch, if known (tracked).
@@ -207,29 +91,34 @@ impl AccessStore {
 
     /// Starts a new session (login), for every tab.
     pub async fn start(&self, session: Session) {
-        shared_session::replace(Some(session.clone())).await;
+        self.record().replace(Some(session.clone())).await;
         self.tokens.update(|t| t.set(Some(session)));
         self.expired.set(false);
     }
 
-    /// Ends the session on the user's wish (logout): in this tab at once,
-    /// and for the other tabs when the returned future has run.
-    pub fn clear(&self) -> impl Future<Output = ()> + 'static {
-        let ours = self.session_untracked();
+    /// Ends the session in this tab (logout); the record is the caller's to
+    /// end, under the refresh lock.
+    pub fn clear(&self) {
         self.tokens.update(|t| t.set(None));
-        forget_shared_session(ours)
     }
 
-    /// Ends the session because the refresh token was refused; the login
-    /// page then says so, once.
+    /// Ends the session because the refresh token was refused, here and in
+    /// the record; the login page then says so, once.
     pub fn expire(&self) {
-        spawn_local(self.clear());
+        let ours = self.session_untracked();
+        self.clear();
         self.expired.set(true);
+        if let Some(ours) = ours {
+            let record = self.record();
+            spawn_local(async move {
+                record.end(&ours).await;
+            });
+        }
     }
 
-    /// Keeps the tokens of a successful refresh (the login stays the same).
-    /// Storage is not written here: the shared refresher stored them under
-    /// the refresh lock already, where every tab finds them.
+    /// Keeps the tokens of a successful refresh in memory (the login stays
+    /// the same). The record is not written here: the shared refresher
+    /// wrote them under the refresh lock already, where every tab finds them.
     pub fn save_refreshed(&self, pair: TokenPair, now_ms: f64) {
         let Some(session) = self.session_untracked() else {
             return;
@@ -246,10 +135,9 @@ impl AccessStore {
             (None, None) => true,
             _ => false,
         });
-        if unchanged {
-            return;
+        if !unchanged {
+            self.tokens.update(|t| t.set(stored));
         }
-        self.tokens.update(|t| t.set(stored));
     }
 
     /// Whether the last session ended by expiring (tracked).
@@ -321,12 +209,5 @@ mod tests {
         let id = tokens.session_id;
         tokens.set(None);
         assert_ne!(tokens.session_id, id, "a logout ends the session");
-    }
-
-    #[test]
-    fn adopted_pairs_count_their_lifetime_from_now() {
-        let stored = Session::new("a".into(), "r".into(), "u".into(), Some(30), 1_000.0);
-        assert_eq!(stored.as_pair(11_000.0).expires_in, Some(20));
-        assert_eq!(stored.as_pair(99_000.0).expires_in, Some(0));
     }
 }

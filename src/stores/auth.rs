@@ -1,26 +1,27 @@
 //! `AuthStore`: login, logout and the application configuration, over the
-//! access and user stores and the API client.
+//! access and user stores and the API.
 
 use leptos::{prelude::*, task::spawn_local};
+use silent_refresh_core::{Refresher, TokenPair, TokenSnapshot, TokenStore, Unauthorized};
+use silent_refresh_web::{Session, SharedRefresher, TokenRefresher};
 
-use super::{
-    AccessStore, Session, UserInfo, UserStore,
-    cross_tab::{SharedRefresher, follow_other_tabs},
-};
-use crate::{
-    api::{ApiClient, ApiError, TokenRefresher, Transport},
-    auth::{CoordinatorOptions, Refresher, TokenPair, TokenSnapshot, TokenStore, Unauthorized},
-    config,
-};
+use super::{AccessStore, UserInfo, UserStore};
+use crate::api::{Api, ApiError};
 
-/// The API client as the app uses it.
-pub type AppClient = ApiClient<SessionTokens, SharedRefresher>;
-
-/// The refresh core's view of the stores.
+/// The refresh core's view of the stores. Refreshed tokens are kept in
+/// memory only: the [`SharedRefresher`] the app pairs this store with has
+/// written them to the shared record already.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionTokens {
     access: AccessStore,
     user: UserStore,
+}
+
+impl SessionTokens {
+    /// The tokens of `access`; a session that ends also clears `user`.
+    pub fn new(access: AccessStore, user: UserStore) -> Self {
+        Self { access, user }
+    }
 }
 
 impl TokenStore for SessionTokens {
@@ -54,22 +55,6 @@ pub enum RolesState {
     Stale(String),
 }
 
-/// The transport for the API of the build-time configuration.
-fn configured_transport() -> Transport {
-    Transport::new(config::API_BASE, config::REQUEST_TIMEOUT_MS)
-}
-
-/// The refresher for the refresh protocol of the build-time configuration.
-fn configured_refresher(transport: Transport) -> TokenRefresher {
-    let token_url = transport.url(config::OAUTH2_TOKEN_URL);
-    TokenRefresher::new(
-        transport,
-        config::REFRESH_MODE,
-        &token_url,
-        config::OAUTH2_CLIENT_ID,
-    )
-}
-
 /// Login, logout and the application configuration. `Copy`; provided
 /// through context and read back with [`use_auth`].
 #[derive(Clone, Copy)]
@@ -81,36 +66,34 @@ pub struct AuthStore {
     roles: RwSignal<RolesState>,
     /// Numbers the configuration fetches; only the latest may land.
     configuration_fetches: StoredValue<u64>,
-    client: StoredValue<AppClient, LocalStorage>,
+    api: StoredValue<Api, LocalStorage>,
+    /// Ends a login for every tab, under the refresh lock.
+    shared: StoredValue<SharedRefresher<TokenRefresher>, LocalStorage>,
 }
 
 impl AuthStore {
-    /// The stores as `localStorage` left them, following other tabs, and a
-    /// client for the API of the build-time configuration.
-    pub fn from_storage() -> Self {
-        let access = AccessStore::from_storage();
-        let user = UserStore::from_storage();
-        follow_other_tabs(access, user);
-        let transport = configured_transport();
-        let client = ApiClient::new(
-            SessionTokens { access, user },
-            transport.clone(),
-            SharedRefresher::new(configured_refresher(transport)),
-            CoordinatorOptions::default(),
-            move |status| access.set_refresh_status(status),
-        );
+    /// Login, logout and the configuration over the stores, calling the
+    /// server through `api`; `shared` is the refresher under `api` (see
+    /// `startup::connect`, which wires them).
+    pub fn new(
+        access: AccessStore,
+        user: UserStore,
+        api: Api,
+        shared: SharedRefresher<TokenRefresher>,
+    ) -> Self {
         Self {
             access,
             user,
             roles: RwSignal::new(RolesState::Current),
             configuration_fetches: StoredValue::new(0),
-            client: StoredValue::new_local(client),
+            api: StoredValue::new_local(api),
+            shared: StoredValue::new_local(shared),
         }
     }
 
-    /// The API client.
-    pub fn client(&self) -> AppClient {
-        self.client.get_value()
+    /// The API.
+    pub fn client(&self) -> Api {
+        self.api.get_value()
     }
 
     /// Whether the roles can be trusted yet (tracked).
@@ -122,7 +105,7 @@ impl AuthStore {
     pub fn user_matches_session(&self) -> bool {
         self.access
             .session_untracked()
-            .is_some_and(|session| self.user.is(&session.user_id))
+            .is_some_and(|session| self.user.is(&session.subject))
     }
 
     /// Logs in, keeps the tokens and then loads the user's configuration.
@@ -130,35 +113,47 @@ impl AuthStore {
     /// warning (see [`RolesState::Stale`]).
     pub async fn login(&self, user_name: &str, password: &str) -> Result<(), ApiError> {
         let answer = self.client().login(user_name, password).await?;
+        let user_id = answer.user_id.unwrap_or_default();
         self.access
             .start(Session::new(
                 answer.token,
                 answer.refresh_token,
-                answer.user_id.clone(),
+                user_id.clone(),
                 answer.expires_in,
                 js_sys::Date::now(),
             ))
             .await;
         self.user
-            .set(UserInfo::signed_in(answer.user_id, user_name.to_owned()));
+            .set(UserInfo::signed_in(user_id, user_name.to_owned()));
         // Failure is recorded in the roles state; the login itself worked.
         let _ = self.get_application_configuration().await;
         Ok(())
     }
 
-    /// Logs out: waiting calls are failed, the stores and storage cleared at
-    /// once (other tabs follow), and the server is asked to revoke the
+    /// Logs out: waiting calls are failed and this tab's stores cleared at
+    /// once; then, under the refresh lock, the shared record is ended (other
+    /// tabs follow) and the server is asked to revoke the login's latest
     /// refresh token.
     pub fn logout(&self) {
-        let client = self.client();
-        client.coordinator().abandon();
+        let api = self.client();
+        api.client().coordinator().abandon();
         self.configuration_fetches.update_value(|n| *n += 1);
         let session = self.access.session_untracked();
-        spawn_local(self.access.clear());
+        self.access.clear();
         self.user.clear();
         self.roles.set(RolesState::Current);
         if let Some(session) = session {
-            spawn_local(revoke(client, session));
+            let shared = self.shared.get_value();
+            spawn_local(async move {
+                let ended = shared
+                    .end_login(session, move |latest, refresher| {
+                        revoke(api, refresher, latest)
+                    })
+                    .await;
+                if let Err(error) = ended {
+                    leptos::logging::warn!("the login was not ended for every tab: {error}");
+                }
+            });
         }
     }
 
@@ -200,7 +195,7 @@ impl AuthStore {
         }
         let (state, result) = match outcome {
             Ok(configuration) => {
-                let session_user = self.access.session_untracked().map(|s| s.user_id);
+                let session_user = self.access.session_untracked().map(|s| s.subject);
                 match UserInfo::from_configuration(configuration) {
                     Some(info) if Some(&info.id) == session_user.as_ref() => self.user.set(info),
                     _ => leptos::logging::warn!("dropping the configuration of an ended session"),
@@ -216,20 +211,17 @@ impl AuthStore {
 }
 
 /// Asks the server to revoke `session` (best effort). Its access token may
-/// have expired: then one refresh, outside the coordinator (the session is
-/// already gone here), buys a token to log out with.
-async fn revoke(client: AppClient, session: Session) {
-    let outcome = match client
+/// have expired: then one refresh with `refresher` (the caller holds the
+/// refresh lock, and the session is already gone from the record) buys a
+/// token to log out with.
+async fn revoke(api: Api, refresher: TokenRefresher, session: Session) {
+    let outcome = match api
         .logout(Some(&session.access_token), &session.refresh_token)
         .await
     {
-        Err(error) if error.is_unauthorized() => match configured_refresher(configured_transport())
-            .refresh(&session.grant())
-            .await
-        {
+        Err(error) if error.is_unauthorized() => match refresher.refresh(&session.grant()).await {
             Ok(pair) => {
-                client
-                    .logout(Some(&pair.access_token), &pair.refresh_token)
+                api.logout(Some(&pair.access_token), &pair.refresh_token)
                     .await
             }
             Err(error) => Err(error.into()),

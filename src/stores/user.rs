@@ -4,9 +4,8 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-use super::persisted;
-use crate::api::types::ApplicationConfiguration;
+use silent_refresh_contract::ApplicationConfiguration;
+use silent_refresh_web::storage;
 
 /// The storage key of the current user.
 pub const USER_KEY: &str = "silent-refresh.user";
@@ -70,7 +69,7 @@ impl UserInfo {
 
     /// The user in `localStorage`, if readable.
     pub fn stored() -> Option<Self> {
-        persisted::load(USER_KEY, Self::is_usable)
+        storage::load(USER_KEY, Self::is_usable)
     }
 
     fn is_usable(&self) -> bool {
@@ -108,7 +107,7 @@ impl UserStore {
 
     /// Replaces the current user.
     pub fn set(&self, info: UserInfo) {
-        persisted::save(USER_KEY, &info);
+        storage::save(USER_KEY, &info);
         self.info.set(Some(info));
     }
 
@@ -129,7 +128,7 @@ impl UserStore {
     /// user's: another tab may have stored another user since.
     pub fn clear(&self) {
         if UserInfo::stored().is_some_and(|stored| self.is(&stored.id)) {
-            persisted::remove(USER_KEY);
+            storage::remove(USER_KEY);
         }
         self.info.set(None);
     }
@@ -138,7 +137,7 @@ impl UserStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::{AuthConfiguration, CurrentUser};
+    use silent_refresh_contract::{AuthConfiguration, CurrentUser};
 
     fn configuration(authenticated: bool) -> ApplicationConfiguration {
         ApplicationConfiguration {
@@ -157,6 +156,7 @@ mod tests {
                 ]
                 .into(),
             },
+            localization: Default::default(),
         }
     }
 

@@ -21,6 +21,7 @@ use hyper_util::{
     client::legacy::{Client as HttpClient, connect::HttpConnector},
     rt::TokioExecutor,
 };
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// Which build of the app the server serves.
@@ -141,35 +142,13 @@ impl Server {
     }
 }
 
-/// Call counts per endpoint, from `GET /api/_test/stats`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Login calls.
-    pub login: u64,
-    /// Refresh calls.
-    pub refresh: u64,
-    /// Logout calls.
-    pub logout: u64,
-    /// Application-configuration calls.
-    pub app_config: u64,
-    /// Sample-resource calls.
-    pub resource: u64,
-}
-
-/// A fault for the next calls of an endpoint.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Fault {
-    /// `refresh`, `appConfig`, `resource`, …
-    pub endpoint: &'static str,
-    /// How many calls get it.
-    pub count: u32,
-    /// Answer with this status.
-    pub status: Option<u16>,
-    /// Wait this long first.
-    pub delay_ms: u64,
-    /// Close the connection without an answer.
-    pub drop: bool,
-}
+pub use silent_refresh_contract::test_controls::{CallCounts, Endpoint, FaultRequest};
+use silent_refresh_contract::{
+    LoginRequest, PagedResult, TokenResponse,
+    identity::{IdentityUser, UpdateRolesRequest},
+    paths::{self, test_controls},
+    test_controls::{Stats, UserRequest},
+};
 
 /// The server's API, for the test controls and for playing another user.
 #[derive(Clone)]
@@ -216,113 +195,103 @@ impl Api {
         (status, value)
     }
 
-    async fn control(&self, path: &str, body: Value) {
+    async fn control(&self, path: &str, body: impl Serialize) {
+        let body = serde_json::to_value(body).expect("a JSON document");
         let (status, answer) = self.send(Method::POST, path, None, Some(body)).await;
         assert!((200..300).contains(&status), "{path}: {status} {answer}");
     }
 
     /// The call counts.
-    pub async fn stats(&self) -> Stats {
-        let (_, body) = self.send(Method::GET, "/api/_test/stats", None, None).await;
-        let count = |name: &str| body["calls"][name].as_u64().expect("a count");
-        Stats {
-            login: count("login"),
-            refresh: count("refresh"),
-            logout: count("logout"),
-            app_config: count("appConfig"),
-            resource: count("resource"),
-        }
+    pub async fn stats(&self) -> CallCounts {
+        let (_, body) = self
+            .send(Method::GET, test_controls::STATS, None, None)
+            .await;
+        let stats: Stats = serde_json::from_value(body).expect("the stats document");
+        stats.calls
     }
 
     /// Sets every count to zero.
     pub async fn reset_stats(&self) {
-        self.control("/api/_test/stats/reset", Value::Null).await;
+        self.control(test_controls::STATS_RESET, Value::Null).await;
     }
 
     /// Injects `fault`.
-    pub async fn fault(&self, fault: Fault) {
-        self.control(
-            "/api/_test/faults",
-            json!({
-                "endpoint": fault.endpoint,
-                "count": fault.count,
-                "status": fault.status,
-                "delayMs": fault.delay_ms,
-                "drop": fault.drop,
-            }),
-        )
-        .await;
+    pub async fn fault(&self, fault: FaultRequest) {
+        self.control(test_controls::FAULTS, fault).await;
     }
 
     /// Removes every pending fault.
     pub async fn clear_faults(&self) {
         let (status, body) = self
-            .send(Method::DELETE, "/api/_test/faults", None, None)
+            .send(Method::DELETE, test_controls::FAULTS, None, None)
             .await;
         assert_eq!(status, 204, "{body}");
     }
 
     /// Holds the next call of `endpoint` for `delay_ms` before handling it.
-    pub async fn delay_next(&self, endpoint: &'static str, delay_ms: u64) {
-        self.fault(Fault {
-            endpoint,
-            count: 1,
+    pub async fn delay_next(&self, endpoint: Endpoint, delay_ms: u64) {
+        self.fault(FaultRequest {
             delay_ms,
-            ..Fault::default()
+            ..FaultRequest::new(endpoint, 1)
         })
         .await;
     }
 
     /// Every access token issued to `user` so far now gets 401.
     pub async fn expire_access_tokens(&self, user: &str) {
-        self.control(
-            "/api/_test/expire-access-tokens",
-            json!({ "userName": user }),
-        )
-        .await;
+        let user = UserRequest {
+            user_name: user.to_owned(),
+        };
+        self.control(test_controls::EXPIRE_ACCESS_TOKENS, user)
+            .await;
     }
 
     /// Revokes every refresh token of `user`.
     pub async fn revoke_refresh_tokens(&self, user: &str) {
-        self.control(
-            "/api/_test/revoke-refresh-tokens",
-            json!({ "userName": user }),
-        )
-        .await;
+        let user = UserRequest {
+            user_name: user.to_owned(),
+        };
+        self.control(test_controls::REVOKE_REFRESH_TOKENS, user)
+            .await;
     }
 
     /// Logs in over the API; returns the access token.
     pub async fn login(&self, user: &str, password: &str) -> String {
+        let request = LoginRequest {
+            user_name: user.to_owned(),
+            password: password.to_owned(),
+        };
         let (status, body) = self
-            .send(
-                Method::POST,
-                "/api/account/login",
-                None,
-                Some(json!({ "userName": user, "password": password })),
-            )
+            .send(Method::POST, paths::LOGIN, None, Some(json!(request)))
             .await;
         assert_eq!(status, 200, "{body}");
-        body["token"].as_str().expect("a token").to_owned()
+        let answer: TokenResponse = serde_json::from_value(body).expect("a token answer");
+        answer.token
     }
 
     /// As `admin`, gives `user` exactly `roles`.
     pub async fn set_roles(&self, user: &str, roles: &[&str]) {
         let token = self.login("admin", "admin123").await;
         let (_, users) = self
-            .send(Method::GET, "/api/identity/users", Some(&token), None)
+            .send(Method::GET, paths::IDENTITY_USERS, Some(&token), None)
             .await;
-        let id = users["items"]
-            .as_array()
-            .and_then(|items| items.iter().find(|u| u["userName"] == user))
-            .and_then(|u| u["id"].as_str())
-            .unwrap_or_else(|| panic!("no user {user} in {users}"))
-            .to_owned();
+        let users: PagedResult<IdentityUser> =
+            serde_json::from_value(users).expect("a page of users");
+        let id = users
+            .items
+            .into_iter()
+            .find(|u| u.user_name == user)
+            .unwrap_or_else(|| panic!("no user {user}"))
+            .id;
+        let request = UpdateRolesRequest {
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        };
         let (status, body) = self
             .send(
                 Method::PUT,
-                &format!("/api/identity/users/{id}/roles"),
+                &paths::user_roles(&id),
                 Some(&token),
-                Some(json!({ "roles": roles })),
+                Some(json!(request)),
             )
             .await;
         assert_eq!(status, 200, "{body}");

@@ -2,7 +2,7 @@
 //! routes, and the user-admin page.
 
 use crate::{
-    harness::{Build, Fault, Server, ServerOptions},
+    harness::{Build, Endpoint, FaultRequest, Server, ServerOptions},
     pages::App,
 };
 
@@ -78,7 +78,7 @@ async fn with_the_flag_off_a_reload_keeps_the_stored_roles_until_the_next_login(
 async fn while_roles_load_on_reload_a_guarded_route_waits_and_never_redirects() {
     let (server, app) = alice_logged_in(Build::RoleRefreshOn).await;
     let api = server.api();
-    api.delay_next("appConfig", 2_000).await;
+    api.delay_next(Endpoint::AppConfig, 2_000).await;
 
     app.reload().await;
     app.find("loading-permissions").await;
@@ -103,11 +103,9 @@ async fn when_the_role_refresh_fails_the_stored_roles_stay_with_a_warning() {
     app.wait_for_menu_item("reports", true).await;
 
     api.set_roles("alice", &["user"]).await;
-    api.fault(Fault {
-        endpoint: "appConfig",
-        count: 1,
+    api.fault(FaultRequest {
         status: Some(503),
-        ..Fault::default()
+        ..FaultRequest::new(Endpoint::AppConfig, 1)
     })
     .await;
     app.reload().await;

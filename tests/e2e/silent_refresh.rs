@@ -1,7 +1,7 @@
 //! Silent refresh across token expiries, counted at the server.
 
 use crate::{
-    harness::{Fault, Server, ServerOptions},
+    harness::{Endpoint, FaultRequest, Server, ServerOptions},
     pages::{App, all_in},
 };
 
@@ -57,7 +57,7 @@ async fn a_rejected_refresh_ends_the_session_with_one_message_and_no_card_left_w
     api.revoke_refresh_tokens("alice").await;
     api.expire_access_tokens("alice").await;
     // Hold the refresh for a moment to see the calls queue behind it.
-    api.delay_next("refresh", 1_500).await;
+    api.delay_next(Endpoint::Refresh, 1_500).await;
 
     app.click("dashboard-reload").await;
     app.wait_for_text("session-waiting", "5").await;
@@ -88,7 +88,7 @@ async fn a_rejected_refresh_ends_the_session_with_one_message_and_no_card_left_w
 /// Expires alice's token with `fault` on the refresh endpoint, reloads the
 /// dashboard and checks the session survived with every card saying
 /// "temporarily unavailable".
-async fn reload_with_a_failing_refresh_endpoint(fault: Fault) -> (Server, App) {
+async fn reload_with_a_failing_refresh_endpoint(fault: FaultRequest) -> (Server, App) {
     let (server, app) = alice_on_the_dashboard().await;
     let api = server.api();
     api.reset_stats().await;
@@ -117,11 +117,9 @@ async fn assert_the_next_reload_works(server: &Server, app: &App) {
 
 #[tokio::test]
 async fn a_refresh_endpoint_failing_with_500_three_times_keeps_the_session() {
-    let (server, app) = reload_with_a_failing_refresh_endpoint(Fault {
-        endpoint: "refresh",
-        count: 3,
+    let (server, app) = reload_with_a_failing_refresh_endpoint(FaultRequest {
         status: Some(500),
-        ..Fault::default()
+        ..FaultRequest::new(Endpoint::Refresh, 3)
     })
     .await;
     assert_eq!(
@@ -138,11 +136,9 @@ async fn a_dropped_connection_on_the_refresh_call_keeps_the_session() {
     // Chromium itself retries a request whose reused connection closes
     // without an answer, so how many drops one attempt meets varies: drop
     // every refresh until the faults are cleared.
-    let (server, app) = reload_with_a_failing_refresh_endpoint(Fault {
-        endpoint: "refresh",
-        count: 100,
+    let (server, app) = reload_with_a_failing_refresh_endpoint(FaultRequest {
         drop: true,
-        ..Fault::default()
+        ..FaultRequest::new(Endpoint::Refresh, 100)
     })
     .await;
     let api = server.api();
@@ -170,7 +166,7 @@ async fn two_tabs_refreshing_at_once_cost_one_refresh_and_neither_is_logged_out(
         api.reset_stats().await;
         api.expire_access_tokens("alice").await;
         // Slow the refresh so that both tabs are refreshing at the same time.
-        api.delay_next("refresh", 1_000).await;
+        api.delay_next(Endpoint::Refresh, 1_000).await;
 
         app.click("dashboard-reload").await;
         app.wait_for_text("session-waiting", "5").await;

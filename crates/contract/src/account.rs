@@ -90,7 +90,10 @@ mod tests {
             json,
             r#"{"success":true,"token":"a","refreshToken":"r","expiresIn":30}"#
         );
-        assert_eq!(serde_json::from_str::<TokenResponse>(&json).unwrap(), answer);
+        assert_eq!(
+            serde_json::from_str::<TokenResponse>(&json).unwrap(),
+            answer
+        );
     }
 
     #[test]

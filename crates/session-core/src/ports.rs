@@ -18,13 +18,26 @@ impl Generation {
     }
 }
 
+/// Which login the tokens belong to. It moves on exactly when a session
+/// starts or ends (a login, a logout, the session expiring, another tab
+/// logging in as someone else), never on a refresh. A call is never sent or
+/// replayed in a session other than the one it was made in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionId(pub u64);
+
+impl SessionId {
+    /// The session that follows this one.
+    #[must_use]
+    pub fn next(self) -> Self {
+        Self(self.0.wrapping_add(1))
+    }
+}
+
 /// The tokens as they are right now, with their generation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TokenSnapshot {
-    /// Which session the tokens belong to: moves on when a session starts or
-    /// ends (login, logout, expiry), never on a refresh. A call is never
-    /// replayed in a session other than the one it was sent in.
-    pub session: u64,
+    /// Which session the tokens belong to.
+    pub session: SessionId,
     /// The bearer token requests are sent with; `None` when logged out.
     pub access_token: Option<String>,
     /// What buys a new access token; `None` means no refresh is possible.
@@ -33,13 +46,16 @@ pub struct TokenSnapshot {
     pub generation: Generation,
 }
 
-/// The credentials a refresh is made with.
+/// The credentials a refresh is made with, in no particular protocol.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefreshGrant {
-    /// The single-use refresh token.
+    /// The refresh token (single use on servers that rotate them).
     pub refresh_token: String,
-    /// The user the token was issued to, for servers that bind the two.
-    pub user_id: Option<String>,
+    /// Who the session belongs to (a user id, an OpenID Connect `sub`), when
+    /// known. Protocols that bind a refresh token to its user send it (the
+    /// seed protocol's `userId`); others ignore it. A shared session record
+    /// uses it to tell one user's login from another's.
+    pub subject: Option<String>,
 }
 
 /// A new pair of tokens from a successful refresh.
@@ -67,11 +83,21 @@ pub enum RefreshError {
     Unavailable(String),
 }
 
-/// Where the tokens live (in the app: the `AccessStore` signals and storage).
+/// Where the tokens live (in a Leptos app: signals over browser storage).
+///
+/// Who persists refreshed tokens: the [`Refresher`], never this store. The
+/// coordinator hands [`save_refreshed`](TokenStore::save_refreshed) exactly
+/// what [`Refresher::refresh`] returned; a refresher that shares the session
+/// with other tabs (`silent-refresh-web`'s `SharedRefresher`) has already
+/// written those tokens to the shared record under its lock, and a second
+/// write here, outside the lock, could put back tokens another tab has
+/// rotated since. A store over a refresher that does not persist (a
+/// single-tab app) persists in `save_refreshed` itself.
 pub trait TokenStore {
     /// The current tokens and their generation.
     fn snapshot(&self) -> TokenSnapshot;
-    /// Keeps the tokens of a successful refresh and moves the generation on.
+    /// Keeps the tokens of a successful refresh in memory and moves the
+    /// generation on (same session). See the trait docs on persisting.
     fn save_refreshed(&self, tokens: TokenPair);
     /// Ends the session because the refresh token was refused: clears the
     /// tokens (moving the generation on) and tells the user.
@@ -79,7 +105,9 @@ pub trait TokenStore {
 }
 
 /// Performs one refresh call. It must not go through the coordinator: the
-/// refresh call is never intercepted, so it can never trigger itself.
+/// refresh call is never intercepted, so it can never trigger itself. When
+/// tokens are persisted, the refresher is their one writer (see
+/// [`TokenStore`]).
 pub trait Refresher {
     /// Trades `grant` for a new pair, classifying any failure as
     /// [`RefreshError::Rejected`] (definitive) or [`RefreshError::Unavailable`].
@@ -92,7 +120,7 @@ pub trait Refresher {
 /// A boxed future that runs on the current thread.
 pub type LocalTask = Pin<Box<dyn Future<Output = ()>>>;
 
-/// The executor the coordinator runs on (in the app: the browser's event loop).
+/// The executor the coordinator runs on (in a browser: its event loop).
 pub trait Runtime {
     /// Runs `task` to completion in the background.
     fn spawn(&self, task: LocalTask);

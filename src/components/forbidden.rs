@@ -1,11 +1,9 @@
-//! The page for a route the user may not open.
+//! What a guarded route shows a user who may not open it.
 
 use leptos::prelude::*;
 
-use crate::{
-    components::RecheckPermissions,
-    i18n::{Msg, use_i18n},
-};
+use super::RecheckPermissions;
+use crate::i18n::{Msg, use_i18n};
 
 /// 403, with a way to re-check the permissions (a role may have just been granted).
 #[component]

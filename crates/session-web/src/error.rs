@@ -1,8 +1,7 @@
 //! The one error type of the API boundary.
 
-use serde::Deserialize;
-
-use crate::auth::{RefreshError, Unauthorized};
+use silent_refresh_contract::ErrorResponse;
+use silent_refresh_core::{RefreshError, Unauthorized};
 
 /// Everything that can go wrong with an API call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -47,21 +46,9 @@ impl ApiError {
     /// The error a non-success response stands for: the server's ABP error
     /// message when the body has one, otherwise a generic one for the status.
     pub fn from_status(status: u16, body: &str) -> Self {
-        #[derive(Deserialize)]
-        struct Envelope {
-            error: Option<Detail>,
-        }
-        #[derive(Deserialize)]
-        struct Detail {
-            code: Option<String>,
-            message: Option<String>,
-        }
-        let detail = serde_json::from_str::<Envelope>(body)
-            .ok()
-            .and_then(|envelope| envelope.error);
-        let (code, message) = match detail {
-            Some(Detail { code, message }) => (code, message),
-            None => (None, None),
+        let (code, message) = match serde_json::from_str::<ErrorResponse>(body) {
+            Ok(ErrorResponse { error, .. }) => (error.code, error.message),
+            Err(_) => (None, None),
         };
         let message = message
             .filter(|m| !m.trim().is_empty())

@@ -5,8 +5,8 @@ use std::{cell::RefCell, future::Future, rc::Rc, time::Duration};
 use futures_channel::oneshot;
 
 use super::ports::{
-    RefreshError, RefreshGrant, Refresher, Runtime, TokenPair, TokenSnapshot, TokenStore,
-    Unauthorized,
+    RefreshError, RefreshGrant, Refresher, Runtime, SessionId, TokenPair, TokenSnapshot,
+    TokenStore, Unauthorized,
 };
 use super::slots::Slots;
 
@@ -80,7 +80,7 @@ type Waiter = oneshot::Sender<Result<(), RefreshError>>;
 struct InFlight {
     id: u64,
     /// The session the refresh is for; its result is dropped if that ends.
-    session: u64,
+    session: SessionId,
     waiters: Vec<Waiter>,
 }
 
@@ -115,6 +115,11 @@ struct Inner<S, R, T> {
 
 /// Sends calls with the current bearer token and answers their `401`s with a
 /// single shared refresh. Cheap to clone; clones share the queue.
+///
+/// Single-threaded by design: the state sits in an `Rc<RefCell<…>>`, so the
+/// coordinator is neither `Send` nor `Sync` and runs on one thread's
+/// executor (a browser tab's event loop, a `LocalPool`, a `LocalSet`). One
+/// coordinator per tab; tabs share a refresh through the refresher.
 ///
 /// Guarantees:
 /// - at most one refresh is in flight; every `401` that arrives meanwhile
@@ -204,7 +209,7 @@ where
     /// The tokens to send with now, in `session` only: after the refresh
     /// under way, if there is one, since the current token is known to be
     /// refused.
-    async fn ready_to_send(&self, session: u64) -> Result<TokenSnapshot, RefreshError> {
+    async fn ready_to_send(&self, session: SessionId) -> Result<TokenSnapshot, RefreshError> {
         let current = self.inner.store.snapshot();
         if current.session != session {
             return Err(RefreshError::Rejected);

@@ -1,75 +1,89 @@
-//! The refresh call itself. It goes straight to the transport, never through
-//! the refresh coordinator, so it can never trigger a refresh of its own.
+//! The refresh call itself, in the seed protocol or RFC 6749 §6. It goes
+//! straight to the transport, never through the refresh coordinator, so it
+//! can never trigger a refresh of its own.
 
-use gloo_net::http::Method;
-use serde::{Deserialize, Serialize};
+use silent_refresh_contract::{RefreshRequest, TokenResponse, account::OAuth2TokenResponse, paths};
+use silent_refresh_core::{RefreshError, RefreshGrant, Refresher, TokenPair};
 
-use super::http::{Body, Request, Response, Transport, form_encode};
 use crate::{
-    auth::{RefreshError, RefreshGrant, Refresher, TokenPair},
-    config::RefreshMode,
+    ApiError,
+    transport::{Body, Method, Request, Response, Transport, form_encode},
 };
 
-/// The path of the seed protocol's refresh endpoint.
-pub const SEED_REFRESH_PATH: &str = "/api/app/account/refresh-token";
+/// The refresh protocols a [`TokenRefresher`] speaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Protocol {
+    /// `POST /api/app/account/refresh-token` with `{userId, refreshToken}`.
+    Seed,
+    /// A form POST of `grant_type=refresh_token` to `token_url`.
+    OAuth2 {
+        token_url: String,
+        client_id: String,
+    },
+}
 
-/// Performs refreshes in the configured protocol.
+/// Performs one refresh over a [`Transport`], and classifies the answer:
+/// only a definitive "no" (400/401, `success:false`, a token missing from
+/// a success) is [`RefreshError::Rejected`]; network errors, timeouts, 5xx,
+/// 429 and unreadable success bodies are [`RefreshError::Unavailable`].
 #[derive(Clone)]
 pub struct TokenRefresher {
     transport: Transport,
-    mode: RefreshMode,
-    oauth2_token_url: String,
-    oauth2_client_id: String,
+    protocol: Protocol,
 }
 
 impl TokenRefresher {
-    /// A refresher speaking the seed protocol.
+    /// A refresher speaking the seed protocol (the grant's subject is sent
+    /// as `userId`).
     pub fn seed(transport: Transport) -> Self {
-        Self::new(transport, RefreshMode::Seed, "", "")
-    }
-
-    /// A refresher speaking `mode`; the OAuth2 settings are used in `oauth2` mode.
-    pub fn new(
-        transport: Transport,
-        mode: RefreshMode,
-        oauth2_token_url: &str,
-        oauth2_client_id: &str,
-    ) -> Self {
         Self {
             transport,
-            mode,
-            oauth2_token_url: oauth2_token_url.to_owned(),
-            oauth2_client_id: oauth2_client_id.to_owned(),
+            protocol: Protocol::Seed,
+        }
+    }
+
+    /// A refresher speaking RFC 6749 §6 to `token_url` (a path below the
+    /// transport's base, or an absolute URL) as the public client `client_id`.
+    pub fn oauth2(transport: Transport, token_url: &str, client_id: &str) -> Self {
+        Self {
+            transport,
+            protocol: Protocol::OAuth2 {
+                token_url: token_url.to_owned(),
+                client_id: client_id.to_owned(),
+            },
         }
     }
 }
 
 impl Refresher for TokenRefresher {
     async fn refresh(&self, grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
-        let unavailable = |e: super::ApiError| RefreshError::Unavailable(e.to_string());
-        match self.mode {
-            RefreshMode::Seed => {
-                let body = Body::json(&SeedRequest {
-                    user_id: grant.user_id.as_deref().unwrap_or_default(),
-                    refresh_token: &grant.refresh_token,
+        let unavailable = |e: ApiError| RefreshError::Unavailable(e.to_string());
+        match &self.protocol {
+            Protocol::Seed => {
+                let body = Body::json(&RefreshRequest {
+                    user_id: grant.subject.clone().unwrap_or_default(),
+                    refresh_token: grant.refresh_token.clone(),
                 })
                 .map_err(unavailable)?;
                 let request = Request {
                     body,
-                    ..Request::new(Method::POST, SEED_REFRESH_PATH)
+                    ..Request::new(Method::POST, paths::REFRESH)
                 };
                 let response = self.transport.send(request).await.map_err(unavailable)?;
                 parse_seed_refresh(&response)
             }
-            RefreshMode::OAuth2 => {
+            Protocol::OAuth2 {
+                token_url,
+                client_id,
+            } => {
                 let form = form_encode(&[
                     ("grant_type", "refresh_token"),
                     ("refresh_token", &grant.refresh_token),
-                    ("client_id", &self.oauth2_client_id),
+                    ("client_id", client_id),
                 ]);
                 let request = Request {
                     body: Body::Form(form),
-                    ..Request::new(Method::POST, &self.oauth2_token_url)
+                    ..Request::new(Method::POST, token_url)
                 };
                 let response = self.transport.send(request).await.map_err(unavailable)?;
                 parse_oauth2_refresh(&response, grant)
@@ -78,46 +92,19 @@ impl Refresher for TokenRefresher {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SeedRequest<'a> {
-    user_id: &'a str,
-    refresh_token: &'a str,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SeedResponse {
-    success: Option<bool>,
-    token: Option<String>,
-    refresh_token: Option<String>,
-    expires_in: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct OAuth2Response {
-    access_token: Option<String>,
-    refresh_token: Option<String>,
-    expires_in: Option<u64>,
-}
-
 /// Reads the seed endpoint's answer. A pair only when `success` is true and
 /// both tokens are there; `success: false`, a pair missing a token, and
 /// 400/401 are definitive rejections; anything else keeps the session.
 pub fn parse_seed_refresh(response: &Response) -> Result<TokenPair, RefreshError> {
-    let answer: SeedResponse = decode_or_classify(response)?;
-    match answer {
-        SeedResponse {
-            success: Some(true),
-            token: Some(access_token),
-            refresh_token: Some(refresh_token),
-            expires_in,
-        } if !access_token.is_empty() && !refresh_token.is_empty() => Ok(TokenPair {
-            access_token,
-            refresh_token,
-            expires_in,
-        }),
-        _ => Err(RefreshError::Rejected),
+    let answer: TokenResponse = decode_or_classify(response)?;
+    if answer.success && !answer.token.is_empty() && !answer.refresh_token.is_empty() {
+        Ok(TokenPair {
+            access_token: answer.token,
+            refresh_token: answer.refresh_token,
+            expires_in: answer.expires_in,
+        })
+    } else {
+        Err(RefreshError::Rejected)
     }
 }
 
@@ -127,18 +114,18 @@ pub fn parse_oauth2_refresh(
     response: &Response,
     grant: &RefreshGrant,
 ) -> Result<TokenPair, RefreshError> {
-    let answer: OAuth2Response = decode_or_classify(response)?;
-    match answer.access_token {
-        Some(access_token) if !access_token.is_empty() => Ok(TokenPair {
-            access_token,
-            refresh_token: answer
-                .refresh_token
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| grant.refresh_token.clone()),
-            expires_in: answer.expires_in,
-        }),
-        _ => Err(RefreshError::Rejected),
+    let answer: OAuth2TokenResponse = decode_or_classify(response)?;
+    if answer.access_token.is_empty() {
+        return Err(RefreshError::Rejected);
     }
+    Ok(TokenPair {
+        access_token: answer.access_token,
+        refresh_token: answer
+            .refresh_token
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| grant.refresh_token.clone()),
+        expires_in: answer.expires_in,
+    })
 }
 
 /// Decodes a 2xx body; classifies every other status. A 2xx body that is not
@@ -178,7 +165,7 @@ mod tests {
     fn grant() -> RefreshGrant {
         RefreshGrant {
             refresh_token: "old".into(),
-            user_id: Some("u1".into()),
+            subject: Some("u1".into()),
         }
     }
 

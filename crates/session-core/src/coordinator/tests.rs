@@ -1,243 +1,17 @@
-//! Host tests of the refresh core, driven by a counting fake refresher, a fake
-//! server that knows which access tokens are valid, and a single-threaded
-//! executor. The `regression_…` tests pin the original design's bugs.
+//! Host tests of the refresh core, driven by the fakes of [`crate::testing`]:
+//! a counting fake refresher, a fake server that knows which access tokens
+//! are valid, and a single-threaded executor. The `regression_…` tests pin
+//! the original design's bugs.
 
-use std::{
-    cell::{Cell, RefCell},
-    collections::{HashSet, VecDeque},
-    rc::Rc,
-    time::Duration,
-};
+use std::{cell::RefCell, rc::Rc};
 
-use futures::{
-    FutureExt,
-    executor::{LocalPool, LocalSpawner},
-    future::{self, Shared},
-    task::LocalSpawnExt,
-};
 use futures_channel::oneshot;
+use futures_util::{FutureExt, future, task::LocalSpawnExt};
 
 use super::*;
-use crate::auth::{Generation, LocalTask, TokenSnapshot};
+use crate::testing::{CallError, FakeRefresher, FakeServer, FakeStore, LocalPool, ManualRuntime};
 
-/// The error type of the fake calls.
-#[derive(Debug, PartialEq, Eq)]
-enum CallError {
-    Unauthorized,
-    Refresh(RefreshError),
-}
-
-impl Unauthorized for CallError {
-    fn is_unauthorized(&self) -> bool {
-        matches!(self, Self::Unauthorized)
-    }
-}
-
-impl From<RefreshError> for CallError {
-    fn from(error: RefreshError) -> Self {
-        Self::Refresh(error)
-    }
-}
-
-/// Lets whoever passes through at once, or, once closed, when released.
-#[derive(Default)]
-struct Gate(RefCell<Option<Shared<oneshot::Receiver<()>>>>);
-
-impl Gate {
-    /// Holds everyone who passes until the returned sender fires or is dropped.
-    fn close(&self) -> oneshot::Sender<()> {
-        let (release, gate) = oneshot::channel();
-        *self.0.borrow_mut() = Some(gate.shared());
-        release
-    }
-
-    async fn pass(&self) {
-        let gate = self.0.borrow().clone();
-        if let Some(gate) = gate {
-            let _ = gate.await;
-        }
-    }
-}
-
-/// The server side: which access tokens are valid, and how many calls came.
-#[derive(Default)]
-struct FakeServer {
-    valid: RefCell<HashSet<String>>,
-    calls: Cell<usize>,
-    /// Calls that reached the server, answered or still held.
-    arrived: Cell<usize>,
-    gate: Gate,
-}
-
-impl FakeServer {
-    /// Answers once the gate (if any) opens, so calls can be in flight together.
-    async fn answer(&self, token: Option<String>) -> Result<&'static str, CallError> {
-        self.arrived.set(self.arrived.get() + 1);
-        self.gate.pass().await;
-        self.call(token.as_deref())
-    }
-
-    /// Holds every answer until the returned sender fires.
-    fn hold(&self) -> oneshot::Sender<()> {
-        self.gate.close()
-    }
-
-    fn call(&self, token: Option<&str>) -> Result<&'static str, CallError> {
-        self.calls.set(self.calls.get() + 1);
-        match token {
-            Some(token) if self.valid.borrow().contains(token) => Ok("data"),
-            _ => Err(CallError::Unauthorized),
-        }
-    }
-
-    fn expire_all(&self) {
-        self.valid.borrow_mut().clear();
-    }
-}
-
-/// The app side of the tokens.
-#[derive(Clone, Default)]
-struct FakeStore {
-    tokens: Rc<RefCell<TokenSnapshot>>,
-    sessions_ended: Rc<Cell<usize>>,
-}
-
-impl FakeStore {
-    fn logged_in(access: &str, refresh: Option<&str>) -> Self {
-        let store = Self::default();
-        *store.tokens.borrow_mut() = TokenSnapshot {
-            session: 1,
-            access_token: Some(access.into()),
-            grant: refresh.map(|token| RefreshGrant {
-                refresh_token: token.into(),
-                user_id: Some("user-1".into()),
-            }),
-            generation: Generation(1),
-        };
-        store
-    }
-
-    fn log_out(&self) {
-        let mut tokens = self.tokens.borrow_mut();
-        *tokens = TokenSnapshot {
-            session: tokens.session + 1,
-            generation: tokens.generation.next(),
-            ..TokenSnapshot::default()
-        };
-    }
-
-    /// Tokens another tab refreshed: same session, next generation.
-    fn adopt_refreshed(&self, server: &FakeServer, access: &str) {
-        server.valid.borrow_mut().insert(access.into());
-        let mut tokens = self.tokens.borrow_mut();
-        tokens.access_token = Some(access.into());
-        tokens.generation = tokens.generation.next();
-    }
-
-    /// A new session (another login) whose access token has expired.
-    fn log_in(&self, access: &str, refresh: &str) {
-        let mut tokens = self.tokens.borrow_mut();
-        *tokens = TokenSnapshot {
-            session: tokens.session + 1,
-            access_token: Some(access.into()),
-            grant: Some(RefreshGrant {
-                refresh_token: refresh.into(),
-                user_id: Some("user-2".into()),
-            }),
-            generation: tokens.generation.next(),
-        };
-    }
-}
-
-impl TokenStore for FakeStore {
-    fn snapshot(&self) -> TokenSnapshot {
-        self.tokens.borrow().clone()
-    }
-
-    fn save_refreshed(&self, pair: TokenPair) {
-        let mut tokens = self.tokens.borrow_mut();
-        *tokens = TokenSnapshot {
-            session: tokens.session,
-            access_token: Some(pair.access_token),
-            grant: Some(RefreshGrant {
-                refresh_token: pair.refresh_token,
-                user_id: tokens.grant.as_ref().and_then(|g| g.user_id.clone()),
-            }),
-            generation: tokens.generation.next(),
-        };
-    }
-
-    fn end_session(&self) {
-        self.sessions_ended.set(self.sessions_ended.get() + 1);
-        self.log_out();
-    }
-}
-
-/// A refresher that counts its calls, answers from a script (a fresh valid
-/// pair once the script is empty) and can be held open until released.
-#[derive(Clone)]
-struct FakeRefresher {
-    server: Rc<FakeServer>,
-    calls: Rc<Cell<usize>>,
-    script: Rc<RefCell<VecDeque<Result<(), RefreshError>>>>,
-    gate: Rc<Gate>,
-}
-
-impl FakeRefresher {
-    fn new(server: &Rc<FakeServer>) -> Self {
-        Self {
-            server: Rc::clone(server),
-            calls: Rc::default(),
-            script: Rc::default(),
-            gate: Rc::default(),
-        }
-    }
-
-    fn answer_next(&self, answers: impl IntoIterator<Item = Result<(), RefreshError>>) {
-        self.script.borrow_mut().extend(answers);
-    }
-
-    /// Holds every refresh until the returned sender is dropped or fired.
-    fn hold(&self) -> oneshot::Sender<()> {
-        self.gate.close()
-    }
-}
-
-impl Refresher for FakeRefresher {
-    async fn refresh(&self, _grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
-        let call = self.calls.get() + 1;
-        self.calls.set(call);
-        self.gate.pass().await;
-        self.script.borrow_mut().pop_front().unwrap_or(Ok(()))?;
-        let access_token = format!("access-{call}");
-        self.server.valid.borrow_mut().insert(access_token.clone());
-        Ok(TokenPair {
-            access_token,
-            refresh_token: format!("refresh-{call}"),
-            expires_in: Some(30),
-        })
-    }
-}
-
-/// Spawns on a `LocalPool`; sleeping is instant but recorded.
-#[derive(Clone)]
-struct TestRuntime {
-    spawner: LocalSpawner,
-    slept: Rc<RefCell<Vec<Duration>>>,
-}
-
-impl Runtime for TestRuntime {
-    fn spawn(&self, task: LocalTask) {
-        self.spawner.spawn_local(task).expect("the pool is alive");
-    }
-
-    fn sleep(&self, duration: Duration) -> LocalTask {
-        self.slept.borrow_mut().push(duration);
-        Box::pin(future::ready(()))
-    }
-}
-
-type Coordinator = RefreshCoordinator<FakeStore, FakeRefresher, TestRuntime>;
+type Coordinator = RefreshCoordinator<FakeStore, FakeRefresher, ManualRuntime>;
 
 /// The outcomes of calls run in the background, in the order they settled.
 type Outcomes = Rc<RefCell<Vec<Result<&'static str, CallError>>>>;
@@ -249,7 +23,7 @@ struct World {
     server: Rc<FakeServer>,
     store: FakeStore,
     refresher: FakeRefresher,
-    runtime: TestRuntime,
+    runtime: ManualRuntime,
     coordinator: Coordinator,
     statuses: Rc<RefCell<Vec<RefreshStatus>>>,
 }
@@ -280,10 +54,7 @@ impl World {
         let pool = LocalPool::new();
         let server = Rc::new(FakeServer::default());
         let refresher = FakeRefresher::new(&server);
-        let runtime = TestRuntime {
-            spawner: pool.spawner(),
-            slept: Rc::default(),
-        };
+        let runtime = ManualRuntime::new(&pool);
         let statuses = Rc::new(RefCell::new(Vec::new()));
         let seen = Rc::clone(&statuses);
         let coordinator = RefreshCoordinator::new(
@@ -349,7 +120,7 @@ impl World {
     }
 
     fn refreshes(&self) -> usize {
-        self.refresher.calls.get()
+        self.refresher.calls()
     }
 }
 
@@ -480,7 +251,7 @@ fn regression_queued_requests_settle_when_the_refresh_is_rejected() {
     assert_eq!(outcomes.borrow().len(), 50);
     assert!(all_rejected(&outcomes));
     assert_eq!(
-        world.store.sessions_ended.get(),
+        world.store.sessions_ended(),
         1,
         "one logout, not one per call"
     );
@@ -499,7 +270,7 @@ fn regression_network_errors_keep_the_session_and_fail_waiters_as_unavailable() 
 
     assert_eq!(world.refreshes(), 3, "the whole retry budget is used");
     assert_eq!(
-        *world.runtime.slept.borrow(),
+        world.runtime.slept(),
         [Duration::from_millis(200), Duration::from_millis(400)]
     );
     assert_eq!(outcomes.borrow().len(), 20);
@@ -509,7 +280,7 @@ fn regression_network_errors_keep_the_session_and_fail_waiters_as_unavailable() 
             .iter()
             .all(|o| matches!(o, Err(CallError::Refresh(RefreshError::Unavailable(_)))))
     );
-    assert_eq!(world.store.sessions_ended.get(), 0);
+    assert_eq!(world.store.sessions_ended(), 0);
     assert_eq!(
         world
             .store
@@ -565,7 +336,7 @@ fn regression_two_expiries_in_one_session_both_refresh_silently() {
     assert_eq!(world.call(), Ok("data"));
 
     assert_eq!(world.refreshes(), 3);
-    assert_eq!(world.store.sessions_ended.get(), 0);
+    assert_eq!(world.store.sessions_ended(), 0);
     assert_eq!(world.coordinator.status().refreshes, 3);
 }
 
@@ -605,7 +376,7 @@ fn regression_a_401_for_an_old_token_generation_is_replayed_without_a_refresh() 
                         let late = late.clone();
                         async move {
                             let _ = late.await;
-                            server.call(token.as_deref())
+                            server.answer(token).await
                         }
                     })
                     .await;
@@ -636,7 +407,7 @@ fn regression_missing_refresh_token_means_logged_out_without_a_network_call() {
 
     assert_eq!(world.refreshes(), 0);
     assert!(all_rejected(&outcomes));
-    assert_eq!(world.store.sessions_ended.get(), 1);
+    assert_eq!(world.store.sessions_ended(), 1);
     assert_eq!(
         world.server.calls.get(),
         5,
@@ -676,7 +447,7 @@ fn a_session_change_during_a_refresh_discards_its_result_even_without_abandon() 
     assert!(all_rejected(&outcomes));
     assert_eq!(world.store.snapshot().access_token, None);
     assert_eq!(
-        world.store.sessions_ended.get(),
+        world.store.sessions_ended(),
         0,
         "the user logged out, not expired"
     );
@@ -769,7 +540,7 @@ fn an_abandoned_refresh_makes_no_further_attempt() {
     release.send(()).expect("the refresher waits");
     world.pool.run();
     assert_eq!(world.refreshes(), 1, "no retry after logout");
-    assert!(world.runtime.slept.borrow().is_empty());
+    assert!(world.runtime.slept().is_empty());
 }
 
 #[test]
@@ -783,7 +554,7 @@ fn tokens_refreshed_by_another_tab_during_a_refresh_do_not_fail_the_waiters() {
     release.send(()).expect("the refresher waits");
     world.pool.run();
     assert_eq!(*outcomes.borrow(), [Ok("data"), Ok("data"), Ok("data")]);
-    assert_eq!(world.store.sessions_ended.get(), 0);
+    assert_eq!(world.store.sessions_ended(), 0);
 }
 
 #[test]
@@ -794,12 +565,7 @@ fn a_cancelled_call_does_not_strand_the_others() {
     let (first, handle) = {
         let coordinator = world.coordinator.clone();
         let server = Rc::clone(&world.server);
-        async move {
-            coordinator
-                .send(|token| future::ready(server.call(token.as_deref())))
-                .await
-        }
-        .remote_handle()
+        async move { coordinator.send(|token| server.answer(token)).await }.remote_handle()
     };
     world
         .pool
@@ -822,7 +588,7 @@ fn an_anonymous_401_is_returned_as_is() {
     let mut world = World::with_store(FakeStore::default());
     assert_eq!(world.call(), Err(CallError::Unauthorized));
     assert_eq!(world.refreshes(), 0);
-    assert_eq!(world.store.sessions_ended.get(), 0);
+    assert_eq!(world.store.sessions_ended(), 0);
 }
 
 #[test]

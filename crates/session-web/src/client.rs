@@ -1,15 +1,16 @@
 //! The API client: the transport behind the refresh coordinator.
 
-use gloo_net::http::Method;
 use serde::{Serialize, de::DeserializeOwned};
-
-use super::{
-    ApiError, BrowserRuntime,
-    http::{Body, Request, Response, Transport},
+use silent_refresh_core::{
+    CoordinatorOptions, RefreshCoordinator, RefreshStatus, Refresher, TokenStore,
 };
-use crate::auth::{CoordinatorOptions, RefreshCoordinator, RefreshStatus, Refresher, TokenStore};
 
-/// The coordinator as the app runs it.
+use crate::{
+    ApiError, BrowserRuntime,
+    transport::{Body, Method, Request, Response, Transport},
+};
+
+/// The refresh coordinator on the browser's event loop.
 pub type Coordinator<S, R> = RefreshCoordinator<S, R, BrowserRuntime>;
 
 /// Sends every call with the current bearer token and handles its `401`
@@ -52,8 +53,9 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
         &self.coordinator
     }
 
-    /// The transport, for the calls that must not be intercepted.
-    pub(super) fn transport(&self) -> &Transport {
+    /// The transport, for the calls that must not be intercepted (login,
+    /// logout: their `401` is an answer, not an expired token).
+    pub fn transport(&self) -> &Transport {
         &self.transport
     }
 

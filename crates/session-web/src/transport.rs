@@ -4,12 +4,14 @@
 
 use std::{cell::Cell, rc::Rc};
 
-use gloo_net::http::{Method, RequestBuilder};
+pub use gloo_net::http::Method;
+use gloo_net::http::RequestBuilder;
+use gloo_timers::callback::Timeout;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
-use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::AbortController;
 
-use super::ApiError;
+use crate::ApiError;
 
 /// Rewrites every response body before it is decoded: the one place where,
 /// like the original design, an encrypted body could be decrypted.
@@ -167,44 +169,33 @@ impl Transport {
 struct Deadline {
     controller: AbortController,
     timed_out: Rc<Cell<bool>>,
-    timer: Option<i32>,
-    _on_timeout: Closure<dyn FnMut()>,
+    /// Dropping it cancels the timer.
+    _timer: Timeout,
 }
 
 impl Deadline {
     fn start(timeout_ms: u32) -> Result<Self, ApiError> {
-        let js_error = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
-        let controller = AbortController::new().map_err(js_error)?;
+        let controller = AbortController::new()
+            .map_err(|e| ApiError::Network(format!("cannot abort requests: {e:?}")))?;
         let timed_out = Rc::new(Cell::new(false));
-        let on_timeout = {
+        let timer = {
             let controller = controller.clone();
             let timed_out = Rc::clone(&timed_out);
-            Closure::<dyn FnMut()>::new(move || {
+            Timeout::new(timeout_ms, move || {
                 timed_out.set(true);
                 controller.abort();
             })
         };
-        let timer = web_sys::window()
-            .ok_or_else(|| ApiError::Network("no window".into()))?
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                on_timeout.as_ref().unchecked_ref(),
-                i32::try_from(timeout_ms).unwrap_or(i32::MAX),
-            )
-            .map_err(js_error)?;
         Ok(Self {
             controller,
             timed_out,
-            timer: Some(timer),
-            _on_timeout: on_timeout,
+            _timer: timer,
         })
     }
 }
 
 impl Drop for Deadline {
     fn drop(&mut self) {
-        if let (Some(window), Some(timer)) = (web_sys::window(), self.timer.take()) {
-            window.clear_timeout_with_handle(timer);
-        }
         // Harmless once the body has been read; cancels the fetch otherwise.
         self.controller.abort();
     }
@@ -212,25 +203,22 @@ impl Drop for Deadline {
 
 /// Encodes `pairs` as `application/x-www-form-urlencoded`.
 pub fn form_encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(value)))
-        .collect::<Vec<_>>()
-        .join("&")
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }
 
+/// Every byte but the unreserved ones (RFC 3986 §2.3).
+const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encodes every byte but the unreserved ones (RFC 3986 §2.3): safe
-/// in a path segment and in a form value.
+/// in a path segment and in a query value.
 pub fn percent_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(byte).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(value, RESERVED).to_string()
 }
 
 #[cfg(test)]
@@ -244,9 +232,10 @@ mod tests {
                 ("grant_type", "refresh_token"),
                 ("refresh_token", "a+b/c=d é")
             ]),
-            "grant_type=refresh_token&refresh_token=a%2Bb%2Fc%3Dd%20%C3%A9"
+            "grant_type=refresh_token&refresh_token=a%2Bb%2Fc%3Dd+%C3%A9"
         );
         assert_eq!(percent_encode("3fa85f64-5717_~."), "3fa85f64-5717_~.");
+        assert_eq!(percent_encode("a b/c?d"), "a%20b%2Fc%3Fd");
     }
 
     #[test]

@@ -103,7 +103,7 @@ impl Drop for Waiting {
 mod tests {
     use std::task::{Context, Poll};
 
-    use futures::{FutureExt, task::noop_waker};
+    use futures_util::{FutureExt, task::noop_waker};
 
     use super::*;
 

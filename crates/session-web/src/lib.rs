@@ -1,0 +1,56 @@
+//! Browser adapters for [`silent_refresh_core`], with no UI framework:
+//!
+//! - [`Transport`]: one HTTP exchange over gloo-net, with a timeout, abort
+//!   on drop, and one body transform (where an encrypted body would be
+//!   decrypted); every failure is an [`ApiError`];
+//! - [`ApiClient`]: the transport behind the refresh coordinator, so every
+//!   call answers its `401` with the one shared refresh;
+//! - [`TokenRefresher`]: one refresh in the seed protocol or RFC 6749 §6;
+//! - [`SessionRecord`]: the session every tab reads alike (one IndexedDB
+//!   record, mirrored to `localStorage` for synchronous start-up reads and
+//!   for the `storage` events that tell other tabs to look again);
+//! - [`SharedRefresher`]: a refresh at most once across all tabs, under a
+//!   Web Lock ([`lock::with_lock`]), written to the record;
+//! - [`BrowserRuntime`]: the event loop and gloo-timers sleeps;
+//! - [`storage`]: JSON values in `localStorage` that survive bad data.
+//!
+//! Wiring them up (what an app does once at start):
+//!
+//! ```no_run
+//! use silent_refresh_core::{CoordinatorOptions, TokenStore};
+//! use silent_refresh_web::{ApiClient, SessionRecord, SharedRefresher, TokenRefresher, Transport};
+//!
+//! # fn wire<S: TokenStore + 'static>(store: S) {
+//! let record = SessionRecord::new("my-app");
+//! let transport = Transport::new("https://api.example.com", 10_000);
+//! let refresher = SharedRefresher::new(TokenRefresher::seed(transport.clone()), record, "my-app");
+//! let client = ApiClient::new(store, transport, refresher, CoordinatorOptions::default(), |_status| {});
+//! # let _ = client;
+//! # }
+//! ```
+//!
+//! Logging goes to the browser console (`console.warn`); nothing here
+//! panics on data from outside.
+
+mod client;
+mod error;
+pub mod lock;
+mod log;
+mod record;
+mod refresher;
+mod runtime;
+mod session;
+mod shared_refresher;
+pub mod storage;
+mod transport;
+
+pub use client::{ApiClient, Coordinator};
+pub use error::ApiError;
+pub use record::{Change, SessionRecord};
+pub use refresher::{TokenRefresher, parse_oauth2_refresh, parse_seed_refresh};
+pub use runtime::BrowserRuntime;
+pub use session::Session;
+pub use shared_refresher::{SharedRefresher, SharedStep, shared_step};
+pub use transport::{
+    Body, BodyTransform, Method, Request, Response, Transport, form_encode, percent_encode,
+};

@@ -1,0 +1,130 @@
+//! A logged-in session's tokens, as the shared record keeps them.
+
+use serde::{Deserialize, Serialize};
+use silent_refresh_core::{RefreshGrant, TokenPair};
+
+/// A logged-in session's tokens, as persisted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// The bearer token.
+    pub access_token: String,
+    /// The refresh token (single use on servers that rotate them).
+    pub refresh_token: String,
+    /// Who the session belongs to (a user id, an OpenID Connect `sub`).
+    #[serde(rename = "userId")]
+    pub subject: String,
+    /// When the access token expires (ms since the epoch), when known.
+    pub expires_at_ms: Option<f64>,
+    /// When the user logged in (ms since the epoch): with the subject, what
+    /// tells one login from another. Kept across refreshes.
+    #[serde(default)]
+    pub started_at_ms: f64,
+}
+
+impl Session {
+    /// A session from a login's answer at `now_ms`.
+    pub fn new(
+        access_token: String,
+        refresh_token: String,
+        subject: String,
+        expires_in: Option<u64>,
+        now_ms: f64,
+    ) -> Self {
+        Self {
+            access_token,
+            refresh_token,
+            subject,
+            expires_at_ms: expires_in.map(|secs| now_ms + secs as f64 * 1000.0),
+            started_at_ms: now_ms,
+        }
+    }
+
+    /// The same login after a refresh returned `pair` at `now_ms`.
+    pub fn refreshed(&self, pair: TokenPair, now_ms: f64) -> Self {
+        Self {
+            started_at_ms: self.started_at_ms,
+            ..Self::new(
+                pair.access_token,
+                pair.refresh_token,
+                self.subject.clone(),
+                pair.expires_in,
+                now_ms,
+            )
+        }
+    }
+
+    /// What refreshing this session's tokens takes.
+    pub fn grant(&self) -> RefreshGrant {
+        RefreshGrant {
+            refresh_token: self.refresh_token.clone(),
+            subject: Some(self.subject.clone()),
+        }
+    }
+
+    /// Whether both come from the same login (refreshes aside).
+    pub fn is_same_login(&self, other: &Session) -> bool {
+        self.subject == other.subject && self.started_at_ms == other.started_at_ms
+    }
+
+    /// Whether both hold the same tokens of the same login (the expiry
+    /// aside, which tabs compute each on their own clock).
+    pub fn has_same_tokens(&self, other: &Session) -> bool {
+        self.is_same_login(other)
+            && self.access_token == other.access_token
+            && self.refresh_token == other.refresh_token
+    }
+
+    /// These tokens as a refresh's result (for a tab adopting what another
+    /// tab's refresh stored).
+    pub fn as_pair(&self, now_ms: f64) -> TokenPair {
+        TokenPair {
+            access_token: self.access_token.clone(),
+            refresh_token: self.refresh_token.clone(),
+            expires_in: self
+                .expires_at_ms
+                .map(|at| ((at - now_ms) / 1000.0).max(0.0) as u64),
+        }
+    }
+
+    /// Whether a stored value can be used (foreign data might parse but be empty).
+    pub fn is_usable(&self) -> bool {
+        !self.access_token.is_empty() && !self.refresh_token.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adopted_pairs_count_their_lifetime_from_now() {
+        let stored = Session::new("a".into(), "r".into(), "u".into(), Some(30), 1_000.0);
+        assert_eq!(stored.as_pair(11_000.0).expires_in, Some(20));
+        assert_eq!(stored.as_pair(99_000.0).expires_in, Some(0));
+    }
+
+    #[test]
+    fn a_refresh_keeps_the_login_and_a_new_login_is_another() {
+        let login = Session::new("a1".into(), "r1".into(), "alice".into(), Some(30), 0.0);
+        let pair = TokenPair {
+            access_token: "a2".into(),
+            refresh_token: "r2".into(),
+            expires_in: Some(30),
+        };
+        let refreshed = login.refreshed(pair, 5_000.0);
+        assert!(refreshed.is_same_login(&login));
+        assert!(!refreshed.has_same_tokens(&login));
+        assert_eq!(refreshed.expires_at_ms, Some(35_000.0));
+        let relogin = Session::new("a3".into(), "r3".into(), "alice".into(), None, 9_000.0);
+        assert!(!relogin.is_same_login(&login));
+    }
+
+    #[test]
+    fn the_stored_shape_is_unchanged() {
+        let session = Session::new("a".into(), "r".into(), "u1".into(), Some(1), 0.0);
+        let json = serde_json::to_value(&session).unwrap();
+        assert_eq!(json["userId"], "u1");
+        assert_eq!(json["expiresAtMs"], 1000.0);
+    }
+}

@@ -1,0 +1,146 @@
+//! Several tabs, one session, in headless Chromium: refreshes under the Web
+//! Lock against the shared record, and logouts that end a login for every
+//! tab. "Another tab" is staged through the shared record.
+#![cfg(target_arch = "wasm32")]
+// A failed unwrap in a test is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::{cell::RefCell, rc::Rc};
+
+use gloo_storage::{LocalStorage, Storage};
+use silent_refresh_core::{RefreshError, Refresher};
+use silent_refresh_web::{Session, SharedRefresher, TokenRefresher, Transport};
+use support::{FakeApi, RECORD_NAME, RefreshBehaviour, alice, alices_grant, record};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn shared_refresher() -> SharedRefresher<TokenRefresher> {
+    SharedRefresher::new(
+        TokenRefresher::seed(Transport::new("", 5_000)),
+        record(),
+        RECORD_NAME,
+    )
+}
+
+#[wasm_bindgen_test]
+async fn tabs_refreshing_at_once_share_one_refresh_under_the_web_lock() {
+    let api = FakeApi::with(RefreshBehaviour {
+        delay_ms: Some(200),
+        ..RefreshBehaviour::default()
+    });
+    record().replace(Some(alice("refresh-0"))).await;
+    let shared = shared_refresher();
+
+    // Two tabs whose tokens expired together: both hold refresh-0.
+    let grant = alices_grant();
+    let (first, second) = futures_util::join!(shared.refresh(&grant), shared.refresh(&grant));
+
+    assert_eq!(
+        api.count("refresh"),
+        1,
+        "the second adopts the first one's tokens"
+    );
+    let (first, second) = (first.expect("refreshed"), second.expect("adopted"));
+    assert_eq!(first.refresh_token, "refresh-1");
+    assert_eq!(second.refresh_token, "refresh-1");
+    let stored = record().current().await.expect("a session");
+    assert_eq!(stored.refresh_token, "refresh-1");
+    let mirrored: Session = LocalStorage::get(record().mirror_key()).unwrap();
+    assert_eq!(mirrored, stored);
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_never_writes_over_a_login_made_meanwhile_in_another_tab() {
+    let bob = Session::new(
+        "b".into(),
+        "bob-refresh".into(),
+        "user-2".into(),
+        Some(30),
+        1.0,
+    );
+    FakeApi::with(RefreshBehaviour {
+        session_stored_meanwhile: Some(bob.clone()),
+        ..RefreshBehaviour::default()
+    });
+    record().replace(Some(alice("refresh-0"))).await;
+    let shared = shared_refresher();
+
+    let refreshed = shared.refresh(&alices_grant()).await;
+
+    assert_eq!(refreshed, Err(RefreshError::Rejected));
+    assert_eq!(
+        record().current().await,
+        Some(bob.clone()),
+        "bob's session is untouched"
+    );
+    let mirrored: Session = LocalStorage::get(record().mirror_key()).unwrap();
+    assert_eq!(mirrored, bob);
+}
+
+#[wasm_bindgen_test]
+async fn a_tab_whose_session_was_logged_out_elsewhere_does_not_refresh() {
+    let api = FakeApi::install(None);
+    record().replace(None).await;
+    let shared = shared_refresher();
+    assert_eq!(
+        shared.refresh(&alices_grant()).await,
+        Err(RefreshError::Rejected)
+    );
+    assert_eq!(api.count("refresh"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn ending_a_login_revokes_its_latest_tokens_and_logs_every_tab_out() {
+    FakeApi::install(None);
+    // This tab still holds refresh-0; another tab has rotated it to refresh-7.
+    let ours = alice("refresh-0");
+    record().replace(Some(alice("refresh-7"))).await;
+    let revoked = Rc::new(RefCell::new(Vec::new()));
+    let seen = Rc::clone(&revoked);
+
+    shared_refresher()
+        .end_login(ours, move |latest, _refresher| async move {
+            seen.borrow_mut().push(latest.refresh_token);
+        })
+        .await
+        .expect("the lock was had");
+
+    assert_eq!(
+        *revoked.borrow(),
+        ["refresh-7"],
+        "the latest token is revoked"
+    );
+    assert_eq!(record().current().await, None, "every tab is logged out");
+    assert_eq!(
+        LocalStorage::raw().get_item(record().mirror_key()).unwrap(),
+        None
+    );
+}
+
+#[wasm_bindgen_test]
+async fn ending_a_login_leaves_another_login_alone() {
+    FakeApi::install(None);
+    let bob = Session::new(
+        "b".into(),
+        "bob-refresh".into(),
+        "user-2".into(),
+        Some(30),
+        1.0,
+    );
+    record().replace(Some(bob.clone())).await;
+    let revoked = Rc::new(RefCell::new(0));
+    let seen = Rc::clone(&revoked);
+
+    shared_refresher()
+        .end_login(alice("refresh-0"), move |_, _| async move {
+            *seen.borrow_mut() += 1;
+        })
+        .await
+        .expect("the lock was had");
+
+    assert_eq!(*revoked.borrow(), 0, "nothing of ours to revoke");
+    assert_eq!(record().current().await, Some(bob));
+}
