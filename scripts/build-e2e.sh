@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds what the end-to-end tests and the benchmark run: the server binary
 # and release builds of the app under target/e2e, one per REFRESH_ROLE value
-# given (default: on and off).
-#   scripts/build-e2e.sh          both
+# given (default: on and off, and then the minimal example too).
+#   scripts/build-e2e.sh          all three
 #   scripts/build-e2e.sh on       the benchmark's only
 source "$(dirname "$0")/lib.sh"
 
 flags=("$@")
+with_example=$(( ${#flags[@]} == 0 ))
 ((${#flags[@]})) || flags=(on off)
 step "cargo build -p silent-refresh-server"
 cargo build -p silent-refresh-server
@@ -14,3 +15,7 @@ for flag in "${flags[@]}"; do
   step "trunk build --release (REFRESH_ROLE=$flag) -> target/e2e/role-$flag"
   REFRESH_ROLE=$flag trunk build --release --offline --dist "target/e2e/role-$flag"
 done
+if ((with_example)); then
+  step "trunk build --release examples/minimal -> target/e2e/minimal"
+  (cd examples/minimal && trunk build --release --offline --dist "$ROOT/target/e2e/minimal")
+fi

@@ -5,6 +5,7 @@
 // A failed unwrap in a test is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod auth;
 mod startup;
 mod stores;
 

@@ -31,6 +31,8 @@ pub enum Build {
     RoleRefreshOn,
     /// Built with `REFRESH_ROLE=off`.
     RoleRefreshOff,
+    /// The minimal example app of `examples/minimal`.
+    MinimalExample,
 }
 
 impl Build {
@@ -38,6 +40,7 @@ impl Build {
         let name = match self {
             Self::RoleRefreshOn => "role-on",
             Self::RoleRefreshOff => "role-off",
+            Self::MinimalExample => "minimal",
         };
         artifact(&format!("target/e2e/{name}"), "a release build of the app")
     }
@@ -111,6 +114,8 @@ impl Server {
                 .arg(format!("--static-dir={}", options.build.dist().display()))
                 .arg(format!("--access-ttl={}", options.access_ttl))
                 .arg("--test-controls")
+                // Its request log would drown the test output; warnings stay.
+                .env("RUST_LOG", "warn")
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit()),
         );

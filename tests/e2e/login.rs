@@ -1,5 +1,9 @@
 //! Logging in and out through the page.
 
+use hyper::Method;
+use serde_json::json;
+use silent_refresh_contract::{RefreshRequest, paths};
+
 use crate::{
     harness::{Server, ServerOptions},
     pages::App,
@@ -13,7 +17,15 @@ async fn alice_logs_in_sees_her_name_and_logs_out() {
     app.wait_for_path("/login").await;
     app.log_in_to_dashboard("alice", "alice123").await;
     app.wait_for_text("current-user", "Alice Liddell").await;
-    assert!(app.local_storage("silent-refresh.session").await.is_some());
+    let stored = app
+        .local_storage("silent-refresh.session")
+        .await
+        .expect("a stored session");
+    let stored: serde_json::Value = serde_json::from_str(&stored).expect("a JSON session");
+    let logged_out = RefreshRequest {
+        user_id: stored["userId"].as_str().expect("a user id").to_owned(),
+        refresh_token: stored["refreshToken"].as_str().expect("a token").to_owned(),
+    };
 
     app.click("nav-logout").await;
     app.find("login-username").await;
@@ -25,6 +37,17 @@ async fn alice_logs_in_sees_her_name_and_logs_out() {
         api.stats().await.logout == 1
     })
     .await;
+    // The call is counted as it arrives; give its handler time to revoke.
+    // (Polling instead would spend the token and pass on reuse detection.)
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (status, body) = api
+        .send(Method::POST, paths::REFRESH, None, Some(json!(logged_out)))
+        .await;
+    assert_eq!(
+        status, 400,
+        "the logged-out refresh token is revoked: {body}"
+    );
+    assert_eq!(body["error"]["code"], "invalid_grant");
     assert!(
         !app.is_present("session-expired").await,
         "a logout is no expiry"

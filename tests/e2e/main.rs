@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod diagnostics;
+mod example;
 mod harness;
 mod login;
 mod pages;

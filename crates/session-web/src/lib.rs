@@ -12,7 +12,8 @@
 //! - [`SharedRefresher`]: a refresh at most once across all tabs, under a
 //!   Web Lock ([`lock::with_lock`]), written to the record;
 //! - [`BrowserRuntime`]: the event loop and gloo-timers sleeps;
-//! - [`storage`]: JSON values in `localStorage` that survive bad data.
+//! - [`storage`]: JSON values in `localStorage` that survive bad data;
+//! - `testing` (feature `testing`): a scripted `fetch` for browser tests.
 //!
 //! Wiring them up (what an app does once at start):
 //!
@@ -42,6 +43,8 @@ mod runtime;
 mod session;
 mod shared_refresher;
 pub mod storage;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transport;
 
 pub use client::{ApiClient, Coordinator};

@@ -12,8 +12,9 @@ use std::rc::Rc;
 use futures_util::future::join_all;
 use serde_json::Value;
 use silent_refresh_core::{CoordinatorOptions, RefreshStatus, TokenStore, testing::FakeStore};
+use silent_refresh_web::testing::{FakeApi, RefreshBehaviour};
 use silent_refresh_web::{ApiClient, ApiError, TokenRefresher, Transport};
-use support::{FakeApi, RefreshBehaviour, client};
+use support::client;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

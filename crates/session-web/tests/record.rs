@@ -8,7 +8,7 @@ mod support;
 
 use gloo_storage::{LocalStorage, Storage};
 use silent_refresh_web::{Session, storage};
-use support::{RECORD_NAME, alice, put_raw_session_record, record};
+use support::{RECORD_NAME, alice, bob, put_raw_session_record, record};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -76,7 +76,7 @@ async fn ending_a_login_ends_only_that_login() {
     );
     assert_eq!(record().current().await, None);
 
-    let bob = Session::new("b".into(), "rb".into(), "user-2".into(), Some(30), 5.0);
+    let bob = bob();
     record().replace(Some(bob.clone())).await;
     assert_eq!(record().end(&ours).await, None);
     assert_eq!(record().current().await, Some(bob));

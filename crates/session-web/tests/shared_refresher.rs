@@ -11,8 +11,9 @@ use std::{cell::RefCell, rc::Rc};
 
 use gloo_storage::{LocalStorage, Storage};
 use silent_refresh_core::{RefreshError, Refresher};
+use silent_refresh_web::testing::{FakeApi, RefreshBehaviour};
 use silent_refresh_web::{Session, SharedRefresher, TokenRefresher, Transport};
-use support::{FakeApi, RECORD_NAME, RefreshBehaviour, alice, alices_grant, record};
+use support::{RECORD_NAME, alice, alices_grant, bob, record};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -54,15 +55,9 @@ async fn tabs_refreshing_at_once_share_one_refresh_under_the_web_lock() {
 
 #[wasm_bindgen_test]
 async fn a_refresh_never_writes_over_a_login_made_meanwhile_in_another_tab() {
-    let bob = Session::new(
-        "b".into(),
-        "bob-refresh".into(),
-        "user-2".into(),
-        Some(30),
-        1.0,
-    );
+    let bob = bob();
     FakeApi::with(RefreshBehaviour {
-        session_stored_meanwhile: Some(bob.clone()),
+        session_stored_meanwhile: Some((record(), bob.clone())),
         ..RefreshBehaviour::default()
     });
     record().replace(Some(alice("refresh-0"))).await;
@@ -123,13 +118,7 @@ async fn ending_a_login_revokes_its_latest_tokens_and_logs_every_tab_out() {
 #[wasm_bindgen_test]
 async fn ending_a_login_leaves_another_login_alone() {
     FakeApi::install(None);
-    let bob = Session::new(
-        "b".into(),
-        "bob-refresh".into(),
-        "user-2".into(),
-        Some(30),
-        1.0,
-    );
+    let bob = bob();
     record().replace(Some(bob.clone())).await;
     let revoked = Rc::new(RefCell::new(0));
     let seen = Rc::clone(&revoked);
