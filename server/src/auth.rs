@@ -208,7 +208,7 @@ fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AuthError
     let refresh_token = random::token()?;
     let now = state.clock.now_ms();
     state.db.with(|conn| {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         refresh_tokens::start_family(&tx, user_id, &refresh_token, now, state.config.refresh_ttl)?;
         issue_pair(state, tx, user_id.to_owned(), refresh_token, now)
     })

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction};
 use rusqlite_migration::{HookError, HookResult, M, Migrations, SchemaVersion};
+use tokio::runtime::RuntimeFlavor;
 
 use crate::seed;
 use crate::state::StartupError;
@@ -66,6 +67,12 @@ fn seed_demo_data(tx: &Transaction<'_>) -> HookResult {
     })
 }
 
+/// How long a statement waits for another connection (another server
+/// process on the same file) to release its lock before failing with
+/// "database is locked". Writes take the lock up front (immediate
+/// transactions), so they wait here instead of failing at once.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The database behind a mutex: queries are short and synchronous, so they
 /// run on the async threads while holding it, never across an `.await`.
 pub struct Db {
@@ -85,7 +92,7 @@ impl Db {
         }
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         migrate(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -94,10 +101,23 @@ impl Db {
 
     /// Runs `f` with exclusive use of the connection.
     pub fn with<T, E>(&self, f: impl FnOnce(&mut Connection) -> Result<T, E>) -> Result<T, E> {
-        // A panic while holding the lock cannot leave a half-done write behind:
-        // an unfinished transaction rolls back when dropped.
-        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        f(&mut conn)
+        let run = || {
+            // A panic while holding the lock cannot leave a half-done write
+            // behind: an unfinished transaction rolls back when dropped.
+            let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&mut conn)
+        };
+        // Usually quick, but another process's write can keep a statement
+        // waiting up to BUSY_TIMEOUT: on the multi-threaded runtime, hand this
+        // worker's other tasks (and its timers and sockets) to another thread
+        // meanwhile, so one wait cannot stall the server. (Seen: a worker
+        // blocked in the wait kept the runtime's timer from firing.)
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if runtime.runtime_flavor() == RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(run)
+            }
+            _ => run(),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::policy::Policy;
 use crate::roles;
@@ -169,7 +169,11 @@ pub fn set_roles(
     user_id: &str,
     roles: &[String],
 ) -> Result<User, RolesUpdateError> {
-    let tx = conn.transaction()?;
+    // Immediate: the write lock is taken (waiting out the busy timeout)
+    // before the reads. A deferred transaction that has read cannot wait for
+    // a writer in another process: SQLite refuses its upgrade at once with
+    // "database is locked".
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let user = by_id(&tx, user_id)?.ok_or(RolesUpdateError::UnknownUser)?;
     let wanted: BTreeSet<&str> = roles.iter().map(String::as_str).collect();
     let known = roles::names(&tx)?;

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -22,16 +22,29 @@ struct Server {
 }
 
 async fn start() -> Server {
+    start_with(|_| {}).await
+}
+
+/// A server on a fresh database in its own folder, its configuration as
+/// changed by `change`.
+async fn start_with(change: impl FnOnce(&mut Config)) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = Config {
+    let db = dir.path().join("db/test.sqlite");
+    start_on(dir, db, change).await
+}
+
+/// A server on the database `db`, which other servers may share.
+async fn start_on(dir: tempfile::TempDir, db: PathBuf, change: impl FnOnce(&mut Config)) -> Server {
+    let mut config = Config {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        db: dir.path().join("db/test.sqlite"),
+        db,
         static_dir: dir.path().to_path_buf(),
         access_ttl: Duration::from_secs(30),
         refresh_ttl: Duration::from_secs(3600),
         reuse_grace: Duration::ZERO,
         test_controls: true,
     };
+    change(&mut config);
     let state = AppState::new(config, Clock::system()).expect("state");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -61,6 +74,39 @@ async fn exchange(addr: SocketAddr, raw: &str) -> std::io::Result<String> {
     let mut received = Vec::new();
     stream.read_to_end(&mut received).await?;
     Ok(String::from_utf8_lossy(&received).into_owned())
+}
+
+/// A JSON request with extra header lines (each ending in `\r\n`).
+fn request_with(method: &str, path: &str, headers: &str, body: &str) -> String {
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// The status code of a raw response.
+fn status_of(response: &str) -> u16 {
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {response:?}"))
+}
+
+/// The body of a raw response (after the blank line) as JSON.
+fn json_of(response: &str) -> serde_json::Value {
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {response:?}"))
+}
+
+/// Logs in over the socket; returns the login answer.
+async fn login(addr: SocketAddr, user: &str, password: &str) -> serde_json::Value {
+    let body = format!(r#"{{"userName":"{user}","password":"{password}"}}"#);
+    let answer = exchange(addr, &request("POST", "/api/account/login", &body))
+        .await
+        .expect("login");
+    assert_eq!(status_of(&answer), 200, "{answer}");
+    json_of(&answer)
 }
 
 #[tokio::test]
@@ -267,4 +313,89 @@ fn the_binary_reads_the_environment_prints_its_address_and_stops_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status}");
+}
+
+/// Issue 10.9: `set_roles` read, then wrote, in a deferred transaction; when
+/// another process held the write lock at that moment, SQLite refused the
+/// upgrade at once (no busy wait can help a reader that wants to write) and
+/// the admin got `500 database is locked`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_database_wait_for_each_others_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("shared.sqlite");
+    let first = start_on(tempfile::tempdir().expect("tempdir"), db.clone(), |_| {}).await;
+    let second = start_on(tempfile::tempdir().expect("tempdir"), db.clone(), |_| {}).await;
+    let admin = login(first.addr, "admin", "admin123").await;
+    let alice = login(second.addr, "alice", "alice123").await;
+    let token = admin["token"].as_str().expect("token").to_owned();
+    let alice_id = alice["userId"].as_str().expect("userId").to_owned();
+    let put = |roles: &str| {
+        request_with(
+            "PUT",
+            &format!("/api/identity/users/{alice_id}/roles"),
+            &format!("Authorization: Bearer {token}\r\n"),
+            &format!(r#"{{"roles":{roles}}}"#),
+        )
+    };
+
+    // A third process is in the middle of a write when the change comes in.
+    let writer = rusqlite::Connection::open(&db).expect("open");
+    writer.execute_batch("BEGIN IMMEDIATE").expect("write lock");
+    let addr = first.addr;
+    let change = put(r#"["user","auditor"]"#);
+    let pending = tokio::spawn(async move { exchange(addr, &change).await });
+    // Give the change time to reach the lock (it waits; before, it failed).
+    // A thread of its own, so nothing the server does can hold it up.
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        writer.execute_batch("COMMIT").expect("commit");
+    })
+    .join()
+    .expect("the writer commits");
+    let answer = pending.await.expect("join").expect("answer");
+    assert_eq!(status_of(&answer), 200, "{answer}");
+    assert_eq!(
+        json_of(&answer)["roles"],
+        serde_json::json!(["auditor", "user"])
+    );
+
+    // And with the other server logging in and refreshing all the while.
+    let refresher = {
+        let addr = second.addr;
+        tokio::spawn(async move {
+            for _ in 0..5 {
+                let session = login(addr, "alice", "alice123").await;
+                let mut refresh_token = session["refreshToken"].as_str().expect("rt").to_owned();
+                for _ in 0..10 {
+                    let body = format!(
+                        r#"{{"userId":"{}","refreshToken":"{refresh_token}"}}"#,
+                        session["userId"].as_str().expect("userId")
+                    );
+                    let answer = exchange(
+                        addr,
+                        &request("POST", "/api/app/account/refresh-token", &body),
+                    )
+                    .await
+                    .expect("refresh");
+                    assert_eq!(status_of(&answer), 200, "{answer}");
+                    refresh_token = json_of(&answer)["refreshToken"]
+                        .as_str()
+                        .expect("rt")
+                        .to_owned();
+                }
+            }
+        })
+    };
+    for round in 0..60 {
+        let roles = if round % 2 == 0 {
+            r#"["user"]"#
+        } else {
+            r#"["user","auditor"]"#
+        };
+        let answer = exchange(first.addr, &put(roles)).await.expect("put");
+        assert_eq!(status_of(&answer), 200, "round {round}: {answer}");
+    }
+    refresher
+        .await
+        .expect("the other server's logins and refreshes all worked");
 }

@@ -3,11 +3,57 @@
 
 use std::path::Path;
 
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::http::header::CACHE_CONTROL;
+use axum::middleware::{Next, from_fn};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::percent_decode_str;
+use tower::Layer;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// Serves `dir`, falling back to `dir/index.html` with status 200.
-pub fn service(dir: &Path) -> ServeDir<ServeFile> {
-    ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))
+use crate::http::api_path_not_found;
+
+/// Serves `dir`, falling back to `dir/index.html` with status 200, except
+/// for paths that look like the API (see [`is_api_path`]): those get the
+/// API's `404`.
+pub fn service(
+    dir: &Path,
+) -> impl tower::Service<
+    Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Send + 'static,
+> + Clone
++ Send
++ Sync
++ 'static {
+    from_fn(refuse_api_paths)
+        .layer(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))))
+}
+
+/// Middleware in front of the static files: the router matches `/api`
+/// case-sensitively and before decoding, so `/API/…`, `/%61pi/…` and
+/// `//api/…` reach the static files; they are API paths all the same.
+async fn refuse_api_paths(request: Request, next: Next) -> Response {
+    if !is_api_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let mut response = api_path_not_found().into_response();
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Whether `path`'s first segment, percent-decoded, is `api` in any letter
+/// case (empty and `.` segments are skipped, as the file server skips them).
+fn is_api_path(path: &str) -> bool {
+    percent_decode_str(path)
+        .decode_utf8_lossy()
+        .split('/')
+        .find(|segment| !segment.is_empty() && *segment != ".")
+        .is_some_and(|first| first.eq_ignore_ascii_case("api"))
 }
 
 #[cfg(test)]
