@@ -14,6 +14,7 @@
 pub mod api;
 pub mod components;
 pub mod config;
+pub mod format;
 pub mod i18n;
 pub mod pages;
 pub mod routes;

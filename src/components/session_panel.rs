@@ -24,10 +24,10 @@ pub fn SessionPanel() -> impl IntoView {
     }
     let remaining = move || {
         let expires_at = auth.access.expires_at_ms()?;
-        Some(((expires_at - now.get()) / 1000.0).ceil())
+        Some(((expires_at - now.get()) / 1000.0).ceil() as i64)
     };
     let remaining_text = move || match remaining() {
-        Some(secs) if secs > 0.0 => format!("{secs}{}", i18n.t(Msg::SecondsUnit)),
+        Some(secs) if secs > 0 => format!("{secs}{}", i18n.t(Msg::SecondsUnit)),
         Some(_) => i18n.t(Msg::Expired).to_owned(),
         None => "–".to_owned(),
     };

@@ -8,6 +8,7 @@ use crate::{
         resources::{Activity, DashboardSummary, Notification, Order, SystemHealth},
     },
     components::{Card, use_load},
+    format::fixed,
     i18n::{Msg, use_i18n},
     stores::use_auth,
 };
@@ -63,7 +64,7 @@ fn summary_view(summary: DashboardSummary) -> impl IntoView {
         <dl class="figures">
             <div><dt>{move || i18n.t(Msg::Users)}</dt><dd>{summary.total_users}</dd></div>
             <div><dt>{move || i18n.t(Msg::ActiveSessions)}</dt><dd>{summary.active_sessions}</dd></div>
-            <div><dt>{move || i18n.t(Msg::Revenue)}</dt><dd>{format!("{:.2}", summary.revenue)}</dd></div>
+            <div><dt>{move || i18n.t(Msg::Revenue)}</dt><dd>{fixed(summary.revenue, 2)}</dd></div>
         </dl>
     }
 }
@@ -78,7 +79,7 @@ fn orders_view(orders: PagedResult<Order>) -> impl IntoView {
                     <li>
                         <span>{o.customer}</span>
                         <span class="tag">{o.status}</span>
-                        <span class="num">{format!("{:.2}", o.total)}</span>
+                        <span class="num">{fixed(o.total, 2)}</span>
                     </li>
                 })
                 .collect_view()}

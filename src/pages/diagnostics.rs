@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::Api,
+    format::fixed,
     i18n::{Msg, use_i18n},
     stores::use_auth,
 };
@@ -128,14 +129,14 @@ pub fn DiagnosticsPage() -> impl IntoView {
                     data-calls=r.calls
                     data-failed=r.failed
                     data-refreshes=r.refreshes
-                    data-median-ms=r.median_ms
-                    data-p99-ms=r.p99_ms
+                    data-median-ms=fixed(r.median_ms, 3)
+                    data-p99-ms=fixed(r.p99_ms, 3)
                 >
                     <div><dt>{i18n.t(Msg::BurstSize)}</dt><dd>{r.calls}</dd></div>
                     <div><dt>{i18n.t(Msg::BurstFailed)}</dt><dd>{r.failed}</dd></div>
                     <div><dt>{i18n.t(Msg::BurstRefreshes)}</dt><dd>{r.refreshes}</dd></div>
-                    <div><dt>{i18n.t(Msg::BurstMedian)}</dt><dd>{format!("{:.1} ms", r.median_ms)}</dd></div>
-                    <div><dt>{i18n.t(Msg::BurstP99)}</dt><dd>{format!("{:.1} ms", r.p99_ms)}</dd></div>
+                    <div><dt>{i18n.t(Msg::BurstMedian)}</dt><dd>{format!("{} ms", fixed(r.median_ms, 1))}</dd></div>
+                    <div><dt>{i18n.t(Msg::BurstP99)}</dt><dd>{format!("{} ms", fixed(r.p99_ms, 1))}</dd></div>
                 </dl>
             })}
         </div>

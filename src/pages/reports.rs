@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::{
     api::contract::{PagedResult, resources::Report},
     components::{Card, use_load},
+    format::fixed,
     i18n::{Msg, use_i18n},
     stores::use_auth,
 };
@@ -34,7 +35,7 @@ fn reports_view(reports: PagedResult<Report>) -> impl IntoView {
                         <tr>
                             <td>{r.title}</td>
                             <td>{r.period}</td>
-                            <td class="num">{format!("{:.2}", r.value)}</td>
+                            <td class="num">{fixed(r.value, 2)}</td>
                         </tr>
                     })
                     .collect_view()}
