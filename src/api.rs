@@ -4,6 +4,6 @@
 
 mod endpoints;
 
-pub use endpoints::{Api, AppClient};
+pub use endpoints::Api;
 pub use silent_refresh_contract as contract;
 pub use silent_refresh_web::{ApiError, percent_encode};

@@ -9,6 +9,6 @@ mod tab_follower;
 mod user;
 
 pub use access::AccessStore;
-pub use auth::{AuthStore, RolesState, SessionTokens, use_auth};
+pub use auth::{AppApi, AuthStore, RolesState, SessionTokens, use_auth};
 pub use tab_follower::follow_other_tabs;
 pub use user::{UserInfo, UserStore};

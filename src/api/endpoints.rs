@@ -6,30 +6,31 @@ use silent_refresh_contract::{
     paths,
     resources::{Activity, DashboardSummary, Notification, Order, Report, SystemHealth},
 };
-use silent_refresh_web::{
-    ApiClient, ApiError, Body, Method, Request, SharedRefresher, TokenRefresher, percent_encode,
-};
+use silent_refresh_core::{Refresher, TokenStore};
+use silent_refresh_web::{ApiClient, ApiError, Body, Method, Request, percent_encode};
 
-use crate::stores::SessionTokens;
-
-/// The session layer's client as the app wires it: the stores' tokens,
-/// refreshed once across tabs.
-pub type AppClient = ApiClient<SessionTokens, SharedRefresher<TokenRefresher>>;
-
-/// The app's calls, each through [`AppClient`]. Cheap to clone.
-#[derive(Clone)]
-pub struct Api {
-    client: AppClient,
+/// The app's calls, each through the session layer's [`ApiClient`] over
+/// the token store `S`, refreshing with `R`. Cheap to clone.
+pub struct Api<S, R> {
+    client: ApiClient<S, R>,
 }
 
-impl Api {
+impl<S, R> Clone for Api<S, R> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+        }
+    }
+}
+
+impl<S: TokenStore + 'static, R: Refresher + 'static> Api<S, R> {
     /// The calls over `client`.
-    pub fn new(client: AppClient) -> Self {
+    pub fn new(client: ApiClient<S, R>) -> Self {
         Self { client }
     }
 
     /// The client underneath (its coordinator's status, raw calls).
-    pub fn client(&self) -> &AppClient {
+    pub fn client(&self) -> &ApiClient<S, R> {
         &self.client
     }
 

@@ -1,6 +1,8 @@
 //! Loading data for a view: `Loading`, then `Ready` or `Failed`, again on
 //! every reload. A load that is overtaken or whose view goes away is aborted
-//! (dropping the future aborts its fetch).
+//! (dropping the future aborts its fetch). Kept instead of Leptos's
+//! `LocalResource`, whose overtaken futures run on to completion: here an
+//! overtaken load frees its place among the calls in flight at once.
 
 use std::future::Future;
 

@@ -4,10 +4,9 @@ use futures_util::future::join_all;
 use leptos::prelude::*;
 
 use crate::{
-    api::Api,
     format::fixed,
     i18n::{Msg, use_i18n},
-    stores::use_auth,
+    stores::{AppApi, use_auth},
 };
 
 /// The largest burst the page fires.
@@ -55,7 +54,7 @@ fn now_ms() -> f64 {
 }
 
 /// Fires `n` calls of a cheap protected resource at once.
-async fn burst(api: Api, n: u32) -> BurstReport {
+async fn burst(api: AppApi, n: u32) -> BurstReport {
     let refreshes_before = api.client().coordinator().status().refreshes;
     let calls = (0..n).map(|_| {
         let api = api.clone();

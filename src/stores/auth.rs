@@ -8,6 +8,10 @@ use silent_refresh_web::{Session, SharedRefresher, TokenRefresher};
 use super::{AccessStore, UserInfo, UserStore};
 use crate::api::{Api, ApiError};
 
+/// The app's API as it is wired: the stores' tokens, refreshed once across
+/// tabs and written to the shared record.
+pub type AppApi = Api<SessionTokens, SharedRefresher<TokenRefresher>>;
+
 /// The refresh core's view of the stores. Refreshed tokens are kept in
 /// memory only: the [`SharedRefresher`] the app pairs this store with has
 /// written them to the shared record already.
@@ -66,7 +70,7 @@ pub struct AuthStore {
     roles: RwSignal<RolesState>,
     /// Numbers the configuration fetches; only the latest may land.
     configuration_fetches: StoredValue<u64>,
-    api: StoredValue<Api, LocalStorage>,
+    api: StoredValue<AppApi, LocalStorage>,
     /// Ends a login for every tab, under the refresh lock.
     shared: StoredValue<SharedRefresher<TokenRefresher>, LocalStorage>,
 }
@@ -78,7 +82,7 @@ impl AuthStore {
     pub fn new(
         access: AccessStore,
         user: UserStore,
-        api: Api,
+        api: AppApi,
         shared: SharedRefresher<TokenRefresher>,
     ) -> Self {
         Self {
@@ -92,7 +96,7 @@ impl AuthStore {
     }
 
     /// The API.
-    pub fn client(&self) -> Api {
+    pub fn client(&self) -> AppApi {
         self.api.get_value()
     }
 
@@ -214,7 +218,7 @@ impl AuthStore {
 /// have expired: then one refresh with `refresher` (the caller holds the
 /// refresh lock, and the session is already gone from the record) buys a
 /// token to log out with.
-async fn revoke(api: Api, refresher: TokenRefresher, session: Session) {
+async fn revoke(api: AppApi, refresher: TokenRefresher, session: Session) {
     let outcome = match api
         .logout(Some(&session.access_token), &session.refresh_token)
         .await

@@ -4,15 +4,12 @@
 
 use std::time::Duration;
 
-use gloo_storage::{LocalStorage, Storage};
-use leptos::prelude::Owner;
 use serde_json::Value;
-use silent_refresh::{
-    startup::{self, SESSION_NAME},
-    stores::RolesState,
-};
-use silent_refresh_web::{SessionRecord, testing::FakeApi};
+use silent_refresh::{startup, stores::RolesState};
+use silent_refresh_web::testing::FakeApi;
 use wasm_bindgen_test::*;
+
+use crate::{app_record, fresh_page};
 
 /// Waits (briefly) until `done` holds; whether it did.
 async fn eventually(done: impl Fn() -> bool) -> bool {
@@ -27,12 +24,8 @@ async fn eventually(done: impl Fn() -> bool) -> bool {
 
 #[wasm_bindgen_test]
 async fn login_fills_the_stores_and_logout_revokes_the_latest_token_for_every_tab() {
-    let _ = any_spawner::Executor::init_wasm_bindgen();
-    let owner = Owner::new();
-    owner.set();
-    LocalStorage::clear();
-    let record = SessionRecord::new(SESSION_NAME);
-    record.replace(None).await;
+    let _page = fresh_page().await;
+    let record = app_record();
     let api = FakeApi::install(None);
     let auth = startup::connect();
 

@@ -10,3 +10,24 @@ mod startup;
 mod stores;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use leptos::prelude::Owner;
+use silent_refresh::startup::SESSION_NAME;
+use silent_refresh_web::SessionRecord;
+
+/// What a fresh page has before the app mounts: Leptos's executor (the
+/// stores spawn on it), a reactive owner, empty storage and no session in
+/// the app's record. Keep the owner for the test's length.
+async fn fresh_page() -> Owner {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.set();
+    <gloo_storage::LocalStorage as gloo_storage::Storage>::clear();
+    app_record().replace(None).await;
+    owner
+}
+
+/// The app's shared session record.
+fn app_record() -> SessionRecord {
+    SessionRecord::new(SESSION_NAME)
+}

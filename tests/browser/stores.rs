@@ -4,29 +4,20 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::Owner;
-use silent_refresh::{
-    startup::SESSION_NAME,
-    stores::{AccessStore, UserInfo, UserStore},
-};
-use silent_refresh_web::{Session, SessionRecord};
+use silent_refresh::stores::{AccessStore, UserInfo, UserStore};
+use silent_refresh_web::Session;
 use wasm_bindgen_test::*;
 
-fn record() -> SessionRecord {
-    SessionRecord::new(SESSION_NAME)
-}
+use crate::{app_record, fresh_page};
 
 #[wasm_bindgen_test]
 async fn the_session_survives_a_reload_and_a_refused_refresh_ends_it_everywhere() {
-    // Mounting the app does this; the stores spawn on Leptos's executor.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
-    let owner = Owner::new();
-    owner.set();
-    LocalStorage::clear();
+    let _page = fresh_page().await;
     let session = Session::new("a".into(), "r".into(), "u".into(), Some(30), 1_000.0);
-    AccessStore::new(record()).start(session.clone()).await;
-    let reloaded = AccessStore::new(record());
+    AccessStore::new(app_record()).start(session.clone()).await;
+    let reloaded = AccessStore::new(app_record());
     assert_eq!(reloaded.session_untracked(), Some(session.clone()));
-    assert_eq!(record().current().await, Some(session));
+    assert_eq!(app_record().current().await, Some(session));
 
     reloaded.expire();
     assert_eq!(reloaded.session_untracked(), None);
@@ -34,14 +25,14 @@ async fn the_session_survives_a_reload_and_a_refused_refresh_ends_it_everywhere(
     // The record is ended in the background; the next read waits its turn.
     let mut ended = false;
     for _ in 0..50 {
-        if record().current().await.is_none() {
+        if app_record().current().await.is_none() {
             ended = true;
             break;
         }
         gloo_timers::future::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert!(ended, "the record was ended");
-    assert_eq!(AccessStore::new(record()).session_untracked(), None);
+    assert_eq!(AccessStore::new(app_record()).session_untracked(), None);
 }
 
 #[wasm_bindgen_test]
