@@ -10,7 +10,7 @@ use crate::clock::millis;
 use crate::jwt::{AUDIENCE, Claims, ISSUER, TokenError};
 use crate::password::{self, DUMMY_HASH};
 use crate::random;
-use crate::refresh_tokens::{self, RefreshError, Rejection};
+use crate::refresh_tokens::{self, Family, RefreshError, Rejection};
 use crate::state::AppState;
 use crate::users::{self, Principal};
 
@@ -166,7 +166,7 @@ pub fn refresh(
             state.config.reuse_grace,
         );
         match rotated {
-            Ok(user_id) => issue_pair(state, tx, user_id, refresh_token, now),
+            Ok(family) => issue_pair(state, tx, family, refresh_token, now),
             Err(RefreshError::Rejected(rejection)) => {
                 // Commit anyway: a detected reuse has revoked the family.
                 tx.commit()?;
@@ -178,8 +178,9 @@ pub fn refresh(
 }
 
 /// The user an access token was issued to, with their roles and policies as
-/// they are now. Refuses bad, expired or force-expired tokens and tokens of
-/// users that no longer exist.
+/// they are now. Refuses bad, expired or force-expired tokens, tokens of
+/// sessions that have ended (logout, reuse, revocation) and tokens of users
+/// that no longer exist.
 pub fn authenticate(state: &AppState, token: &str) -> Result<Principal, AuthError> {
     let claims = state
         .jwt
@@ -188,7 +189,7 @@ pub fn authenticate(state: &AppState, token: &str) -> Result<Principal, AuthErro
     state.db.with(|conn| {
         let (user, valid_from) =
             users::by_id_with_access_cutoff(conn, &claims.sub)?.ok_or(InvalidToken::UnknownUser)?;
-        if claims.ser < valid_from {
+        if claims.ser < valid_from || !refresh_tokens::is_live(conn, claims.sid, &user.id)? {
             return Err(InvalidToken::Revoked.into());
         }
         let policies = users::policies(conn, &user.id)?;
@@ -209,25 +210,35 @@ fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AuthError
     let now = state.clock.now_ms();
     state.db.with(|conn| {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        refresh_tokens::start_family(&tx, user_id, &refresh_token, now, state.config.refresh_ttl)?;
-        issue_pair(state, tx, user_id.to_owned(), refresh_token, now)
+        let id = refresh_tokens::start_family(
+            &tx,
+            user_id,
+            &refresh_token,
+            now,
+            state.config.refresh_ttl,
+        )?;
+        let family = Family {
+            id,
+            user_id: user_id.to_owned(),
+        };
+        issue_pair(state, tx, family, refresh_token, now)
     })
 }
 
 /// Completes a login or refresh in `tx`, which has already stored
-/// `refresh_token` for `user_id`: issues the matching access token, commits,
+/// `refresh_token` in `family`: issues the matching access token, commits,
 /// and returns the pair.
 fn issue_pair(
     state: &AppState,
     tx: Transaction<'_>,
-    user_id: String,
+    family: Family,
     refresh_token: String,
     now_ms: u64,
 ) -> Result<TokenPair, AuthError> {
-    let access_token = issue_access_token(state, &tx, &user_id, now_ms)?;
+    let access_token = issue_access_token(state, &tx, &family, now_ms)?;
     tx.commit()?;
     Ok(TokenPair {
-        user_id,
+        user_id: family.user_id,
         access_token,
         refresh_token,
         expires_in: state.config.access_ttl_secs(),
@@ -237,19 +248,20 @@ fn issue_pair(
 fn issue_access_token(
     state: &AppState,
     conn: &rusqlite::Connection,
-    user_id: &str,
+    family: &Family,
     now_ms: u64,
 ) -> Result<String, AuthError> {
     let ttl_ms = millis(state.config.access_ttl);
     let claims = Claims {
-        sub: user_id.to_owned(),
+        sub: family.user_id.clone(),
         // Rounded up, so a token is never shorter-lived than configured.
         exp: now_ms.saturating_add(ttl_ms).div_ceil(1000),
         iat: now_ms / 1000,
         iss: ISSUER.to_owned(),
         aud: AUDIENCE.to_owned(),
         jti: random::guid()?,
-        ser: users::next_access_serial(conn, user_id)?,
+        ser: users::next_access_serial(conn, &family.user_id)?,
+        sid: family.id,
     };
     Ok(state.jwt.issue(&claims)?)
 }

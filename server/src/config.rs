@@ -11,7 +11,8 @@ use crate::clock::millis;
 
 /// Everything the server can be told at start. Each flag can also be given as
 /// an environment variable: `SR_` followed by the flag in capitals
-/// (`--access-ttl` → `SR_ACCESS_TTL`).
+/// (`--access-ttl` → `SR_ACCESS_TTL`), except the two test-control flags,
+/// which only the command line can give.
 #[derive(Clone, Debug, Parser)]
 #[command(name = "silent-refresh-server", version, about)]
 pub struct Config {
@@ -41,9 +42,18 @@ pub struct Config {
     #[arg(long, env = "SR_REUSE_GRACE", default_value = "0s", value_parser = humantime::parse_duration)]
     pub reuse_grace: Duration,
 
-    /// Mount the test controls under `/api/_test/` (never on by default).
-    #[arg(long, env = "SR_TEST_CONTROLS", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
+    /// Mount the test controls under `/api/_test/`: call counts, injected
+    /// faults, forced expiry and revocation, open to any caller. Only this
+    /// command-line flag turns them on; no environment variable does
+    /// (SR_TEST_CONTROLS is not read). Refused with an `--addr` that is not a
+    /// loopback address unless `--allow-public-test-controls` is given too.
+    #[arg(long, value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub test_controls: bool,
+
+    /// Let `--test-controls` be served on an address that is not loopback,
+    /// where anyone who can reach the server can use them. Command line only.
+    #[arg(long)]
+    pub allow_public_test_controls: bool,
 }
 
 impl Config {
@@ -82,6 +92,7 @@ mod tests {
         assert_eq!(config.refresh_ttl, Duration::from_secs(7 * 24 * 3600));
         assert_eq!(config.reuse_grace, Duration::ZERO);
         assert!(!config.test_controls);
+        assert!(!config.allow_public_test_controls);
         Ok(())
     }
 
@@ -105,6 +116,65 @@ mod tests {
         assert_eq!(config.reuse_grace, Duration::from_secs(2));
         assert!(config.test_controls);
         Ok(())
+    }
+
+    /// Issue 10.8: test controls on an address others can reach would let
+    /// anyone revoke sessions and inject faults.
+    #[test]
+    fn test_controls_on_a_public_address_need_a_second_flag() -> Result<(), clap::Error> {
+        let (clock, _) = crate::clock::Clock::manual(0);
+        for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.7:8080"] {
+            let config = parse(&["--db", ":memory:", "--addr", addr, "--test-controls"])?;
+            let refused = crate::state::AppState::new(config, clock.clone())
+                .err()
+                .unwrap_or_else(|| panic!("test controls on {addr} were accepted"));
+            let message = refused.to_string();
+            assert!(
+                message.contains("--allow-public-test-controls"),
+                "{message}"
+            );
+            // Without the controls the address is fine.
+            assert!(
+                crate::state::AppState::new(
+                    parse(&["--db", ":memory:", "--addr", addr])?,
+                    clock.clone()
+                )
+                .is_ok()
+            );
+        }
+        for addr in ["127.0.0.1:0", "[::1]:0", "127.3.4.5:9"] {
+            let config = parse(&["--db", ":memory:", "--addr", addr, "--test-controls"])?;
+            assert!(
+                crate::state::AppState::new(config, clock.clone()).is_ok(),
+                "{addr}"
+            );
+        }
+        let config = parse(&[
+            "--db",
+            ":memory:",
+            "--addr",
+            "0.0.0.0:0",
+            "--test-controls",
+            "--allow-public-test-controls",
+        ])?;
+        assert!(crate::state::AppState::new(config, clock).is_ok());
+        Ok(())
+    }
+
+    /// Issue 10.8: `--help` says exactly what turns the controls on, and no
+    /// environment variable does.
+    #[test]
+    fn help_says_only_the_flag_enables_test_controls() {
+        let help = <Config as clap::CommandFactory>::command()
+            .render_long_help()
+            .to_string();
+        assert!(!help.contains("SR_TEST_CONTROLS="), "{help}");
+        assert!(!help.contains("SR_ALLOW_PUBLIC_TEST_CONTROLS"), "{help}");
+        assert!(
+            help.contains("Only this command-line flag turns them on"),
+            "{help}"
+        );
+        assert!(help.contains("--allow-public-test-controls"), "{help}");
     }
 
     #[test]

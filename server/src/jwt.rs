@@ -30,6 +30,9 @@ pub struct Claims {
     /// The user's access token serial at issue time; tokens whose serial is
     /// below the user's cut-off are refused (see the expire test control).
     pub ser: u64,
+    /// The session (refresh token family) the token was issued to; once the
+    /// session is revoked (logout, reuse), the token is refused.
+    pub sid: i64,
 }
 
 /// Why a token was refused.
@@ -145,6 +148,7 @@ mod tests {
             aud: AUDIENCE.into(),
             jti: "j1".into(),
             ser: 1,
+            sid: 7,
         }
     }
 

@@ -48,15 +48,26 @@ struct Presented {
     revoked: bool,
 }
 
-/// Starts a family for a new login with `token` as its first member; the
-/// family (and every token rotated from it) expires `ttl` after `now_ms`.
+/// A session: the family a refresh token belongs to (its id is the `sid`
+/// of the access tokens issued with it) and its user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Family {
+    /// The family's id.
+    pub id: i64,
+    /// The user it belongs to.
+    pub user_id: String,
+}
+
+/// Starts a family for a new login with `token` as its first member and
+/// returns its id; the family (and every token rotated from it) expires
+/// `ttl` after `now_ms`.
 pub fn start_family(
     conn: &Connection,
     user_id: &str,
     token: &str,
     now_ms: u64,
     ttl: Duration,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<i64> {
     // SQLite integers are signed: keep huge lifetimes representable.
     let expires_at_ms = now_ms.saturating_add(millis(ttl)).min(i64::MAX as u64);
     let family_id: i64 = conn.query_row(
@@ -64,11 +75,12 @@ pub fn start_family(
         params![user_id, expires_at_ms],
         |row| row.get(0),
     )?;
-    add_token(conn, family_id, token)
+    add_token(conn, family_id, token)?;
+    Ok(family_id)
 }
 
-/// Spends `presented` and adds `replacement` to its family; returns the user
-/// id the family belongs to. When `claimed_user` is given, the token must
+/// Spends `presented` and adds `replacement` to its family; returns the
+/// family. When `claimed_user` is given, the token must
 /// belong to that user (a mismatch is refused without revoking anything).
 ///
 /// A token already spent is accepted again (with a new `replacement`) only
@@ -84,7 +96,7 @@ pub fn rotate(
     replacement: &str,
     now_ms: u64,
     grace: Duration,
-) -> Result<String, RefreshError> {
+) -> Result<Family, RefreshError> {
     let hash = hash(presented);
     let found = conn
         .query_row(
@@ -124,18 +136,36 @@ pub fn rotate(
         return Err(Rejection::Reused.into());
     }
     add_token(conn, token.family_id, replacement)?;
-    Ok(token.user_id)
+    Ok(Family {
+        id: token.family_id,
+        user_id: token.user_id,
+    })
 }
 
-/// Revokes the family of `presented` if the token belongs to `user_id`;
-/// anything else is ignored.
-pub fn revoke_family_of(conn: &Connection, presented: &str, user_id: &str) -> rusqlite::Result<()> {
+/// Revokes the family of `presented`, whoever it was issued to: holding the
+/// token is the right to end its session (RFC 7009 §2.1). An unknown token
+/// is ignored.
+pub fn revoke_family_of(conn: &Connection, presented: &str) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE refresh_families SET revoked = 1
-         WHERE user_id = ?2 AND id = (SELECT family_id FROM refresh_tokens WHERE hash = ?1)",
-        params![&hash(presented)[..], user_id],
+         WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = ?1)",
+        [&hash(presented)[..]],
     )?;
     Ok(())
+}
+
+/// Whether the session `family_id` of `user_id` is still on: it exists and
+/// is not revoked (logout, reuse, the test control, or a newer login that
+/// pushed it out). Access tokens of any other session are refused.
+pub fn is_live(conn: &Connection, family_id: i64, user_id: &str) -> rusqlite::Result<bool> {
+    let revoked: Option<bool> = conn
+        .query_row(
+            "SELECT revoked FROM refresh_families WHERE id = ?1 AND user_id = ?2",
+            params![family_id, user_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(revoked == Some(false))
 }
 
 /// Revokes every refresh token of the user.
@@ -223,6 +253,7 @@ mod tests {
         grace: Duration,
     ) -> Result<String, RefreshError> {
         db.with(|c| rotate(c, old, Some(user), new, now, grace))
+            .map(|family| family.user_id)
     }
 
     #[test]
@@ -317,10 +348,16 @@ mod tests {
             rotate_at(&db, "nope", "u", "b", T0, Duration::ZERO),
             Err(RefreshError::Rejected(Rejection::Unknown))
         ));
-        db.with(|c| revoke_family_of(c, "a", "someone-else"))?;
+        db.with(|c| revoke_family_of(c, "never-issued"))?;
         assert_eq!(db.with(|c| active_families(c, T0))?, 1);
-        db.with(|c| revoke_family_of(c, "a", "u"))?;
+        let family =
+            db.with(|c| c.query_row("SELECT id FROM refresh_families", [], |r| r.get(0)))?;
+        assert!(db.with(|c| is_live(c, family, "u"))?);
+        assert!(!db.with(|c| is_live(c, family, "someone-else"))?);
+        assert!(!db.with(|c| is_live(c, family + 1, "u"))?);
+        db.with(|c| revoke_family_of(c, "a"))?;
         assert_eq!(db.with(|c| active_families(c, T0))?, 0);
+        assert!(!db.with(|c| is_live(c, family, "u"))?);
         assert!(matches!(
             rotate_at(&db, "a", "u", "b", T0, Duration::ZERO),
             Err(RefreshError::Rejected(Rejection::Revoked))

@@ -58,6 +58,15 @@ pub enum StartupError {
         /// The cause.
         source: io::Error,
     },
+    /// `--test-controls` with an address other machines may reach.
+    #[error(
+        "refusing --test-controls on {addr}, which is not a loopback address: anyone who can \
+         reach it could use them; add --allow-public-test-controls if that is meant"
+    )]
+    PublicTestControls {
+        /// The listen address.
+        addr: SocketAddr,
+    },
     /// Writing the start banner failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(io::Error),
@@ -83,7 +92,15 @@ impl AppState {
     /// Opens (creating, migrating and seeding as needed) the database named in
     /// `config` and makes a fresh random signing key, so access tokens do not
     /// outlive the process.
+    /// Refuses test controls on an address that is not loopback unless
+    /// `--allow-public-test-controls` says so.
     pub fn new(config: Config, clock: Clock) -> Result<Self, StartupError> {
+        if config.test_controls
+            && !config.addr.ip().is_loopback()
+            && !config.allow_public_test_controls
+        {
+            return Err(StartupError::PublicTestControls { addr: config.addr });
+        }
         let db = Db::open(&config.db)?;
         let secret = random::bytes::<64>().map_err(StartupError::Random)?;
         Ok(Self {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use clap::Parser;
 use silent_refresh_server::{AppState, Clock, Config, HEADER_READ_TIMEOUT, app, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -35,15 +36,15 @@ async fn start_with(change: impl FnOnce(&mut Config)) -> Server {
 
 /// A server on the database `db`, which other servers may share.
 async fn start_on(dir: tempfile::TempDir, db: PathBuf, change: impl FnOnce(&mut Config)) -> Server {
-    let mut config = Config {
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        db,
-        static_dir: dir.path().to_path_buf(),
-        access_ttl: Duration::from_secs(30),
-        refresh_ttl: Duration::from_secs(3600),
-        reuse_grace: Duration::ZERO,
-        test_controls: true,
-    };
+    let mut config = Config::try_parse_from([
+        "silent-refresh-server",
+        "--addr=127.0.0.1:0",
+        "--refresh-ttl=1h",
+        "--test-controls",
+    ])
+    .expect("flags");
+    config.db = db;
+    config.static_dir = dir.path().to_path_buf();
     change(&mut config);
     let state = AppState::new(config, Clock::system()).expect("state");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -293,10 +294,11 @@ fn the_binary_reads_the_environment_prints_its_address_and_stops_on_sigterm() {
         ))
         .expect("login");
     assert!(login.contains(r#""expiresIn":1"#), "{login}");
+    // Issue 10.8: the environment cannot turn the test controls on.
     let stats = runtime
         .block_on(exchange(addr, &request("GET", "/api/_test/stats", "")))
         .expect("stats");
-    assert!(stats.starts_with("HTTP/1.1 200"), "{stats}");
+    assert!(stats.starts_with("HTTP/1.1 404"), "{stats}");
 
     let pid = child.0.id().to_string();
     let killed = Command::new("kill")
@@ -398,4 +400,52 @@ async fn two_servers_on_one_database_wait_for_each_others_writes() {
     refresher
         .await
         .expect("the other server's logins and refreshes all worked");
+}
+
+/// Issue 10.8: the binary will not serve test controls on an address other
+/// machines can reach unless told so twice.
+#[test]
+fn the_binary_refuses_test_controls_on_a_public_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let child = Command::new(env!("CARGO_BIN_EXE_silent-refresh-server"))
+        .arg("--addr=0.0.0.0:0")
+        .arg(format!("--db={}", dir.path().join("x.sqlite").display()))
+        .arg("--test-controls")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut child = ChildGuard(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server started and kept running"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    let mut stdout = String::new();
+    use std::io::Read;
+    child
+        .0
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    child
+        .0
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut stdout)
+        .expect("stdout");
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("--allow-public-test-controls"), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
 }

@@ -15,7 +15,7 @@ use silent_refresh_contract::paths;
 use silent_refresh_contract::test_controls::Endpoint;
 
 use crate::auth::{self, TokenPair};
-use crate::http::extract::{AppJson, AuthUser};
+use crate::http::extract::AppJson;
 use crate::http::{AppError, token_endpoint, tracking::track};
 use crate::refresh_tokens;
 use crate::state::AppState;
@@ -67,14 +67,17 @@ async fn refresh(
     Ok(Json(token_response(pair, false)))
 }
 
+/// Revokes the session of the refresh token presented (RFC 7009 style): the
+/// token alone is enough, so a session can end after its access token has
+/// expired. A bearer sent along, valid, expired or garbage, is ignored. The
+/// session's access tokens are refused from then on.
 async fn logout(
     State(state): State<AppState>,
-    AuthUser(user): AuthUser,
     AppJson(request): AppJson<LogoutRequest>,
 ) -> Result<StatusCode, AppError> {
-    state.db.with(|conn| {
-        refresh_tokens::revoke_family_of(conn, &request.refresh_token, &user.user.id)
-    })?;
+    state
+        .db
+        .with(|conn| refresh_tokens::revoke_family_of(conn, &request.refresh_token))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -476,24 +479,89 @@ mod tests {
         }
     }
 
+    /// Issue 10.3: logout demanded a valid bearer, so once the access token
+    /// had expired it got `401` and the session stayed alive.
     #[tokio::test]
-    async fn logout_needs_a_bearer_and_ignores_someone_elses_token() {
-        let app = TestApp::new();
+    async fn logout_needs_only_the_refresh_token_even_after_the_access_token_expired() {
+        let app = TestApp::with(|c| c.access_ttl = Duration::from_secs(2));
         let alice = app.alice().await;
-        let admin = app.admin().await;
+        let bare = app.alice().await;
+        app.time.advance(Duration::from_secs(3));
+        assert_eq!(
+            app.get(SUMMARY, Some(&alice.token)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        // With the expired bearer the app sends along ...
         let body = json!({ "refreshToken": alice.refresh_token });
-        app.post("/api/account/logout", None, body.clone())
-            .await
-            .assert_abp_error(StatusCode::UNAUTHORIZED, "unauthorized");
-        // Someone else's token: accepted and ignored.
         let response = app
-            .post("/api/account/logout", Some(&admin.token), body)
+            .post("/api/account/logout", Some(&alice.token), body)
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::NO_CONTENT,
+            "{}",
+            response.text()
+        );
+        // ... with no bearer, or a bearer that is not a token at all.
+        for (session, bearer) in [(&bare, None), (&bare, Some("not-a-jwt"))] {
+            let body = json!({ "refreshToken": session.refresh_token });
+            let response = app.post("/api/account/logout", bearer, body).await;
+            assert_eq!(
+                response.status,
+                StatusCode::NO_CONTENT,
+                "{}",
+                response.text()
+            );
+        }
+        for session in [&alice, &bare] {
+            let refused = app.refresh(&session.user_id, &session.refresh_token).await;
+            let error = refused.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+            assert_eq!(error["message"], "The refresh token has been revoked.");
+        }
+        // An unknown token is no error either (RFC 7009 §2.2), and revokes nothing.
+        let kept = app.alice().await;
+        let response = app
+            .post(
+                "/api/account/logout",
+                None,
+                json!({ "refreshToken": "never-issued" }),
+            )
             .await;
         assert_eq!(response.status, StatusCode::NO_CONTENT);
         assert_eq!(
-            app.refresh(&alice.user_id, &alice.refresh_token)
-                .await
-                .status,
+            app.refresh(&kept.user_id, &kept.refresh_token).await.status,
+            StatusCode::OK
+        );
+    }
+
+    /// Issue 10.3: after a logout the session's access tokens kept working
+    /// until they expired.
+    #[tokio::test]
+    async fn after_logout_the_sessions_access_tokens_are_refused_at_once() {
+        let app = TestApp::new();
+        let alice = app.alice().await;
+        let elsewhere = app.alice().await;
+        let rotated = app.refresh(&alice.user_id, &alice.refresh_token).await;
+        let rotated_token = rotated.json()["token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let body = json!({ "refreshToken": rotated.refresh_token() });
+        let response = app.post("/api/account/logout", None, body).await;
+        assert_eq!(response.status, StatusCode::NO_CONTENT);
+        for token in [&alice.token, &rotated_token] {
+            for path in [SUMMARY, "/api/abp/application-configuration"] {
+                let refused = app.get(path, Some(token)).await;
+                refused.assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_token");
+                assert_eq!(
+                    refused.header(header::WWW_AUTHENTICATE),
+                    Some(r#"Bearer error="invalid_token""#)
+                );
+            }
+        }
+        // The user's other session is untouched.
+        assert_eq!(
+            app.get(SUMMARY, Some(&elsewhere.token)).await.status,
             StatusCode::OK
         );
     }

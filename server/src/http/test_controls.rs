@@ -39,10 +39,33 @@ async fn reset_stats(State(state): State<AppState>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
+/// The longest delay a fault may ask for: the end-to-end tests hold calls
+/// for up to 2 s; without a bound one request could hang the next call for
+/// good.
+pub const MAX_FAULT_DELAY_MS: u64 = 10_000;
+/// The most calls one fault may cover (the end-to-end tests use up to 100).
+pub const MAX_FAULT_COUNT: u32 = 1_000;
+
 async fn set_fault(
     State(state): State<AppState>,
     AppJson(request): AppJson<FaultRequest>,
 ) -> Result<StatusCode, AppError> {
+    let mut out_of_bounds = Vec::new();
+    if request.delay_ms > MAX_FAULT_DELAY_MS {
+        out_of_bounds.push(ValidationError {
+            message: format!("delayMs can be at most {MAX_FAULT_DELAY_MS}."),
+            members: vec!["delayMs".into()],
+        });
+    }
+    if request.count > MAX_FAULT_COUNT {
+        out_of_bounds.push(ValidationError {
+            message: format!("count can be at most {MAX_FAULT_COUNT}."),
+            members: vec!["count".into()],
+        });
+    }
+    if !out_of_bounds.is_empty() {
+        return Err(AppError::Validation(out_of_bounds));
+    }
     let status = request
         .status
         .map(|code| {
@@ -291,6 +314,45 @@ mod tests {
         assert_eq!(next.status, StatusCode::OK);
     }
 
+    /// Issue 10.8: a fault's delay and count had no bound, so one request
+    /// could hang the next call for good.
+    #[tokio::test]
+    async fn fault_delays_and_counts_are_bounded() {
+        let app = controlled();
+        for (body, member) in [
+            (
+                json!({ "endpoint": "appConfig", "count": 1, "delayMs": 1_000_000_000_000_000_u64 }),
+                "delayMs",
+            ),
+            (
+                json!({ "endpoint": "appConfig", "count": 1, "delayMs": 10_001 }),
+                "delayMs",
+            ),
+            (json!({ "endpoint": "refresh", "count": 1_001 }), "count"),
+            (
+                json!({ "endpoint": "refresh", "count": 4_000_000_000_u32 }),
+                "count",
+            ),
+        ] {
+            let response = app.post("/api/_test/faults", None, body.clone()).await;
+            let error = response.assert_abp_error(StatusCode::BAD_REQUEST, "validation_error");
+            assert_eq!(
+                error["validationErrors"][0]["members"],
+                json!([member]),
+                "{body}"
+            );
+        }
+        // What the end-to-end tests use is accepted.
+        for body in [
+            json!({ "endpoint": "refresh", "count": 1, "delayMs": 2_000 }),
+            json!({ "endpoint": "resource", "count": 100, "status": 500 }),
+            json!({ "endpoint": "appConfig", "count": 1_000, "delayMs": 10_000 }),
+        ] {
+            let response = app.post("/api/_test/faults", None, body.clone()).await;
+            assert_eq!(response.status, StatusCode::NO_CONTENT, "{body}");
+        }
+    }
+
     #[tokio::test]
     async fn bad_fault_requests_are_refused() {
         let app = controlled();
@@ -360,8 +422,12 @@ mod tests {
                 .await
                 .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
         }
+        // The sessions are over, so their access tokens are refused too.
+        app.get(SUMMARY, Some(&first.token))
+            .await
+            .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_token");
         assert_eq!(
-            app.get(SUMMARY, Some(&first.token)).await.status,
+            app.get(SUMMARY, Some(&admin.token)).await.status,
             StatusCode::OK
         );
         assert_eq!(

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use clap::Parser;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -21,18 +22,16 @@ use crate::state::AppState;
 /// The test clock starts here, on a whole second.
 pub const T0: u64 = 1_700_000_000_000;
 
-/// The configuration tests start from: in-memory database, 30 s access
-/// tokens, 7 day refresh tokens, no grace, no test controls.
+/// The configuration tests start from: the defaults of the command line,
+/// except an in-memory database, a static folder that does not exist and
+/// 7 day refresh tokens (30 s access tokens, no grace, no test controls).
 pub fn config() -> Config {
-    Config {
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        db: PathBuf::from(":memory:"),
-        static_dir: PathBuf::from("/nonexistent/static"),
-        access_ttl: Duration::from_secs(30),
-        refresh_ttl: Duration::from_secs(7 * 86_400),
-        reuse_grace: Duration::ZERO,
-        test_controls: false,
-    }
+    let mut config = Config::try_parse_from(["silent-refresh-server"]).expect("defaults parse");
+    config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    config.db = PathBuf::from(":memory:");
+    config.static_dir = PathBuf::from("/nonexistent/static");
+    config.refresh_ttl = Duration::from_secs(7 * 86_400);
+    config
 }
 
 /// An app with its own database and clock.
