@@ -121,6 +121,8 @@ messages! {
     SecondsUnit => " s", " 秒";
     SilentRefreshes => "Silent refreshes", "静默刷新次数";
     CallsWaiting => "Calls waiting", "等待中的请求";
+    NextRefreshIn => "Next refresh in", "下次刷新";
+    UnauthorizedSeen => "401 answers", "401 响应";
     Refreshing => "Refreshing…", "正在刷新…";
     Summary => "Summary", "概览";
     Users => "Users", "用户数";

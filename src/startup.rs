@@ -1,8 +1,13 @@
 //! Start-up: the wiring of the session layer, how the page was loaded, and
 //! the role refresh on reload.
 
+use std::time::Duration;
+
+use leptos::prelude::{LocalStorage, StoredValue};
 use silent_refresh_core::CoordinatorOptions;
-use silent_refresh_web::{ApiClient, SessionRecord, SharedRefresher, TokenRefresher, Transport};
+use silent_refresh_web::{
+    ApiClient, KeepAlive, SessionRecord, SharedRefresher, TokenRefresher, Transport, Wake,
+};
 use wasm_bindgen::JsCast;
 use web_sys::{NavigationType, PerformanceNavigationTiming};
 
@@ -15,6 +20,10 @@ use crate::{
 /// The name of the app's shared session record (its IndexedDB database and
 /// `localStorage` mirror) and of its refresh Web Lock.
 pub const SESSION_NAME: &str = "silent-refresh";
+
+/// How often the proactive refresh's deadline is checked against the wall
+/// clock (besides every wake-up event).
+const KEEP_ALIVE_TICK: Duration = Duration::from_secs(1);
 
 /// The refresher for the refresh protocol of the build-time configuration.
 pub fn configured_refresher(transport: Transport) -> TokenRefresher {
@@ -30,7 +39,8 @@ pub fn configured_refresher(transport: Transport) -> TokenRefresher {
 
 /// Wires the app once: the stores over the shared session record, following
 /// other tabs, and the API client over the build-time configuration, whose
-/// refreshes run once across tabs and are written to the record.
+/// refreshes run once across tabs and are written to the record; a refresh
+/// starts ahead of each expiry, checked on a tick and on every wake-up.
 pub fn connect() -> AuthStore {
     let record = SessionRecord::new(SESSION_NAME);
     let access = AccessStore::new(record.clone());
@@ -49,6 +59,17 @@ pub fn connect() -> AuthStore {
         CoordinatorOptions::default(),
         move |status| access.set_refresh_status(status),
     );
+    let coordinator = client.coordinator().clone();
+    let keep_alive = KeepAlive::start(KEEP_ALIVE_TICK, move |wake| {
+        if wake == Wake::Returned {
+            coordinator.retry_now();
+        }
+        if access.refresh_due(js_sys::Date::now()) {
+            coordinator.refresh_ahead();
+        }
+    });
+    // Stopped, with its timer and listeners, when the owner goes.
+    StoredValue::<_, LocalStorage>::new_local(keep_alive);
     AuthStore::new(access, user, Api::new(client), shared)
 }
 

@@ -22,13 +22,16 @@ pub fn SessionPanel() -> impl IntoView {
     if let Ok(handle) = set_interval_with_handle(move || now.set(js_sys::Date::now()), TICK) {
         on_cleanup(move || handle.clear());
     }
-    let remaining = move || {
-        let expires_at = auth.access.expires_at_ms()?;
-        Some(((expires_at - now.get()) / 1000.0).ceil() as i64)
-    };
+    let seconds_until =
+        move |at_ms: Option<f64>| at_ms.map(|at| ((at - now.get()) / 1000.0).ceil() as i64);
+    let remaining = move || seconds_until(auth.access.expires_at_ms());
     let remaining_text = move || match remaining() {
         Some(secs) if secs > 0 => format!("{secs}{}", i18n.t(Msg::SecondsUnit)),
         Some(_) => i18n.t(Msg::Expired).to_owned(),
+        None => "–".to_owned(),
+    };
+    let next_refresh_text = move || match seconds_until(auth.access.refresh_deadline_ms()) {
+        Some(secs) => format!("{}{}", secs.max(0), i18n.t(Msg::SecondsUnit)),
         None => "–".to_owned(),
     };
     let status = move || auth.access.refresh_status();
@@ -42,6 +45,10 @@ pub fn SessionPanel() -> impl IntoView {
                 <dd data-testid="session-refreshes">{move || status().refreshes}</dd>
                 <dt>{move || i18n.t(Msg::CallsWaiting)}</dt>
                 <dd data-testid="session-waiting">{move || status().waiting}</dd>
+                <dt>{move || i18n.t(Msg::NextRefreshIn)}</dt>
+                <dd data-testid="session-next-refresh">{next_refresh_text}</dd>
+                <dt>{move || i18n.t(Msg::UnauthorizedSeen)}</dt>
+                <dd data-testid="session-unauthorized">{move || status().unauthorized}</dd>
             </dl>
             <Show when=move || status().refreshing>
                 <p class="refreshing" data-testid="session-refreshing">

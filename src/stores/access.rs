@@ -3,7 +3,9 @@
 //! [`SessionRecord`] (which alone persists them).
 
 use leptos::{prelude::*, task::spawn_local};
-use silent_refresh_core::{Generation, RefreshStatus, SessionId, TokenPair, TokenSnapshot};
+use silent_refresh_core::{
+    Generation, RefreshAhead, RefreshStatus, SessionId, TokenPair, TokenSnapshot,
+};
 use silent_refresh_web::{Session, SessionRecord};
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -47,6 +49,9 @@ pub struct AccessStore {
     expired: RwSignal<bool>,
     refresh_status: RwSignal<RefreshStatus>,
     record: StoredValue<SessionRecord, LocalStorage>,
+    /// This tab's place in the proactive refresh's jitter (0 to 1), drawn
+    /// once, so that tabs sharing a session do not all try at once.
+    jitter: f64,
 }
 
 impl AccessStore {
@@ -65,7 +70,23 @@ impl AccessStore {
             expired: RwSignal::new(false),
             refresh_status: RwSignal::new(RefreshStatus::default()),
             record: StoredValue::new_local(record),
+            jitter: js_sys::Math::random(),
         }
+    }
+
+    /// When the access token is refreshed ahead of its expiry, ms since
+    /// the epoch (tracked); `None`: only a `401` refreshes it.
+    pub fn refresh_deadline_ms(&self) -> Option<f64> {
+        self.tokens.with(|t| {
+            t.session
+                .as_ref()
+                .and_then(|s| s.refresh_deadline(&RefreshAhead::default(), self.jitter))
+        })
+    }
+
+    /// Whether a proactive refresh is due at `now_ms` (untracked).
+    pub fn refresh_due(&self, now_ms: f64) -> bool {
+        untrack(|| self.refresh_deadline_ms()).is_some_and(|due| now_ms >= due)
     }
 
     /// The shared record the tokens persist in.
@@ -160,6 +181,11 @@ impl AccessStore {
         self.tokens.with_untracked(|t| TokenSnapshot {
             session: t.session_id,
             access_token: t.session.as_ref().map(|s| s.access_token.clone()),
+            expires_at_ms: t
+                .session
+                .as_ref()
+                .and_then(|s| s.expires_at_ms)
+                .map(|ms| ms as u64),
             grant: t.session.as_ref().map(Session::grant),
             generation: t.generation,
         })

@@ -5,6 +5,7 @@
 mod diagnostics;
 mod example;
 mod harness;
+mod keep_alive;
 mod login;
 mod pages;
 mod roles;

@@ -63,6 +63,15 @@ impl App {
         previous
     }
 
+    /// Sends a DevTools protocol command to the current tab (ChromeDriver's
+    /// `goog/cdp/execute`), e.g. `Page.setWebLifecycleState`.
+    pub async fn devtools(&self, method: &'static str, params: Value) -> Value {
+        self.client()
+            .issue_cmd(DevTools { method, params })
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+
     /// The browser's reload button.
     pub async fn reload(&self) {
         self.client().refresh().await.expect("reload");
@@ -307,4 +316,29 @@ impl App {
 /// Whether `cards` are the dashboard's five, all in `state`.
 pub fn all_in(cards: &[(String, String, Option<String>)], state: &str) -> bool {
     cards.len() == 5 && cards.iter().all(|(_, s, _)| s == state)
+}
+
+/// A DevTools protocol command, sent through ChromeDriver.
+#[derive(Debug)]
+struct DevTools {
+    method: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.method, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
 }

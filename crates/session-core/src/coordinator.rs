@@ -8,6 +8,7 @@ use super::ports::{
     RefreshError, RefreshGrant, Refresher, Runtime, SessionId, TokenPair, TokenSnapshot,
     TokenStore, Unauthorized,
 };
+use super::schedule::Backoff;
 use super::slots::Slots;
 
 /// How often a refresh that fails for a transient reason is tried again
@@ -51,6 +52,9 @@ pub struct CoordinatorOptions {
     /// burst after an expiry costs at most this many `401`s. The default, 6,
     /// is what a browser opens to one HTTP/1.1 origin anyway.
     pub max_in_flight: Option<usize>,
+    /// After a refresh failed for a transient reason, how long a proactive
+    /// refresh waits before trying again (a call's `401` does not wait).
+    pub backoff: Backoff,
 }
 
 impl Default for CoordinatorOptions {
@@ -58,6 +62,7 @@ impl Default for CoordinatorOptions {
         Self {
             retry: RetryPolicy::default(),
             max_in_flight: Some(6),
+            backoff: Backoff::default(),
         }
     }
 }
@@ -71,6 +76,14 @@ pub struct RefreshStatus {
     pub waiting: usize,
     /// Successful refreshes since the coordinator was created.
     pub refreshes: u64,
+    /// Calls answered `401` (each costs a round trip; proactive refresh
+    /// keeps this at zero while the server's clock agrees).
+    pub unauthorized: u64,
+    /// Refreshes that failed for a transient reason since the last success.
+    pub failures: u32,
+    /// Until when a proactive refresh waits after those failures (ms since
+    /// the epoch); `None` after a success.
+    pub retry_at_ms: Option<u64>,
 }
 
 /// A call waiting for the refresh in flight: told whether it worked.
@@ -89,6 +102,9 @@ struct State {
     in_flight: Option<InFlight>,
     last_refresh_id: u64,
     refreshes: u64,
+    unauthorized: u64,
+    failures: u32,
+    retry_at_ms: Option<u64>,
 }
 
 impl State {
@@ -97,7 +113,22 @@ impl State {
             refreshing: self.in_flight.is_some(),
             waiting: self.in_flight.as_ref().map_or(0, |f| f.waiters.len()),
             refreshes: self.refreshes,
+            unauthorized: self.unauthorized,
+            failures: self.failures,
+            retry_at_ms: self.retry_at_ms,
         }
+    }
+
+    /// Records a refresh of `grant` for `session` as in flight, with its
+    /// first waiters; returns its id.
+    fn start(&mut self, session: SessionId, waiters: Vec<Waiter>) -> u64 {
+        self.last_refresh_id += 1;
+        self.in_flight = Some(InFlight {
+            id: self.last_refresh_id,
+            session,
+            waiters,
+        });
+        self.last_refresh_id
     }
 }
 
@@ -108,6 +139,7 @@ struct Inner<S, R, T> {
     refresher: R,
     runtime: T,
     retry: RetryPolicy,
+    backoff: Backoff,
     slots: Rc<Slots>,
     on_status: StatusListener,
     state: RefCell<State>,
@@ -164,6 +196,7 @@ where
                 refresher,
                 runtime,
                 retry: options.retry,
+                backoff: options.backoff,
                 slots: Slots::new(options.max_in_flight),
                 on_status: Box::new(on_status),
                 state: RefCell::default(),
@@ -197,6 +230,8 @@ where
         };
         match outcome {
             Err(error) if error.is_unauthorized() && sent.access_token.is_some() => {
+                // Reported with the next change of the refresh state.
+                self.inner.state.borrow_mut().unauthorized += 1;
                 self.newer_tokens_than(&sent).await?;
                 let _turn = self.inner.slots.acquire().await;
                 let current = self.ready_to_send(session).await?;
@@ -206,15 +241,19 @@ where
         }
     }
 
-    /// The tokens to send with now, in `session` only: after the refresh
-    /// under way, if there is one, since the current token is known to be
-    /// refused.
+    /// The tokens to send with now, in `session` only: after a refresh if
+    /// one is under way or the current token is known to have expired, since
+    /// the current token would be refused.
     async fn ready_to_send(&self, session: SessionId) -> Result<TokenSnapshot, RefreshError> {
         let current = self.inner.store.snapshot();
         if current.session != session {
             return Err(RefreshError::Rejected);
         }
-        if current.access_token.is_some() && self.in_flight_is(|f| f.session == session) {
+        let expired = current
+            .expires_at_ms
+            .is_some_and(|at| self.inner.runtime.now_ms() >= at);
+        let refreshing = self.in_flight_is(|f| f.session == session);
+        if current.access_token.is_some() && (expired || refreshing) {
             self.newer_tokens_than(&current).await?;
             let refreshed = self.inner.store.snapshot();
             if refreshed.session != session {
@@ -246,6 +285,7 @@ where
             return Err(RefreshError::Rejected);
         }
         if current.generation != sent.generation {
+            self.notify();
             return Ok(());
         }
         if self.in_flight_is(|f| f.session != sent.session) {
@@ -260,16 +300,7 @@ where
                     None
                 }
                 None => match current.grant {
-                    Some(grant) => {
-                        state.last_refresh_id += 1;
-                        let id = state.last_refresh_id;
-                        state.in_flight = Some(InFlight {
-                            id,
-                            session: sent.session,
-                            waiters: vec![waiter],
-                        });
-                        Some((id, grant))
-                    }
+                    Some(grant) => Some((state.start(sent.session, vec![waiter]), grant)),
                     None => {
                         drop(state);
                         self.inner.store.end_session();
@@ -279,10 +310,7 @@ where
             }
         };
         if let Some((id, grant)) = start {
-            let this = self.clone();
-            self.inner
-                .runtime
-                .spawn(Box::pin(this.run_refresh(id, grant)));
+            self.spawn_refresh(id, grant);
         }
         self.notify();
         answer.await.unwrap_or_else(|_| {
@@ -290,6 +318,41 @@ where
                 "the refresh was dropped before it finished".into(),
             ))
         })
+    }
+
+    /// Starts a refresh now, ahead of the access token's expiry (a proactive
+    /// refresh), unless one is in flight, the back-off after failed ones has
+    /// not run out, or there is nothing to refresh. Calls that start
+    /// meanwhile wait for it, as for any refresh.
+    pub fn refresh_ahead(&self) {
+        let current = self.inner.store.snapshot();
+        let (Some(_), Some(grant)) = (&current.access_token, current.grant) else {
+            return;
+        };
+        let now = self.inner.runtime.now_ms();
+        let id = {
+            let mut state = self.inner.state.borrow_mut();
+            let backing_off = state.retry_at_ms.is_some_and(|at| now < at);
+            if state.in_flight.is_some() || backing_off {
+                return;
+            }
+            state.start(current.session, Vec::new())
+        };
+        self.spawn_refresh(id, grant);
+        self.notify();
+    }
+
+    /// Lets the next proactive refresh go at once, back-off or not (the
+    /// browser says it is online again, the tab became visible).
+    pub fn retry_now(&self) {
+        self.inner.state.borrow_mut().retry_at_ms = None;
+    }
+
+    fn spawn_refresh(&self, id: u64, grant: RefreshGrant) {
+        let this = self.clone();
+        self.inner
+            .runtime
+            .spawn(Box::pin(this.run_refresh(id, grant)));
     }
 
     /// Fails every call waiting on the refresh in flight with
@@ -324,14 +387,24 @@ where
             _ if session_ended => Err(RefreshError::Rejected),
             Ok(tokens) => {
                 self.inner.store.save_refreshed(tokens);
-                self.inner.state.borrow_mut().refreshes += 1;
+                let mut state = self.inner.state.borrow_mut();
+                state.refreshes += 1;
+                (state.failures, state.retry_at_ms) = (0, None);
                 Ok(())
             }
             Err(RefreshError::Rejected) => {
                 self.inner.store.end_session();
                 Err(RefreshError::Rejected)
             }
-            Err(unavailable) => Err(unavailable),
+            Err(unavailable) => {
+                let now = self.inner.runtime.now_ms();
+                let mut state = self.inner.state.borrow_mut();
+                state.failures = state.failures.saturating_add(1);
+                // The jitter comes from the clock: spread enough across tabs.
+                let jitter = (now % 1_000) as f64 / 1_000.0;
+                state.retry_at_ms = Some(now + self.inner.backoff.delay_ms(state.failures, jitter));
+                Err(unavailable)
+            }
         };
         settle(in_flight.waiters, &result);
         self.notify();

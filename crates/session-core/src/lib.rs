@@ -51,6 +51,7 @@
 
 mod coordinator;
 mod ports;
+mod schedule;
 mod slots;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -60,3 +61,4 @@ pub use ports::{
     Generation, LocalTask, RefreshError, RefreshGrant, Refresher, Runtime, SessionId, TokenPair,
     TokenSnapshot, TokenStore, Unauthorized,
 };
+pub use schedule::{Backoff, RefreshAhead};

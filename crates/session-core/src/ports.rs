@@ -40,6 +40,11 @@ pub struct TokenSnapshot {
     pub session: SessionId,
     /// The bearer token requests are sent with; `None` when logged out.
     pub access_token: Option<String>,
+    /// When the access token is known to expire, in ms since the epoch on
+    /// the [`Runtime::now_ms`] clock (the time it was received plus its
+    /// `expires_in`); `None` when the server did not say. A call that starts
+    /// after it waits for a refresh instead of leaving with a dead token.
+    pub expires_at_ms: Option<u64>,
     /// What buys a new access token; `None` means no refresh is possible.
     pub grant: Option<RefreshGrant>,
     /// The generation of these tokens.
@@ -126,6 +131,9 @@ pub trait Runtime {
     fn spawn(&self, task: LocalTask);
     /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> LocalTask;
+    /// The wall clock, in ms since the epoch (in a browser `Date.now()`,
+    /// which, unlike `performance.now()`, moves on while a machine sleeps).
+    fn now_ms(&self) -> u64;
 }
 
 /// Implemented by the error type of the calls the coordinator sends, so it can

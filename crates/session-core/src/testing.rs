@@ -116,12 +116,13 @@ pub struct FakeStore {
 
 impl FakeStore {
     /// Logged in as `user-1` with `access` (and `refresh`, if any), in
-    /// session 1, generation 1.
+    /// session 1, generation 1, with no known expiry.
     pub fn logged_in(access: &str, refresh: Option<&str>) -> Self {
         let store = Self::default();
         *store.tokens.borrow_mut() = TokenSnapshot {
             session: SessionId(1),
             access_token: Some(access.into()),
+            expires_at_ms: None,
             grant: refresh.map(|token| RefreshGrant {
                 refresh_token: token.into(),
                 subject: Some("user-1".into()),
@@ -129,6 +130,11 @@ impl FakeStore {
             generation: Generation(1),
         };
         store
+    }
+
+    /// The access token is known to expire at `at_ms` (runtime clock).
+    pub fn expires_at(&self, at_ms: u64) {
+        self.tokens.borrow_mut().expires_at_ms = Some(at_ms);
     }
 
     /// How often [`TokenStore::end_session`] was called.
@@ -162,6 +168,7 @@ impl FakeStore {
         *tokens = TokenSnapshot {
             session: tokens.session.next(),
             access_token: Some(access.into()),
+            expires_at_ms: None,
             grant: Some(RefreshGrant {
                 refresh_token: refresh.into(),
                 subject: Some("user-2".into()),
@@ -180,6 +187,8 @@ impl TokenStore for FakeStore {
         let mut tokens = self.tokens.borrow_mut();
         let subject = tokens.grant.as_ref().and_then(|g| g.subject.clone());
         tokens.access_token = Some(pair.access_token);
+        // A refreshed token's expiry is the fake clock's business: unknown.
+        tokens.expires_at_ms = None;
         tokens.grant = Some(RefreshGrant {
             refresh_token: pair.refresh_token,
             subject,
@@ -255,20 +264,29 @@ impl Refresher for FakeRefresher {
     }
 }
 
-/// Spawns on a [`LocalPool`]; sleeping is instant but recorded.
+/// Spawns on a [`LocalPool`]; sleeping is instant but recorded; the clock
+/// moves only when the test moves it.
 #[derive(Clone)]
 pub struct ManualRuntime {
     spawner: LocalSpawner,
     slept: Rc<RefCell<Vec<Duration>>>,
+    now_ms: Rc<Cell<u64>>,
 }
 
 impl ManualRuntime {
-    /// A runtime spawning on `pool` (which the test runs).
+    /// A runtime spawning on `pool` (which the test runs), its clock at
+    /// 1 000 000 ms.
     pub fn new(pool: &LocalPool) -> Self {
         Self {
             spawner: pool.spawner(),
             slept: Rc::default(),
+            now_ms: Rc::new(Cell::new(1_000_000)),
         }
+    }
+
+    /// Moves the clock on by `ms` (a sleeping machine wakes, say).
+    pub fn advance(&self, ms: u64) {
+        self.now_ms.set(self.now_ms.get() + ms);
     }
 
     /// Every sleep asked for, in order.
@@ -286,5 +304,9 @@ impl Runtime for ManualRuntime {
     fn sleep(&self, duration: Duration) -> LocalTask {
         self.slept.borrow_mut().push(duration);
         Box::pin(future::ready(()))
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.now_ms.get()
     }
 }

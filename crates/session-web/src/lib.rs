@@ -11,7 +11,10 @@
 //!   for the `storage` events that tell other tabs to look again);
 //! - [`SharedRefresher`]: a refresh at most once across all tabs, under a
 //!   Web Lock ([`lock::with_lock`]), written to the record;
-//! - [`BrowserRuntime`]: the event loop and gloo-timers sleeps;
+//! - [`BrowserRuntime`]: the event loop, gloo-timers sleeps, the wall clock;
+//! - [`KeepAlive`]: a check on a short tick and on every wake-up event
+//!   (visibility, focus, `pageshow`, `resume`, `online`), for proactive
+//!   refresh that survives sleep and throttled timers;
 //! - [`storage`]: JSON values in `localStorage` that survive bad data;
 //! - `testing` (feature `testing`): a scripted `fetch` for browser tests.
 //!
@@ -35,6 +38,7 @@
 
 mod client;
 mod error;
+mod keep_alive;
 pub mod lock;
 mod log;
 mod record;
@@ -49,6 +53,7 @@ mod transport;
 
 pub use client::{ApiClient, Coordinator};
 pub use error::ApiError;
+pub use keep_alive::{KeepAlive, Wake};
 pub use record::{Change, SessionRecord};
 pub use refresher::{TokenRefresher, parse_oauth2_refresh, parse_seed_refresh};
 pub use runtime::BrowserRuntime;

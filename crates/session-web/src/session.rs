@@ -1,7 +1,7 @@
 //! A logged-in session's tokens, as the shared record keeps them.
 
 use serde::{Deserialize, Serialize};
-use silent_refresh_core::{RefreshGrant, TokenPair};
+use silent_refresh_core::{RefreshAhead, RefreshGrant, TokenPair};
 
 /// A logged-in session's tokens, as persisted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -14,8 +14,13 @@ pub struct Session {
     /// Who the session belongs to (a user id, an OpenID Connect `sub`).
     #[serde(rename = "userId")]
     pub subject: String,
-    /// When the access token expires (ms since the epoch), when known.
+    /// When the access token expires (ms since the epoch): the time it was
+    /// received plus its `expires_in`, when the server said. Kept in the
+    /// shared record, so every tab agrees.
     pub expires_at_ms: Option<f64>,
+    /// When the access token was received (ms since the epoch).
+    #[serde(default)]
+    pub received_at_ms: f64,
     /// When the user logged in (ms since the epoch): with the subject, what
     /// tells one login from another. Kept across refreshes.
     #[serde(default)]
@@ -36,8 +41,19 @@ impl Session {
             refresh_token,
             subject,
             expires_at_ms: expires_in.map(|secs| now_ms + secs as f64 * 1000.0),
+            received_at_ms: now_ms,
             started_at_ms: now_ms,
         }
+    }
+
+    /// When `policy` has this session's access token refreshed ahead of its
+    /// expiry (ms since the epoch); `None` when the expiry is unknown or
+    /// the token too short-lived (then only a `401` refreshes it).
+    pub fn refresh_deadline(&self, policy: &RefreshAhead, jitter: f64) -> Option<f64> {
+        let expires_at = self.expires_at_ms?;
+        policy
+            .deadline(self.received_at_ms as u64, expires_at as u64, jitter)
+            .map(|due| due as f64)
     }
 
     /// The same login after a refresh returned `pair` at `now_ms`.
@@ -118,6 +134,21 @@ mod tests {
         assert_eq!(refreshed.expires_at_ms, Some(35_000.0));
         let relogin = Session::new("a3".into(), "r3".into(), "alice".into(), None, 9_000.0);
         assert!(!relogin.is_same_login(&login));
+    }
+
+    #[test]
+    fn the_refresh_deadline_follows_the_receipt_and_the_lifetime() {
+        let policy = RefreshAhead::default();
+        let session = Session::new("a".into(), "r".into(), "u".into(), Some(30), 1_000_000.0);
+        assert_eq!(session.refresh_deadline(&policy, 0.0), Some(1_024_000.0));
+        let unknown = Session::new("a".into(), "r".into(), "u".into(), None, 1_000_000.0);
+        assert_eq!(unknown.refresh_deadline(&policy, 0.0), None);
+        // A record written before receipt times were kept: due at once.
+        let old: Session = serde_json::from_str(
+            r#"{"accessToken":"a","refreshToken":"r","userId":"u","expiresAtMs":5000.0}"#,
+        )
+        .unwrap();
+        assert_eq!(old.refresh_deadline(&policy, 0.0), Some(1_000.0));
     }
 
     #[test]

@@ -26,6 +26,7 @@ impl TokenStore for Tokens {
         TokenSnapshot {
             session: SessionId(1),
             access_token: session.as_ref().map(|s| s.access_token.clone()),
+            expires_at_ms: None,
             grant: session.as_ref().map(Session::grant),
             generation: Generation(self.changes.get_untracked()),
         }

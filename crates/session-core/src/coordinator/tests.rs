@@ -149,7 +149,9 @@ fn thousand_concurrent_401s_cost_one_refresh_and_replay_every_call() {
         RefreshStatus {
             refreshing: true,
             waiting: 1000,
-            refreshes: 0
+            refreshes: 0,
+            unauthorized: 1000,
+            ..RefreshStatus::default()
         }
     );
     assert!(
@@ -177,7 +179,9 @@ fn thousand_concurrent_401s_cost_one_refresh_and_replay_every_call() {
         RefreshStatus {
             refreshing: false,
             waiting: 0,
-            refreshes: 1
+            refreshes: 1,
+            unauthorized: 1000,
+            ..RefreshStatus::default()
         }
     );
 }
@@ -433,7 +437,14 @@ fn logout_during_a_refresh_rejects_the_waiters_and_discards_the_result() {
         None,
         "result discarded"
     );
-    assert_eq!(world.coordinator.status(), RefreshStatus::default());
+    assert_eq!(
+        world.coordinator.status(),
+        RefreshStatus {
+            unauthorized: 1,
+            ..RefreshStatus::default()
+        },
+        "nothing in flight, only the first call's 401 on record"
+    );
 }
 
 #[test]
@@ -601,4 +612,88 @@ fn backoff_doubles_from_the_first_pause() {
         .map(|a| policy.backoff_after(a).as_millis())
         .collect();
     assert_eq!(pauses, [100, 200, 400, 800]);
+}
+
+#[test]
+fn a_call_after_the_known_expiry_waits_for_a_refresh_instead_of_meeting_a_401() {
+    let mut world = World::with_store(FakeStore::logged_in("expired", Some("refresh-0")));
+    world.store.expires_at(world.runtime.now_ms() + 10_000);
+    // The machine sleeps past the expiry.
+    world.runtime.advance(60_000);
+
+    assert_eq!(world.call(), Ok("data"));
+    assert_eq!(world.refreshes(), 1);
+    assert_eq!(world.server.calls.get(), 1, "sent once, with the new token");
+    assert_eq!(world.coordinator.status().unauthorized, 0);
+}
+
+#[test]
+fn a_call_before_the_known_expiry_leaves_at_once() {
+    let mut world = World::with_store(FakeStore::logged_in("expired", Some("refresh-0")));
+    world.store.expires_at(world.runtime.now_ms() + 10_000);
+    assert_eq!(world.call(), Ok("data"), "replayed after its 401");
+    assert_eq!(world.coordinator.status().unauthorized, 1);
+    assert_eq!(world.server.calls.get(), 2);
+}
+
+#[test]
+fn a_proactive_refresh_is_shared_by_the_calls_that_start_meanwhile() {
+    let mut world = World::with_store(FakeStore::logged_in("expired", Some("refresh-0")));
+    let release = world.refresher.hold();
+    world.coordinator.refresh_ahead();
+    world.coordinator.refresh_ahead();
+    let outcomes = world.spawn_calls(3);
+    world.pool.run_until_stalled();
+    assert_eq!(world.refreshes(), 1, "one refresh, however often asked");
+    assert!(outcomes.borrow().is_empty(), "the calls wait for it");
+    assert_eq!(world.coordinator.status().waiting, 3);
+
+    release.send(()).expect("the refresher waits");
+    world.pool.run();
+    assert_eq!(*outcomes.borrow(), [Ok("data"), Ok("data"), Ok("data")]);
+    assert_eq!(world.server.calls.get(), 3, "no call met a 401");
+    assert_eq!(world.coordinator.status().unauthorized, 0);
+}
+
+#[test]
+fn a_proactive_refresh_needs_a_session() {
+    let mut world = World::with_store(FakeStore::default());
+    world.coordinator.refresh_ahead();
+    world.pool.run();
+    assert_eq!(world.refreshes(), 0);
+    let store = FakeStore::logged_in("access", None);
+    let mut world = World::with_store(store);
+    world.coordinator.refresh_ahead();
+    world.pool.run();
+    assert_eq!(world.refreshes(), 0, "nothing to refresh with");
+}
+
+#[test]
+fn after_a_failed_refresh_the_proactive_one_backs_off_until_retry_now() {
+    let mut world = World::with_store(FakeStore::logged_in("expired", Some("refresh-0")));
+    world
+        .refresher
+        .answer_next([unavailable(), unavailable(), unavailable()]);
+    world.coordinator.refresh_ahead();
+    world.pool.run();
+    assert_eq!(world.refreshes(), 3, "one refresh, its whole retry budget");
+    let status = world.coordinator.status();
+    assert_eq!(status.failures, 1);
+    let retry_at = status.retry_at_ms.expect("a back-off");
+    assert!(retry_at > world.runtime.now_ms());
+
+    world.coordinator.refresh_ahead();
+    world.pool.run();
+    assert_eq!(world.refreshes(), 3, "backing off");
+
+    world.coordinator.retry_now();
+    world.coordinator.refresh_ahead();
+    world.pool.run();
+    assert_eq!(world.refreshes(), 4, "online again: at once");
+    let status = world.coordinator.status();
+    assert_eq!(
+        (status.failures, status.retry_at_ms),
+        (0, None),
+        "reset by the success"
+    );
 }

@@ -1,0 +1,93 @@
+//! A session that stays alive: proactive refresh ahead of each expiry, after
+//! a page was frozen (as a sleeping laptop), and across tabs.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::{
+    harness::ServerOptions,
+    pages::{App, all_in},
+};
+
+fn short_tokens(ttl: &'static str) -> ServerOptions {
+    ServerOptions {
+        access_ttl: ttl,
+        ..ServerOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn with_six_second_tokens_calls_every_second_and_a_half_never_meet_a_401() {
+    let (server, app) = App::logged_in(short_tokens("6s"), "alice", "alice123").await;
+    let api = server.api();
+    api.reset_stats().await;
+
+    for _ in 0..13 {
+        let cards = app.reload_cards().await;
+        assert!(all_in(&cards, "ready"), "{cards:?}");
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+    }
+
+    assert_eq!(
+        app.text("session-unauthorized").await,
+        "0",
+        "no call met a 401"
+    );
+    let stats = api.stats().await;
+    assert!(
+        stats.refresh >= 3,
+        "refreshed ahead of each expiry: {stats:?}"
+    );
+    assert_eq!(stats.resource, 13 * 5, "no call was replayed: {stats:?}");
+}
+
+#[tokio::test]
+async fn the_first_reload_after_a_frozen_page_wakes_meets_no_401() {
+    let (server, app) = App::logged_in(short_tokens("4s"), "alice", "alice123").await;
+    let api = server.api();
+    api.reset_stats().await;
+
+    app.devtools("Page.setWebLifecycleState", json!({ "state": "frozen" }))
+        .await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    app.devtools("Page.setWebLifecycleState", json!({ "state": "active" }))
+        .await;
+    let cards = app.reload_cards().await;
+
+    assert!(all_in(&cards, "ready"), "{cards:?}");
+    assert_eq!(app.path().await, "/dashboard", "still logged in");
+    assert_eq!(app.text("session-unauthorized").await, "0");
+    let stats = api.stats().await;
+    assert_eq!(stats.resource, 5, "no call was replayed: {stats:?}");
+    assert!(stats.refresh >= 1, "{stats:?}");
+}
+
+#[tokio::test]
+async fn three_tabs_left_open_across_two_expiries_cost_one_refresh_each() {
+    let (server, app) = App::logged_in(short_tokens("6s"), "alice", "alice123").await;
+    let api = server.api();
+    api.reset_stats().await;
+    let first = app.open_tab("/dashboard").await;
+    app.wait_for_cards("ready").await;
+    let second = app.open_tab("/dashboard").await;
+    app.wait_for_cards("ready").await;
+
+    app.wait_until("two refreshes", || async { api.stats().await.refresh >= 2 })
+        .await;
+    // The next token is due no sooner than 3.6 s after the last refresh: a
+    // tab that had not adopted it would refresh again within this second.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(api.stats().await.refresh, 2, "one refresh per expiry");
+
+    for tab in [first, second] {
+        let cards = app.reload_cards().await;
+        assert!(
+            all_in(&cards, "ready"),
+            "every tab is still logged in: {cards:?}"
+        );
+        app.switch_to(tab).await;
+    }
+    let cards = app.reload_cards().await;
+    assert!(all_in(&cards, "ready"), "{cards:?}");
+}
