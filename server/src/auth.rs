@@ -10,6 +10,7 @@ use crate::clock::millis;
 use crate::jwt::{AUDIENCE, Claims, ISSUER, TokenError};
 use crate::password::{self, DUMMY_HASH};
 use crate::random;
+use crate::rate_limit::{Attempt, Refusal};
 use crate::refresh_tokens::{self, Family, RefreshError, Rejection};
 use crate::state::AppState;
 use crate::users::{self, Principal};
@@ -25,6 +26,12 @@ pub enum AuthError {
     #[error("too many failed logins; retry after {retry_after} s")]
     TooManyAttempts {
         /// Seconds until the next attempt can succeed.
+        retry_after: u64,
+    },
+    /// The user name or the client address has logged in too often lately.
+    #[error("too many logins; retry after {retry_after} s")]
+    TooManyLogins {
+        /// Seconds until the next login can succeed.
         retry_after: u64,
     },
     /// Wrong user name or password.
@@ -93,14 +100,17 @@ pub struct TokenPair {
 /// swell the login limiter.
 pub const MAX_USER_NAME_CHARS: usize = 256;
 
-/// Checks the credentials and starts a new refresh token family.
+/// Checks the credentials and starts a new refresh token family, ending the
+/// user's oldest families beyond `--max-sessions`.
 ///
-/// While the user name or the client address has too many recent failures,
-/// the attempt is refused with [`AuthError::TooManyAttempts`] before the
-/// password is looked at, whatever the password. Otherwise a failure is
-/// counted against both and answered with [`AuthError::InvalidCredentials`];
-/// a success is never counted. Names over [`MAX_USER_NAME_CHARS`] are
-/// refused with [`AuthError::UserNameTooLong`].
+/// While the attempt is locked out by failed logins (see
+/// [`crate::rate_limit`]) it is refused with [`AuthError::TooManyAttempts`],
+/// and while the user or the address has logged in too often with
+/// [`AuthError::TooManyLogins`], both before the password is looked at,
+/// whatever the password. Otherwise a failure is recorded and answered with
+/// [`AuthError::InvalidCredentials`], and a success is recorded against the
+/// throttles. Names over [`MAX_USER_NAME_CHARS`] are refused with
+/// [`AuthError::UserNameTooLong`].
 pub async fn login(
     state: &AppState,
     user_name: &str,
@@ -110,15 +120,14 @@ pub async fn login(
     if user_name.chars().count() > MAX_USER_NAME_CHARS {
         return Err(AuthError::UserNameTooLong);
     }
-    let mut keys = vec![format!("user:{}", user_name.to_lowercase())];
-    keys.extend(client.map(|ip| format!("addr:{ip}")));
+    let attempt = Attempt::new(user_name, client);
     // Refuse at once rather than queue for a password check slot ...
-    check_limit(state, &keys)?;
+    check_limit(state, &attempt)?;
     let permit = Arc::clone(&state.password_checks).acquire_owned().await?;
     // ... and check again with the slot: a slot is held from this check
-    // until the failure is recorded, so a burst of parallel guesses cannot
+    // until the outcome is recorded, so a burst of parallel attempts cannot
     // all pass the check before the first of them counts.
-    check_limit(state, &keys)?;
+    check_limit(state, &attempt)?;
     let credentials = state.db.with(|conn| users::credentials(conn, user_name))?;
     // Unknown names are checked against a dummy hash so they take as long.
     let hash = credentials
@@ -128,11 +137,13 @@ pub async fn login(
     let known = credentials.is_some();
     let (limiter, clock) = (Arc::clone(&state.limiter), state.clock.clone());
     // Verifies and records in one blocking task that owns the slot, so the
-    // failure counts even when the client hangs up mid-check.
+    // outcome counts even when the client hangs up mid-check.
     let matches = tokio::task::spawn_blocking(move || {
         let matches = password::verify(&password, &hash) && known;
-        if !matches {
-            limiter.record_failure(&keys, clock.now_ms());
+        if matches {
+            limiter.record_success(&attempt, clock.now_ms());
+        } else {
+            limiter.record_failure(&attempt, clock.now_ms());
         }
         drop(permit);
         matches
@@ -197,12 +208,15 @@ pub fn authenticate(state: &AppState, token: &str) -> Result<Principal, AuthErro
     })
 }
 
-/// Refuses the attempt while any of `keys` is locked out.
-fn check_limit(state: &AppState, keys: &[String]) -> Result<(), AuthError> {
+/// Refuses the attempt while it is locked out or throttled.
+fn check_limit(state: &AppState, attempt: &Attempt) -> Result<(), AuthError> {
     state
         .limiter
-        .check(keys, state.clock.now_ms())
-        .map_err(|retry_after| AuthError::TooManyAttempts { retry_after })
+        .check(attempt, state.clock.now_ms())
+        .map_err(|refusal| match refusal {
+            Refusal::Failures(retry_after) => AuthError::TooManyAttempts { retry_after },
+            Refusal::Successes(retry_after) => AuthError::TooManyLogins { retry_after },
+        })
 }
 
 fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AuthError> {
@@ -217,6 +231,7 @@ fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AuthError
             now,
             state.config.refresh_ttl,
         )?;
+        refresh_tokens::end_all_but_newest(&tx, user_id, state.config.max_sessions, now)?;
         let family = Family {
             id,
             user_id: user_id.to_owned(),

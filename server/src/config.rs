@@ -1,11 +1,12 @@
 //! Command-line and environment settings.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
 use clap::builder::BoolishValueParser;
+use ipnet::IpNet;
 
 use crate::clock::millis;
 
@@ -42,6 +43,31 @@ pub struct Config {
     #[arg(long, env = "SR_REUSE_GRACE", default_value = "0s", value_parser = humantime::parse_duration)]
     pub reuse_grace: Duration,
 
+    /// A reverse proxy whose `X-Forwarded-For` is believed (an address or a
+    /// CIDR range; repeat the flag or separate with commas). Behind it, the
+    /// client address the login limits count is the nearest address in
+    /// `X-Forwarded-For` that is not a trusted proxy. From any other peer
+    /// the header is ignored.
+    #[arg(long = "trusted-proxy", env = "SR_TRUSTED_PROXY", value_name = "ADDR|CIDR", value_delimiter = ',', value_parser = proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Live sessions (refresh token families) one user may hold; a login
+    /// beyond that ends the user's oldest session, refresh and access tokens
+    /// alike. Several tabs of one browser share one session.
+    #[arg(long, env = "SR_MAX_SESSIONS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sessions: u32,
+
+    /// Successful logins per minute for one user name (a burst of this many,
+    /// then one every 60/N s); more get `429` with `Retry-After`. Failed
+    /// logins have their own, stricter limits.
+    #[arg(long, env = "SR_USER_LOGINS_PER_MINUTE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub user_logins_per_minute: u32,
+
+    /// Successful logins per minute from one client address (any users),
+    /// counted like `--user-logins-per-minute`.
+    #[arg(long, env = "SR_ADDRESS_LOGINS_PER_MINUTE", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub address_logins_per_minute: u32,
+
     /// Mount the test controls under `/api/_test/`: call counts, injected
     /// faults, forced expiry and revocation, open to any caller. Only this
     /// command-line flag turns them on; no environment variable does
@@ -62,6 +88,14 @@ impl Config {
     pub fn access_ttl_secs(&self) -> u64 {
         millis(self.access_ttl).div_ceil(1000)
     }
+}
+
+/// A trusted proxy: one address (`10.0.0.7`, `::1`) or a range (`10.0.0.0/8`).
+fn proxy(value: &str) -> Result<IpNet, String> {
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{value:?} is neither an IP address nor a CIDR range"))
 }
 
 /// A humane duration (`30s`, `15m`) that is longer than zero: a token that
@@ -93,6 +127,10 @@ mod tests {
         assert_eq!(config.reuse_grace, Duration::ZERO);
         assert!(!config.test_controls);
         assert!(!config.allow_public_test_controls);
+        assert!(config.trusted_proxies.is_empty());
+        assert_eq!(config.max_sessions, 10);
+        assert_eq!(config.user_logins_per_minute, 10);
+        assert_eq!(config.address_logins_per_minute, 30);
         Ok(())
     }
 
@@ -175,6 +213,24 @@ mod tests {
             "{help}"
         );
         assert!(help.contains("--allow-public-test-controls"), "{help}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() -> Result<(), clap::Error> {
+        let config = parse(&[
+            "--trusted-proxy",
+            "10.0.0.7",
+            "--trusted-proxy=192.168.0.0/16,::1",
+        ])?;
+        let proxies: Vec<String> = config
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(proxies, ["10.0.0.7/32", "192.168.0.0/16", "::1/128"]);
+        assert!(parse(&["--trusted-proxy", "proxy.example"]).is_err());
+        assert!(parse(&["--max-sessions", "0"]).is_err());
+        Ok(())
     }
 
     #[test]

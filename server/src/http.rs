@@ -2,6 +2,7 @@
 
 mod account;
 mod app_config;
+mod client;
 mod error;
 mod extract;
 mod guard;

@@ -168,6 +168,25 @@ pub fn is_live(conn: &Connection, family_id: i64, user_id: &str) -> rusqlite::Re
     Ok(revoked == Some(false))
 }
 
+/// Keeps the user's `keep` newest live families and revokes the others
+/// (their refresh and access tokens alike): the oldest session goes.
+pub fn end_all_but_newest(
+    conn: &Connection,
+    user_id: &str,
+    keep: u32,
+    now_ms: u64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE refresh_families SET revoked = 1
+         WHERE user_id = ?1 AND revoked = 0 AND id NOT IN (
+             SELECT id FROM refresh_families
+             WHERE user_id = ?1 AND revoked = 0 AND expires_at_ms > ?2
+             ORDER BY id DESC LIMIT ?3)",
+        params![user_id, now_ms, keep],
+    )?;
+    Ok(())
+}
+
 /// Revokes every refresh token of the user.
 pub fn revoke_all(conn: &Connection, user_id: &str) -> rusqlite::Result<()> {
     conn.execute(

@@ -103,13 +103,17 @@ impl AppState {
         }
         let db = Db::open(&config.db)?;
         let secret = random::bytes::<64>().map_err(StartupError::Random)?;
+        let limiter = LoginLimiter::new(
+            config.user_logins_per_minute,
+            config.address_logins_per_minute,
+        );
         Ok(Self {
             config: Arc::new(config),
             db: Arc::new(db),
             jwt: Arc::new(JwtKeys::new(secret).map_err(StartupError::SigningKey)?),
             started_ms: clock.now_ms(),
             clock,
-            limiter: Arc::default(),
+            limiter: Arc::new(limiter),
             password_checks: Arc::new(Semaphore::new(
                 std::thread::available_parallelism().map_or(1, NonZero::get),
             )),

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use axum::extract::rejection::ExtensionRejection;
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -15,6 +15,7 @@ use silent_refresh_contract::paths;
 use silent_refresh_contract::test_controls::Endpoint;
 
 use crate::auth::{self, TokenPair};
+use crate::http::client::client_address;
 use crate::http::extract::AppJson;
 use crate::http::{AppError, token_endpoint, tracking::track};
 use crate::refresh_tokens;
@@ -51,10 +52,13 @@ fn token_response(pair: TokenPair, with_user_id: bool) -> TokenResponse {
 async fn login(
     State(state): State<AppState>,
     peer: Result<ConnectInfo<SocketAddr>, ExtensionRejection>,
+    headers: HeaderMap,
     AppJson(request): AppJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
     // Without a peer (a router driven in-process) only the user name is limited.
-    let client = peer.ok().map(|ConnectInfo(addr)| addr.ip());
+    let client = peer.ok().map(|ConnectInfo(addr)| {
+        client_address(addr.ip(), &headers, &state.config.trusted_proxies)
+    });
     let pair = auth::login(&state, &request.user_name, request.password, client).await?;
     Ok(Json(token_response(pair, true)))
 }
@@ -95,7 +99,7 @@ mod tests {
     use crate::auth::MAX_USER_NAME_CHARS;
     use crate::http::BODY_LIMIT;
     use crate::http::testing::TestApp;
-    use crate::rate_limit::MAX_FAILURES;
+    use crate::rate_limit::{ADDRESS_FREE_FAILURES, NAME_FREE_FAILURES, PAIR_FREE_FAILURES};
 
     const SUMMARY: &str = "/api/app/dashboard/summary";
 
@@ -181,27 +185,27 @@ mod tests {
         let app = TestApp::new();
         let attacker = Some(SocketAddr::from(([10, 0, 0, 1], 5000)));
         let other = Some(SocketAddr::from(([10, 0, 0, 2], 5000)));
-        for i in 0..5 {
+        for i in 0..ADDRESS_FREE_FAILURES {
             let name = format!("guess{i}");
             assert_eq!(
                 app.login_from(attacker, &name, "x").await.status,
                 StatusCode::UNAUTHORIZED
             );
         }
-        let limited = app.login_from(attacker, "guess9", "x").await;
+        let limited = app.login_from(attacker, "guess99", "x").await;
         limited.assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
         assert_eq!(limited.header(header::RETRY_AFTER), Some("60"));
         assert_eq!(
-            app.login_from(other, "guess9", "x").await.status,
+            app.login_from(other, "guess99", "x").await.status,
             StatusCode::UNAUTHORIZED
         );
     }
 
     #[tokio::test]
-    async fn successful_logins_do_not_count_towards_the_limit() {
+    async fn successful_logins_do_not_count_towards_the_failure_limit() {
         let app = TestApp::new();
         let peer = Some(SocketAddr::from(([127, 0, 0, 1], 4000)));
-        for _ in 0..12 {
+        for _ in 0..8 {
             assert_eq!(
                 app.login_from(peer, "alice", "alice123").await.status,
                 StatusCode::OK
@@ -217,7 +221,7 @@ mod tests {
             app.login_from(peer, "alice", "bad").await.status,
             StatusCode::TOO_MANY_REQUESTS
         );
-        // Once locked out, the right password is refused as well.
+        // Once locked out, the right password is refused as well from there.
         app.login_from(peer, "alice", "alice123")
             .await
             .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
@@ -239,10 +243,10 @@ mod tests {
         let slots = std::sync::Arc::clone(&app.state.password_checks);
         let all = u32::try_from(slots.available_permits()).expect("a few permits");
         let held = slots.acquire_many_owned(all).await.expect("permits");
-        for (peer, password) in [(attacker, "guess"), (owner, "alice123"), (None, "alice123")] {
+        for password in ["guess", "alice123"] {
             let locked = tokio::time::timeout(
                 Duration::from_secs(5),
-                app.login_from(peer, "ALICE", password),
+                app.login_from(attacker, "ALICE", password),
             )
             .await
             .expect("answered without a password check");
@@ -255,15 +259,20 @@ mod tests {
             assert!(locked.json().get("token").is_none());
         }
         drop(held);
+        // The owner, elsewhere, is not locked out at all.
+        assert_eq!(
+            app.login_from(owner, "alice", "alice123").await.status,
+            StatusCode::OK
+        );
         // Refused attempts do not extend the lockout: it ends on time.
         app.time.advance(Duration::from_secs(39));
         assert_eq!(
-            app.login_from(owner, "alice", "alice123").await.status,
+            app.login_from(attacker, "alice", "alice123").await.status,
             StatusCode::TOO_MANY_REQUESTS
         );
         app.time.advance(Duration::from_secs(1));
         assert_eq!(
-            app.login_from(owner, "alice", "alice123").await.status,
+            app.login_from(attacker, "alice", "alice123").await.status,
             StatusCode::OK
         );
     }
@@ -283,15 +292,285 @@ mod tests {
         app.login_from(peer, &longest, "x")
             .await
             .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
-        // None of the refused names counted against the address.
-        for _ in 0..4 {
-            app.login_from(peer, "nobody", "x")
+        // None of the refused names counted against the address: it has all
+        // but one of its free failures left.
+        for i in 1..ADDRESS_FREE_FAILURES {
+            app.login_from(peer, &format!("nobody{i}"), "x")
                 .await
                 .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
         }
         app.login_from(peer, "nobody", "x")
             .await
             .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    }
+
+    fn addr(last: u8) -> Option<SocketAddr> {
+        Some(SocketAddr::from(([198, 51, 100, last], 40_000)))
+    }
+
+    /// Issue 10.2: five failures for alice from five addresses locked her
+    /// out everywhere for a minute.
+    #[tokio::test]
+    async fn failures_from_other_addresses_do_not_lock_the_real_user_out() {
+        let app = TestApp::new();
+        for i in 1..=5 {
+            app.login_from(addr(i), "alice", "guess")
+                .await
+                .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        }
+        let owner = app.login_from(addr(6), "alice", "alice123").await;
+        assert_eq!(owner.status, StatusCode::OK, "{}", owner.text());
+    }
+
+    /// Issue 10.2: one burst of 50 guesses locked admin out. Now it stops
+    /// the guesser, right password included, and nobody else.
+    #[tokio::test]
+    async fn a_burst_of_guesses_stops_the_guesser_not_the_user() {
+        let app = TestApp::new();
+        let guesser = addr(66);
+        let mut statuses = Vec::new();
+        for i in 0..50 {
+            statuses.push(
+                app.login_from(guesser, "admin", &format!("guess{i}"))
+                    .await
+                    .status,
+            );
+        }
+        let checked = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count();
+        let refused = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!((checked, refused), (5, 45), "{statuses:?}");
+        // Stopped: even the right password is refused from there ...
+        app.login_from(guesser, "admin", "admin123")
+            .await
+            .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+        // ... while the real admin, elsewhere, gets in at once.
+        let owner = app.login_from(addr(1), "admin", "admin123").await;
+        assert_eq!(owner.status, StatusCode::OK, "{}", owner.text());
+    }
+
+    /// Issue 10.2: each lockout of a guesser is twice the one before, up to
+    /// a quarter of an hour.
+    #[tokio::test]
+    async fn a_guesser_is_slowed_progressively() {
+        let app = TestApp::new();
+        let guesser = addr(66);
+        for _ in 0..5 {
+            app.login_from(guesser, "alice", "guess").await;
+        }
+        for expected in [60, 120, 240, 480, 900, 900] {
+            let locked = app.login_from(guesser, "alice", "guess").await;
+            locked.assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+            assert_eq!(
+                locked.header(header::RETRY_AFTER),
+                Some(&*expected.to_string())
+            );
+            app.time.advance(Duration::from_secs(expected - 1));
+            assert_eq!(
+                app.login_from(guesser, "alice", "guess").await.status,
+                StatusCode::TOO_MANY_REQUESTS
+            );
+            app.time.advance(Duration::from_secs(1));
+            app.login_from(guesser, "alice", "guess")
+                .await
+                .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        }
+        // A quiet hour and the slate is clean.
+        app.time.advance(Duration::from_secs(3600));
+        for _ in 0..5 {
+            app.login_from(guesser, "alice", "guess")
+                .await
+                .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        }
+    }
+
+    /// Issue 10.2: a guesser with many addresses meets the per-name ceiling;
+    /// a real user at an address they have logged in from still gets in.
+    #[tokio::test]
+    async fn the_per_name_ceiling_spares_addresses_the_user_logged_in_from() {
+        let app = TestApp::new();
+        let home = addr(250);
+        assert_eq!(
+            app.login_from(home, "alice", "alice123").await.status,
+            StatusCode::OK
+        );
+        for bot in 0..NAME_FREE_FAILURES / PAIR_FREE_FAILURES {
+            for _ in 0..PAIR_FREE_FAILURES {
+                let peer = Some(SocketAddr::from((
+                    [203, 0, 113, u8::try_from(bot).expect("few")],
+                    1,
+                )));
+                app.login_from(peer, "alice", "guess")
+                    .await
+                    .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+            }
+        }
+        // A new address must wait, whatever the password ...
+        app.login_from(addr(7), "alice", "alice123")
+            .await
+            .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+        // ... but alice at home gets in, and other users are untouched.
+        assert_eq!(
+            app.login_from(home, "alice", "alice123").await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.login_from(addr(7), "admin", "admin123").await.status,
+            StatusCode::OK
+        );
+    }
+
+    /// Issue 10.2: behind a proxy everybody shared the proxy's address, so
+    /// one guesser locked out all of them.
+    #[tokio::test]
+    async fn behind_a_trusted_proxy_each_forwarded_client_is_limited_alone() {
+        let proxy = SocketAddr::from(([10, 0, 0, 1], 443));
+        let app = TestApp::with(|c| c.trusted_proxies = vec!["10.0.0.0/30".parse().expect("cidr")]);
+        // One client behind the proxy sprays many names ...
+        for i in 0..ADDRESS_FREE_FAILURES {
+            app.login_via(Some(proxy), Some("203.0.113.9"), &format!("name{i}"), "x")
+                .await
+                .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        }
+        app.login_via(Some(proxy), Some("203.0.113.9"), "nameX", "x")
+            .await
+            .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+        // ... another client behind it is not affected, nor one whose header
+        // passed a second trusted proxy, with a spoofed entry on the left.
+        app.login_via(Some(proxy), Some("203.0.113.10"), "nameX", "x")
+            .await
+            .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        let owner = app
+            .login_via(
+                Some(proxy),
+                Some("203.0.113.9, 192.0.2.44, 10.0.0.2"),
+                "alice",
+                "alice123",
+            )
+            .await;
+        assert_eq!(owner.status, StatusCode::OK, "{}", owner.text());
+        // The spoofing client itself is still itself.
+        app.login_via(Some(proxy), Some("192.0.2.99, 203.0.113.9"), "nameY", "x")
+            .await
+            .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+        // A peer that is no trusted proxy cannot pick its address.
+        let direct = addr(9);
+        for i in 0..ADDRESS_FREE_FAILURES {
+            app.login_via(
+                direct,
+                Some(&format!("192.0.2.{i}")),
+                &format!("name{i}"),
+                "x",
+            )
+            .await
+            .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        }
+        app.login_via(direct, Some("192.0.2.200"), "nameZ", "x")
+            .await
+            .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    }
+
+    /// Issue 10.4: each login started a session of its own, without end.
+    #[tokio::test]
+    async fn a_login_beyond_max_sessions_ends_the_oldest_session() {
+        let app = TestApp::with(|c| c.max_sessions = 3);
+        let mut sessions = Vec::new();
+        for _ in 0..4 {
+            sessions.push(app.alice().await);
+        }
+        let admin = app.admin().await;
+        let oldest = &sessions[0];
+        app.get(SUMMARY, Some(&oldest.token))
+            .await
+            .assert_abp_error(StatusCode::UNAUTHORIZED, "invalid_token");
+        app.refresh(&oldest.user_id, &oldest.refresh_token)
+            .await
+            .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        for session in &sessions[1..] {
+            assert_eq!(
+                app.get(SUMMARY, Some(&session.token)).await.status,
+                StatusCode::OK
+            );
+        }
+        // Rotation keeps a session, it does not start one.
+        let rotated = app
+            .refresh(&sessions[1].user_id, &sessions[1].refresh_token)
+            .await;
+        assert_eq!(rotated.status, StatusCode::OK);
+        for session in &sessions[2..] {
+            assert_eq!(
+                app.refresh(&session.user_id, &session.refresh_token)
+                    .await
+                    .status,
+                StatusCode::OK
+            );
+        }
+        assert_eq!(
+            app.get(SUMMARY, Some(&admin.token)).await.status,
+            StatusCode::OK
+        );
+    }
+
+    /// Issue 10.4: 40 threads made 998 logins in 10.7 s. Now a flood of
+    /// successful logins is throttled per user and per address.
+    #[tokio::test]
+    async fn a_flood_of_successful_logins_is_throttled() {
+        let app = TestApp::new();
+        let peer = addr(20);
+        // The defaults leave a test's handful of logins (and several tabs) alone.
+        for _ in 0..10 {
+            assert_eq!(
+                app.login_from(peer, "alice", "alice123").await.status,
+                StatusCode::OK
+            );
+        }
+        let throttled = app.login_from(peer, "alice", "alice123").await;
+        let error = throttled.assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_logins");
+        assert_eq!(throttled.header(header::RETRY_AFTER), Some("6"));
+        assert_eq!(error["message"], "Too many logins. Try again in 6 seconds.");
+        // Throttled everywhere (it is alice's), before any password check.
+        assert_eq!(
+            app.login_from(addr(21), "alice", "wrong").await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            app.login_from(peer, "admin", "admin123").await.status,
+            StatusCode::OK
+        );
+        app.time.advance(Duration::from_secs(6));
+        assert_eq!(
+            app.login_from(peer, "alice", "alice123").await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.login_from(peer, "alice", "alice123").await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+
+        // Per address, across users.
+        let app = TestApp::with(|c| c.address_logins_per_minute = 3);
+        for user in [
+            ("alice", "alice123"),
+            ("admin", "admin123"),
+            ("alice", "alice123"),
+        ] {
+            assert_eq!(
+                app.login_from(peer, user.0, user.1).await.status,
+                StatusCode::OK
+            );
+        }
+        app.login_from(peer, "admin", "admin123")
+            .await
+            .assert_abp_error(StatusCode::TOO_MANY_REQUESTS, "too_many_logins");
+        assert_eq!(
+            app.login_from(addr(21), "admin", "admin123").await.status,
+            StatusCode::OK
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -319,11 +598,9 @@ mod tests {
         assert_eq!(checked + limited, statuses.len(), "{statuses:?}");
         // Each slot lets at most one guess past a check that has not yet
         // seen the failures in flight.
-        assert!(checked >= MAX_FAILURES, "{checked}");
-        assert!(
-            checked < MAX_FAILURES + slots,
-            "{checked} with {slots} slots"
-        );
+        let free = usize::try_from(PAIR_FREE_FAILURES).expect("small");
+        assert!(checked >= free, "{checked}");
+        assert!(checked < free + slots, "{checked} with {slots} slots");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

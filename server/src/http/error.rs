@@ -32,6 +32,12 @@ pub enum AppError {
         /// Seconds until the next attempt can succeed.
         retry_after: u64,
     },
+    /// Too many successful logins: `429` with `Retry-After`.
+    #[error("too many logins; retry after {retry_after} s")]
+    TooManyLogins {
+        /// Seconds until the next login can succeed.
+        retry_after: u64,
+    },
     /// The user's roles do not grant the policy: `403`.
     #[error("policy {0} not granted")]
     Forbidden(Policy),
@@ -95,7 +101,9 @@ impl AppError {
             AppError::Unauthenticated
             | AppError::InvalidToken(_)
             | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts { .. } | AppError::TooManyLogins { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest { status, .. } | AppError::InjectedFault(status) => *status,
@@ -114,6 +122,7 @@ impl AppError {
             AppError::InvalidToken(_) => "invalid_token",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::TooManyLogins { .. } => "too_many_logins",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest { code, .. } => code,
@@ -134,6 +143,9 @@ impl AppError {
             AppError::InvalidCredentials => "Invalid username or password!".into(),
             AppError::TooManyAttempts { retry_after } => {
                 format!("Too many failed login attempts. Try again in {retry_after} seconds.")
+            }
+            AppError::TooManyLogins { retry_after } => {
+                format!("Too many logins. Try again in {retry_after} seconds.")
             }
             AppError::Forbidden(policy) => format!("The policy {policy} is not granted."),
             AppError::Validation(_) => "Your request is not valid!".into(),
@@ -182,7 +194,9 @@ impl IntoResponse for AppError {
             _ => None,
         };
         let retry_after = match &self {
-            AppError::TooManyAttempts { retry_after } => Some(*retry_after),
+            AppError::TooManyAttempts { retry_after } | AppError::TooManyLogins { retry_after } => {
+                Some(*retry_after)
+            }
             _ => None,
         };
         let status = self.status();
@@ -249,6 +263,7 @@ impl From<AuthError> for AppError {
                 members: vec!["userName".into()],
             }]),
             AuthError::TooManyAttempts { retry_after } => AppError::TooManyAttempts { retry_after },
+            AuthError::TooManyLogins { retry_after } => AppError::TooManyLogins { retry_after },
             AuthError::InvalidCredentials => AppError::InvalidCredentials,
             AuthError::Rejected(rejection) => AppError::InvalidGrant(rejection),
             AuthError::InvalidToken(reason) => AppError::InvalidToken(reason.to_string()),

@@ -138,10 +138,24 @@ impl TestApp {
         user_name: &str,
         password: &str,
     ) -> TestResponse {
+        self.login_via(peer, None, user_name, password).await
+    }
+
+    /// A login attempt from `peer` carrying `X-Forwarded-For: forwarded_for`.
+    pub async fn login_via(
+        &self,
+        peer: Option<SocketAddr>,
+        forwarded_for: Option<&str>,
+        user_name: &str,
+        password: &str,
+    ) -> TestResponse {
         let mut request =
             Request::post("/api/account/login").header(header::CONTENT_TYPE, "application/json");
         if let Some(peer) = peer {
             request = request.extension(ConnectInfo(peer));
+        }
+        if let Some(forwarded_for) = forwarded_for {
+            request = request.header("x-forwarded-for", forwarded_for);
         }
         let body = json!({ "userName": user_name, "password": password }).to_string();
         self.send(request.body(Body::from(body)).expect("request"))
