@@ -43,6 +43,17 @@ pub struct Config {
     #[arg(long, env = "SR_REUSE_GRACE", default_value = "0s", value_parser = humantime::parse_duration)]
     pub reuse_grace: Duration,
 
+    /// How long one request may take from its header to its answer, body
+    /// included; a client still sending (or stalling) then gets `408` and
+    /// the connection is closed. Must not be zero.
+    #[arg(long, env = "SR_REQUEST_TIMEOUT", default_value = "15s", value_parser = nonzero_duration)]
+    pub request_timeout: Duration,
+
+    /// Connections served at once; further clients wait in the listen
+    /// backlog until one closes.
+    #[arg(long, env = "SR_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
     /// A reverse proxy whose `X-Forwarded-For` is believed (an address or a
     /// CIDR range; repeat the flag or separate with commas). Behind it, the
     /// client address the login limits count is the nearest address in
@@ -53,7 +64,7 @@ pub struct Config {
 
     /// Live sessions (refresh token families) one user may hold; a login
     /// beyond that ends the user's oldest session, refresh and access tokens
-    /// alike. Several tabs of one browser share one session.
+    /// alike. The default leaves room for a user's several browsers and devices.
     #[arg(long, env = "SR_MAX_SESSIONS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_sessions: u32,
 
@@ -128,6 +139,8 @@ mod tests {
         assert!(!config.test_controls);
         assert!(!config.allow_public_test_controls);
         assert!(config.trusted_proxies.is_empty());
+        assert_eq!(config.request_timeout, Duration::from_secs(15));
+        assert_eq!(config.max_connections, 512);
         assert_eq!(config.max_sessions, 10);
         assert_eq!(config.user_logins_per_minute, 10);
         assert_eq!(config.address_logins_per_minute, 30);

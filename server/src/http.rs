@@ -15,14 +15,20 @@ mod test_controls;
 mod testing;
 mod tracking;
 
+use axum::BoxError;
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::HeaderValue;
-use axum::http::header::{CACHE_CONTROL, PRAGMA};
+use axum::http::header::{CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, PRAGMA};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{MethodRouter, any};
 use silent_refresh_contract::test_controls::Endpoint;
+use tower::ServiceBuilder;
+use tower::timeout::TimeoutLayer;
+use tower::timeout::error::Elapsed;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -33,6 +39,11 @@ use crate::state::AppState;
 
 /// Largest accepted request body; larger ones get `413`.
 pub const BODY_LIMIT: usize = 16 * 1024;
+/// Longest accepted request target (path and query); longer ones get `414`.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest accepted request header (all fields, names and values); larger
+/// ones get `431`.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// The whole application: the API under `/api`, the OAuth2 token endpoint,
 /// and the static app for every other path. Every route is mounted at its
@@ -63,6 +74,14 @@ pub fn app(state: AppState) -> Router {
         ));
     api.fallback_service(static_files::service(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn(refuse_oversize_requests))
+        // The whole request, body included, must arrive and be answered in
+        // time; the connection loop's header timeout covers the head only.
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(request_timed_out))
+                .layer(TimeoutLayer::new(state.config.request_timeout)),
+        )
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -93,6 +112,83 @@ async fn no_store(request: Request, next: Next) -> Response {
     response
 }
 
+/// Middleware: refuses, from the head alone and before any of the body is
+/// read (so `Expect: 100-continue` gets no `100 Continue`), a request whose
+/// `Content-Length` is over [`BODY_LIMIT`] (`413`), whose target is over
+/// [`MAX_URI_BYTES`] (`414`) or whose header fields are over
+/// [`MAX_HEADER_BYTES`] (`431`), in the ABP shape, closing the connection.
+/// Hand-written: tower-http's `RequestBodyLimitLayer` makes the same length
+/// check but answers in plain text.
+async fn refuse_oversize_requests(request: Request, next: Next) -> Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    let refusal = if target > MAX_URI_BYTES {
+        Some((
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("The request target is longer than {MAX_URI_BYTES} bytes."),
+        ))
+    } else if header_bytes > MAX_HEADER_BYTES {
+        Some((
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request_header_fields_too_large",
+            format!("The request header is larger than {MAX_HEADER_BYTES} bytes."),
+        ))
+    } else if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
+        Some((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("The request body is larger than {BODY_LIMIT} bytes."),
+        ))
+    } else {
+        None
+    };
+    match refusal {
+        Some((status, code, message)) => closing(AppError::BadRequest {
+            status,
+            code,
+            message,
+        }),
+        None => next.run(request).await,
+    }
+}
+
+/// The answer when [`TimeoutLayer`] gave up on a request.
+async fn request_timed_out(error: BoxError) -> Response {
+    if error.is::<Elapsed>() {
+        closing(AppError::BadRequest {
+            status: StatusCode::REQUEST_TIMEOUT,
+            code: "request_timeout",
+            message: "The request did not arrive in time.".into(),
+        })
+    } else {
+        AppError::Internal(error).into_response()
+    }
+}
+
+/// `error` as a response that closes the connection: the request's body
+/// has not been read (or not all of it), so the connection cannot carry
+/// another request.
+fn closing(error: AppError) -> Response {
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 async fn api_not_found() -> AppError {
     api_path_not_found()
 }
@@ -112,6 +208,7 @@ mod tests {
     use serde_json::json;
 
     use crate::http::testing::TestApp;
+    use crate::http::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 
     /// Issue 10.5: answers that carry user data must not be stored by a
     /// browser or a shared cache.
@@ -151,6 +248,61 @@ mod tests {
                 "{path}"
             );
         }
+    }
+
+    /// Issue 10.7: a 10 MB form to `/connect/token` got `400
+    /// invalid_request` rather than `413`.
+    #[tokio::test]
+    async fn an_oversize_token_form_is_413_whether_or_not_its_length_is_known() {
+        let app = TestApp::new();
+        let form = format!(
+            "grant_type=refresh_token&refresh_token={}",
+            "a".repeat(10 << 20)
+        );
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = form
+            .as_bytes()
+            .chunks(64 << 10)
+            .map(|chunk| Ok(chunk.to_vec()))
+            .collect();
+        // A body of unknown length, as a chunked upload has.
+        let streamed = axum::body::Body::from_stream(futures_util::stream::iter(chunks));
+        for (body, length) in [
+            (axum::body::Body::from(form.clone()), Some(form.len())),
+            (streamed, None),
+        ] {
+            let mut request = axum::http::Request::post("/connect/token")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            if let Some(length) = length {
+                request = request.header(header::CONTENT_LENGTH, length);
+            }
+            let response = app.send(request.body(body).expect("request")).await;
+            response.assert_abp_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+        }
+    }
+
+    /// Issue 10.7: oversize heads that hyper lets through are answered in
+    /// the ABP shape.
+    #[tokio::test]
+    async fn long_uris_and_large_headers_get_abp_errors() {
+        let app = TestApp::new();
+        let long_uri = format!("/api/app/orders?q={}", "a".repeat(MAX_URI_BYTES));
+        app.get(&long_uri, None)
+            .await
+            .assert_abp_error(StatusCode::URI_TOO_LONG, "uri_too_long");
+        let big_bearer = "a".repeat(MAX_HEADER_BYTES);
+        app.get("/api/identity/users", Some(&big_bearer))
+            .await
+            .assert_abp_error(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "request_header_fields_too_large",
+            );
+        // Just under the limits is served as usual.
+        let admin = app.admin().await;
+        let fits = format!("/api/app/orders?q={}", "a".repeat(MAX_URI_BYTES - 40));
+        assert_eq!(
+            app.get(&fits, Some(&admin.token)).await.status,
+            StatusCode::OK
+        );
     }
 
     /// Issue 10.6: the API is matched case-sensitively, so a case variant

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -16,6 +17,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
 use crate::clock::Clock;
@@ -53,7 +55,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
         .local_addr()
         .map_err(|source| StartupError::Bind { addr, source })?;
     print_banner(bound).map_err(StartupError::Stdout)?;
-    serve(listener, app(state), shutdown).await;
+    let max_connections = usize::try_from(state.config.max_connections).unwrap_or(usize::MAX);
+    serve(listener, app(state), max_connections, shutdown).await;
     Ok(())
 }
 
@@ -75,8 +78,22 @@ fn print_banner(bound: SocketAddr) -> std::io::Result<()> {
 /// Each request carries the client's address as
 /// [`ConnectInfo<SocketAddr>`](ConnectInfo).
 /// Clients that take longer than [`HEADER_READ_TIMEOUT`] to send a request
-/// header are disconnected.
-pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+/// header are disconnected. At most `max_connections` connections are
+/// served at once: while that many are open, no further one is accepted, so
+/// new clients wait in the listen backlog until one closes.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    max_connections: usize,
+    shutdown: impl Future<Output = ()>,
+) {
+    // Hand-written: tower's ConcurrencyLimit counts requests in flight, but
+    // an idle keep-alive connection or a trickled header holds a connection
+    // (a socket, a buffer, a task) without any request; so each accepted
+    // connection holds a permit until it closes.
+    let places = Arc::new(Semaphore::new(
+        max_connections.clamp(1, Semaphore::MAX_PERMITS),
+    ));
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     // The timeout only takes effect with a timer.
@@ -84,6 +101,14 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         .header_read_timeout(HEADER_READ_TIMEOUT);
     let mut shutdown = pin!(shutdown);
     loop {
+        let place = tokio::select! {
+            place = Arc::clone(&places).acquire_owned() => match place {
+                Ok(place) => place,
+                // The semaphore is never closed.
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(connection) => connection,
@@ -113,6 +138,7 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
+            let _place = place;
             // A header timeout is routine: idle keep-alive connections end so.
             if let Err(error) = connection.await
                 && !error.is_timeout()

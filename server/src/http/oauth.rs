@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
+use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Form, Json, Router};
 use serde::Deserialize;
@@ -35,7 +36,18 @@ async fn token(
     State(state): State<AppState>,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<Json<OAuth2TokenResponse>, AppError> {
-    let Form(request) = form.map_err(|rejection| invalid_request(rejection.body_text()))?;
+    let Form(request) = form.map_err(|rejection| {
+        // Too large is no OAuth2 error but the protocol's own (`413`).
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::BadRequest {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "payload_too_large",
+                message: rejection.body_text(),
+            }
+        } else {
+            invalid_request(rejection.body_text())
+        }
+    })?;
     match request.grant_type.as_deref() {
         Some("refresh_token") => {}
         Some(_) => {
