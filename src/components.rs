@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages.
 
 mod card;
+mod clock;
 mod error_message;
 mod forbidden;
 mod guard;
@@ -8,6 +9,7 @@ mod lang_switch;
 mod layout;
 mod load;
 mod nav_menu;
+mod offline_banner;
 mod session_panel;
 
 pub use card::Card;
@@ -18,4 +20,5 @@ pub use lang_switch::LangSwitch;
 pub use layout::AdminLayout;
 pub use load::{Load, Loader, use_load};
 pub use nav_menu::NavMenu;
+pub use offline_banner::OfflineBanner;
 pub use session_panel::SessionPanel;

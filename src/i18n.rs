@@ -122,6 +122,8 @@ messages! {
     SilentRefreshes => "Silent refreshes", "静默刷新次数";
     CallsWaiting => "Calls waiting", "等待中的请求";
     NextRefreshIn => "Next refresh in", "下次刷新";
+    OfflineReconnecting => "Offline — reconnecting.", "离线 — 正在重新连接。";
+    NextTryIn => "Next try in", "下次重试";
     UnauthorizedSeen => "401 answers", "401 响应";
     Refreshing => "Refreshing…", "正在刷新…";
     Summary => "Summary", "概览";

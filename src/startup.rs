@@ -25,6 +25,13 @@ pub const SESSION_NAME: &str = "silent-refresh";
 /// clock (besides every wake-up event).
 const KEEP_ALIVE_TICK: Duration = Duration::from_secs(1);
 
+/// Whether the page is hidden (another tab in front, a minimised window).
+fn is_hidden() -> bool {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .is_some_and(|document| document.hidden())
+}
+
 /// The refresher for the refresh protocol of the build-time configuration.
 pub fn configured_refresher(transport: Transport) -> TokenRefresher {
     match config::REFRESH_MODE {
@@ -61,10 +68,16 @@ pub fn connect() -> AuthStore {
     );
     let coordinator = client.coordinator().clone();
     let keep_alive = KeepAlive::start(KEEP_ALIVE_TICK, move |wake| {
+        let failing = coordinator.status().failures > 0;
+        if failing && is_hidden() {
+            // A hidden tab does not retry forever; it will when shown.
+            return;
+        }
         if wake == Wake::Returned {
             coordinator.retry_now();
         }
-        if access.refresh_due(js_sys::Date::now()) {
+        if failing || access.refresh_due(js_sys::Date::now()) {
+            // Backs off by itself after failures.
             coordinator.refresh_ahead();
         }
     });

@@ -6,7 +6,7 @@ use leptos_router::{
     hooks::use_location,
 };
 
-use super::{LangSwitch, NavMenu, SessionPanel};
+use super::{LangSwitch, NavMenu, OfflineBanner, SessionPanel};
 use crate::{
     api::percent_encode,
     i18n::{Msg, use_i18n},
@@ -93,6 +93,7 @@ fn Console() -> impl IntoView {
                     <SessionPanel/>
                 </div>
                 <main class="content">
+                    <OfflineBanner/>
                     {roles_warning}
                     <Outlet/>
                 </main>

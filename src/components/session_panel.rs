@@ -1,16 +1,12 @@
 //! The session panel: watch a silent refresh happen.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 
+use super::clock::{seconds_until, use_now};
 use crate::{
     i18n::{Msg, use_i18n},
     stores::use_auth,
 };
-
-/// How often the remaining lifetime is redrawn.
-const TICK: Duration = Duration::from_millis(500);
 
 /// The access token's remaining lifetime, the number of silent refreshes so
 /// far and the calls waiting for a refresh right now.
@@ -18,19 +14,15 @@ const TICK: Duration = Duration::from_millis(500);
 pub fn SessionPanel() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
-    let now = RwSignal::new(js_sys::Date::now());
-    if let Ok(handle) = set_interval_with_handle(move || now.set(js_sys::Date::now()), TICK) {
-        on_cleanup(move || handle.clear());
-    }
-    let seconds_until =
-        move |at_ms: Option<f64>| at_ms.map(|at| ((at - now.get()) / 1000.0).ceil() as i64);
-    let remaining = move || seconds_until(auth.access.expires_at_ms());
+    let now = use_now();
+    let secs_left = move |at_ms: Option<f64>| at_ms.map(|at| seconds_until(at, now.get()));
+    let remaining = move || secs_left(auth.access.expires_at_ms());
     let remaining_text = move || match remaining() {
         Some(secs) if secs > 0 => format!("{secs}{}", i18n.t(Msg::SecondsUnit)),
         Some(_) => i18n.t(Msg::Expired).to_owned(),
         None => "–".to_owned(),
     };
-    let next_refresh_text = move || match seconds_until(auth.access.refresh_deadline_ms()) {
+    let next_refresh_text = move || match secs_left(auth.access.refresh_deadline_ms()) {
         Some(secs) => format!("{}{}", secs.max(0), i18n.t(Msg::SecondsUnit)),
         None => "–".to_owned(),
     };

@@ -1,12 +1,13 @@
 //! A session that stays alive: proactive refresh ahead of each expiry, after
-//! a page was frozen (as a sleeping laptop), and across tabs.
+//! a page was frozen (as a sleeping laptop), and across tabs; offline and a
+//! refresh endpoint that drops its connections, with the banner that says so.
 
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::{
-    harness::ServerOptions,
+    harness::{Endpoint, FaultRequest, ServerOptions},
     pages::{App, all_in},
 };
 
@@ -90,4 +91,77 @@ async fn three_tabs_left_open_across_two_expiries_cost_one_refresh_each() {
     }
     let cards = app.reload_cards().await;
     assert!(all_in(&cards, "ready"), "{cards:?}");
+}
+
+/// Every card failed as "temporarily unavailable".
+fn all_unavailable(cards: &[(String, String, Option<String>)]) -> bool {
+    cards.len() == 5
+        && cards
+            .iter()
+            .all(|(_, state, error)| state == "error" && error.as_deref() == Some("unavailable"))
+}
+
+/// Network conditions through the DevTools protocol: offline, or not.
+async fn set_offline(app: &App, offline: bool) {
+    app.devtools("Network.enable", json!({})).await;
+    app.devtools(
+        "Network.emulateNetworkConditions",
+        json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn offline_the_banner_shows_and_the_session_is_kept_online_again_it_goes() {
+    let (server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
+    let api = server.api();
+    api.reset_stats().await;
+
+    set_offline(&app, true).await;
+    app.find("offline-banner").await;
+    let cards = app.reload_cards().await;
+    assert!(all_unavailable(&cards), "calls fail at once: {cards:?}");
+    assert_eq!(api.stats().await.resource, 0, "nothing left the browser");
+    assert_eq!(app.path().await, "/dashboard", "the session is kept");
+
+    set_offline(&app, false).await;
+    app.wait_until("the banner to go", || async {
+        !app.is_present("offline-banner").await
+    })
+    .await;
+    let cards = app.reload_cards().await;
+    assert!(all_in(&cards, "ready"), "{cards:?}");
+    assert_eq!(api.stats().await.login, 0, "no new login");
+}
+
+#[tokio::test]
+async fn the_refresh_endpoint_dropped_for_ten_seconds_shows_the_banner_until_it_is_back() {
+    let (server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
+    let api = server.api();
+    api.expire_access_tokens("alice").await;
+    api.fault(FaultRequest {
+        drop: true,
+        ..FaultRequest::new(Endpoint::Refresh, 1_000)
+    })
+    .await;
+
+    let cards = app.reload_cards().await;
+    assert!(all_unavailable(&cards), "{cards:?}");
+    app.find("offline-banner").await;
+    assert!(
+        !app.text("offline-next-try").await.is_empty(),
+        "the next try is announced"
+    );
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(app.path().await, "/dashboard", "the session is kept");
+    app.find("offline-banner").await;
+
+    api.clear_faults().await;
+    app.wait_until("the banner to go by itself", || async {
+        !app.is_present("offline-banner").await
+    })
+    .await;
+    let cards = app.reload_cards().await;
+    assert!(all_in(&cards, "ready"), "{cards:?}");
+    assert_eq!(api.stats().await.login, 1, "only the first login");
 }

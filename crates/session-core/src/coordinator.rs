@@ -235,10 +235,28 @@ where
                 self.newer_tokens_than(&sent).await?;
                 let _turn = self.inner.slots.acquire().await;
                 let current = self.ready_to_send(session).await?;
-                send(current.access_token).await
+                self.note(send(current.access_token).await)
             }
-            outcome => outcome,
+            outcome => self.note(outcome),
         }
+    }
+
+    /// A call that got an answer shows the service is back: the back-off
+    /// after failed refreshes ends (the token may still be refreshed).
+    fn note<V, E: Unauthorized>(&self, outcome: Result<V, E>) -> Result<V, E> {
+        let reached = outcome.as_ref().is_ok();
+        if reached {
+            let recovered = {
+                let mut state = self.inner.state.borrow_mut();
+                let failing = state.failures > 0;
+                (state.failures, state.retry_at_ms) = (0, None);
+                failing
+            };
+            if recovered {
+                self.notify();
+            }
+        }
+        outcome
     }
 
     /// The tokens to send with now, in `session` only: after a refresh if

@@ -72,7 +72,7 @@ pub struct Backoff {
 impl Default for Backoff {
     fn default() -> Self {
         Self {
-            first_ms: 1_000,
+            first_ms: 2_000,
             cap_ms: 30_000,
         }
     }
@@ -103,9 +103,9 @@ mod tests {
         let schedule: Vec<_> = (0..8).map(|n| backoff.delay_ms(n, 0.0)).collect();
         assert_eq!(
             schedule,
-            [0, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]
+            [0, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]
         );
-        assert_eq!(backoff.delay_ms(3, 1.0), 3_000);
+        assert_eq!(backoff.delay_ms(3, 1.0), 6_000);
         assert_eq!(backoff.delay_ms(u32::MAX, 0.5), 26_250, "no overflow");
     }
 

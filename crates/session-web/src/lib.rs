@@ -60,5 +60,6 @@ pub use runtime::BrowserRuntime;
 pub use session::Session;
 pub use shared_refresher::{SharedRefresher, SharedStep, shared_step};
 pub use transport::{
-    Body, BodyTransform, Method, Request, Response, Transport, form_encode, percent_encode,
+    Body, BodyTransform, Method, Request, Response, Transport, form_encode, is_offline,
+    percent_encode,
 };

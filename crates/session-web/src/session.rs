@@ -143,12 +143,13 @@ mod tests {
         assert_eq!(session.refresh_deadline(&policy, 0.0), Some(1_024_000.0));
         let unknown = Session::new("a".into(), "r".into(), "u".into(), None, 1_000_000.0);
         assert_eq!(unknown.refresh_deadline(&policy, 0.0), None);
-        // A record written before receipt times were kept: due at once.
+        // A record written before receipt times were kept reads as received
+        // at the epoch: its deadline is long past, so it is due at once.
         let old: Session = serde_json::from_str(
             r#"{"accessToken":"a","refreshToken":"r","userId":"u","expiresAtMs":5000.0}"#,
         )
         .unwrap();
-        assert_eq!(old.refresh_deadline(&policy, 0.0), Some(1_000.0));
+        assert_eq!(old.refresh_deadline(&policy, 0.0), Some(4_000.0));
     }
 
     #[test]

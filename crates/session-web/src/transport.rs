@@ -129,6 +129,10 @@ impl Transport {
     /// a failure to get an answer (network, timeout) or to read it is an error.
     /// Dropping the future aborts the request.
     pub async fn send(&self, request: Request<'_>) -> Result<Response, ApiError> {
+        if is_offline() {
+            // No answer can come: fail now rather than at the timeout.
+            return Err(ApiError::Unavailable("the browser is offline".into()));
+        }
         let deadline = Deadline::start(self.timeout_ms)?;
         let mut builder = RequestBuilder::new(&self.url(request.path))
             .method(request.method)
@@ -163,6 +167,11 @@ impl Transport {
         let body = (self.transform)(response.body)?;
         Ok(Response { body, ..response })
     }
+}
+
+/// Whether the browser says it is offline (`navigator.onLine` false).
+pub fn is_offline() -> bool {
+    web_sys::window().is_some_and(|window| !window.navigator().on_line())
 }
 
 /// Aborts a request after a timeout, or when dropped before it finished.

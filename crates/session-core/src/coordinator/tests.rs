@@ -697,3 +697,21 @@ fn after_a_failed_refresh_the_proactive_one_backs_off_until_retry_now() {
         "reset by the success"
     );
 }
+
+#[test]
+fn a_call_that_succeeds_ends_the_back_off() {
+    let mut world = World::with_store(FakeStore::logged_in("expired", Some("refresh-0")));
+    world
+        .refresher
+        .answer_next([unavailable(), unavailable(), unavailable()]);
+    assert!(matches!(
+        world.call(),
+        Err(CallError::Refresh(RefreshError::Unavailable(_)))
+    ));
+    assert_eq!(world.coordinator.status().failures, 1);
+
+    world.server.valid.borrow_mut().insert("expired".into());
+    assert_eq!(world.call(), Ok("data"));
+    let status = world.coordinator.status();
+    assert_eq!((status.failures, status.retry_at_ms), (0, None));
+}
