@@ -6,6 +6,7 @@
 //! | variable | values | default |
 //! |---|---|---|
 //! | `REFRESH_ROLE` | `true/1/yes/on`, `false/0/no/off` (any case) | off |
+//! | `ROLE_RECHECK_ON_403` | the same | on |
 //! | `API_BASE` | empty (same origin), or an `http(s)://` URL or a `/path`, without a trailing `/` | empty |
 //! | `REFRESH_MODE` | `seed` or `oauth2` | `seed` |
 //! | `OAUTH2_TOKEN_URL` | the token endpoint for `oauth2` mode | `/connect/token` |
@@ -19,6 +20,19 @@ pub const REFRESH_ROLE: bool = match parse_flag(option_env!("REFRESH_ROLE")) {
     Err(InvalidValue) => panic!(
         "REFRESH_ROLE must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for off"
     ),
+};
+
+/// Whether a call answered `403` fetches the roles and permissions again by
+/// itself (at most one fetch per burst of `403`s), so a revoked page's menu
+/// item goes without a click.
+pub const ROLE_RECHECK_ON_403: bool = match option_env!("ROLE_RECHECK_ON_403") {
+    None => true,
+    value => match parse_flag(value) {
+        Ok(on) => on,
+        Err(InvalidValue) => panic!(
+            "ROLE_RECHECK_ON_403 must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for on"
+        ),
+    },
 };
 
 /// Prefix of every API path: empty for the app's own origin.

@@ -65,16 +65,11 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> Api<S, R> {
         }
     }
 
-    /// `POST /api/account/logout`: revokes the refresh token's family. Sent
-    /// with whatever access token there is and never refreshed by the
-    /// coordinator (the session is over by then).
-    pub async fn logout(
-        &self,
-        access_token: Option<&str>,
-        refresh_token: &str,
-    ) -> Result<(), ApiError> {
+    /// `POST /api/account/logout`: revokes the refresh token's family with
+    /// the refresh token alone, outside the coordinator (the session is over
+    /// by then).
+    pub async fn logout(&self, refresh_token: &str) -> Result<(), ApiError> {
         let request = Request {
-            bearer: access_token,
             body: Body::json(&LogoutRequest {
                 refresh_token: refresh_token.to_owned(),
             })?,

@@ -12,7 +12,9 @@ use leptos::{prelude::*, task::spawn_local};
 use super::ErrorMessage;
 use crate::{
     api::ApiError,
+    config,
     i18n::{Msg, use_i18n},
+    stores::use_auth,
 };
 
 /// The state of data being loaded.
@@ -116,12 +118,15 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
     }
 }
 
-/// Runs `fetch` now and again on every [`Loader::reload`].
+/// Runs `fetch` now and again on every [`Loader::reload`]. A load answered
+/// `403` has the roles fetched again by itself (`ROLE_RECHECK_ON_403`), so
+/// the menu and the guards follow a revoked permission without a click.
 pub fn use_load<T, Fut>(fetch: impl Fn() -> Fut + 'static) -> Loader<T>
 where
     T: Send + Sync + 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
+    let auth = use_auth();
     let state = RwSignal::new(Load::Loading);
     let reloads = RwSignal::new(0_u32);
     let running = StoredValue::new(None::<AbortHandle>);
@@ -136,8 +141,14 @@ where
         state.set(Load::Loading);
         let (task, handle) = abortable(untrack(&fetch));
         running.set_value(Some(handle));
+        let epoch = auth.forbidden_epoch();
         spawn_local(async move {
             if let Ok(outcome) = task.await {
+                if config::ROLE_RECHECK_ON_403
+                    && matches!(&outcome, Err(error) if error.status() == Some(403))
+                {
+                    auth.recheck_after_forbidden(epoch);
+                }
                 state.try_set(outcome.into());
             }
         });

@@ -2,7 +2,7 @@
 //! access and user stores and the API.
 
 use leptos::{prelude::*, task::spawn_local};
-use silent_refresh_core::{Refresher, TokenPair, TokenSnapshot, TokenStore, Unauthorized};
+use silent_refresh_core::{RecheckGate, TokenPair, TokenSnapshot, TokenStore};
 use silent_refresh_web::{Session, SharedRefresher, TokenRefresher};
 
 use super::{AccessStore, UserInfo, UserStore};
@@ -73,6 +73,8 @@ pub struct AuthStore {
     api: StoredValue<AppApi, LocalStorage>,
     /// Ends a login for every tab, under the refresh lock.
     shared: StoredValue<SharedRefresher<TokenRefresher>, LocalStorage>,
+    /// One roles re-check per burst of `403`s.
+    forbidden: StoredValue<RecheckGate, LocalStorage>,
 }
 
 impl AuthStore {
@@ -92,7 +94,29 @@ impl AuthStore {
             configuration_fetches: StoredValue::new(0),
             api: StoredValue::new_local(api),
             shared: StoredValue::new_local(shared),
+            forbidden: StoredValue::new_local(RecheckGate::default()),
         }
+    }
+
+    /// The epoch of the roles re-checks, to take when a call leaves.
+    pub fn forbidden_epoch(&self) -> u64 {
+        self.forbidden.with_value(RecheckGate::epoch)
+    }
+
+    /// A call sent at `epoch` was answered `403`: fetch the roles again,
+    /// unless that is under way or has happened since the call left (one
+    /// fetch per burst). The guards keep deciding on the current roles
+    /// until the answer is in.
+    pub fn recheck_after_forbidden(&self, epoch: u64) {
+        if !self.forbidden.with_value(|gate| gate.try_start(epoch)) {
+            return;
+        }
+        let this = *self;
+        spawn_local(async move {
+            // The outcome is recorded in the stores and the roles state.
+            let _ = this.fetch_configuration(RolesState::Rechecking).await;
+            this.forbidden.with_value(RecheckGate::finish);
+        });
     }
 
     /// The API.
@@ -150,9 +174,7 @@ impl AuthStore {
             let shared = self.shared.get_value();
             spawn_local(async move {
                 let ended = shared
-                    .end_login(session, move |latest, refresher| {
-                        revoke(api, refresher, latest)
-                    })
+                    .end_login(session, move |latest| revoke(api, latest))
                     .await;
                 if let Err(error) = ended {
                     leptos::logging::warn!("the login was not ended for every tab: {error}");
@@ -214,25 +236,11 @@ impl AuthStore {
     }
 }
 
-/// Asks the server to revoke `session` (best effort). Its access token may
-/// have expired: then one refresh with `refresher` (the caller holds the
-/// refresh lock, and the session is already gone from the record) buys a
-/// token to log out with.
-async fn revoke(api: AppApi, refresher: TokenRefresher, session: Session) {
-    let outcome = match api
-        .logout(Some(&session.access_token), &session.refresh_token)
-        .await
-    {
-        Err(error) if error.is_unauthorized() => match refresher.refresh(&session.grant()).await {
-            Ok(pair) => {
-                api.logout(Some(&pair.access_token), &pair.refresh_token)
-                    .await
-            }
-            Err(error) => Err(error.into()),
-        },
-        other => other,
-    };
-    if let Err(error) = outcome {
+/// Asks the server to revoke `session`'s refresh token family (best
+/// effort). The refresh token alone is enough (RFC 7009 style): an access
+/// token that has expired costs no refresh.
+async fn revoke(api: AppApi, session: Session) {
+    if let Err(error) = api.logout(&session.refresh_token).await {
         leptos::logging::warn!("the server did not revoke the session: {error}");
     }
 }

@@ -149,7 +149,7 @@ impl Server {
 
 pub use silent_refresh_contract::test_controls::{CallCounts, Endpoint, FaultRequest};
 use silent_refresh_contract::{
-    LoginRequest, PagedResult, TokenResponse,
+    LoginRequest, PagedResult, RefreshRequest, TokenResponse,
     identity::{IdentityUser, UpdateRolesRequest},
     paths::{self, test_controls},
     test_controls::{Stats, UserRequest},
@@ -272,6 +272,31 @@ impl Api {
         assert_eq!(status, 200, "{body}");
         let answer: TokenResponse = serde_json::from_value(body).expect("a token answer");
         answer.token
+    }
+
+    /// Waits for the logout the page sent to have been handled, then checks
+    /// that a refresh with `logged_out` is refused (`400 invalid_grant`).
+    /// The logout is counted as it arrives, so its handler gets half a
+    /// second to revoke; polling the refresh instead would spend the token
+    /// and pass on reuse detection alone.
+    pub async fn assert_revoked_after_logout(&self, logged_out: &RefreshRequest) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while self.stats().await.logout == 0 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no logout call came"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (status, body) = self
+            .send(Method::POST, paths::REFRESH, None, Some(json!(logged_out)))
+            .await;
+        assert_eq!(
+            status, 400,
+            "the logged-out refresh token is revoked: {body}"
+        );
+        assert_eq!(body["error"]["code"], "invalid_grant");
     }
 
     /// As `admin`, gives `user` exactly `roles`.

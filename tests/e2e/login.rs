@@ -1,9 +1,5 @@
 //! Logging in and out through the page.
 
-use hyper::Method;
-use serde_json::json;
-use silent_refresh_contract::{RefreshRequest, paths};
-
 use crate::{
     harness::{Server, ServerOptions},
     pages::App,
@@ -17,15 +13,7 @@ async fn alice_logs_in_sees_her_name_and_logs_out() {
     app.wait_for_path("/login").await;
     app.log_in_to_dashboard("alice", "alice123").await;
     app.wait_for_text("current-user", "Alice Liddell").await;
-    let stored = app
-        .local_storage("silent-refresh.session")
-        .await
-        .expect("a stored session");
-    let stored: serde_json::Value = serde_json::from_str(&stored).expect("a JSON session");
-    let logged_out = RefreshRequest {
-        user_id: stored["userId"].as_str().expect("a user id").to_owned(),
-        refresh_token: stored["refreshToken"].as_str().expect("a token").to_owned(),
-    };
+    let logged_out = app.stored_refresh_request().await;
 
     app.click("nav-logout").await;
     app.find("login-username").await;
@@ -33,21 +21,8 @@ async fn alice_logs_in_sees_her_name_and_logs_out() {
     assert_eq!(app.local_storage("silent-refresh.session").await, None);
     assert_eq!(app.local_storage("silent-refresh.user").await, None);
     let api = server.api();
-    app.wait_until("the logout call", || async {
-        api.stats().await.logout == 1
-    })
-    .await;
-    // The call is counted as it arrives; give its handler time to revoke.
-    // (Polling instead would spend the token and pass on reuse detection.)
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let (status, body) = api
-        .send(Method::POST, paths::REFRESH, None, Some(json!(logged_out)))
-        .await;
-    assert_eq!(
-        status, 400,
-        "the logged-out refresh token is revoked: {body}"
-    );
-    assert_eq!(body["error"]["code"], "invalid_grant");
+    api.assert_revoked_after_logout(&logged_out).await;
+    assert_eq!(api.stats().await.logout, 1);
     assert!(
         !app.is_present("session-expired").await,
         "a logout is no expiry"

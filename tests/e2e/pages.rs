@@ -5,6 +5,7 @@ use std::{future::Future, time::Duration};
 
 use fantoccini::{Locator, elements::Element, wd::WindowHandle};
 use serde_json::{Value, json};
+use silent_refresh_contract::RefreshRequest;
 
 use crate::harness::{Browser, Server, ServerOptions};
 
@@ -70,6 +71,20 @@ impl App {
             .issue_cmd(DevTools { method, params })
             .await
             .unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+
+    /// What refreshing the session stored in the page takes (to show later
+    /// that a logout revoked it).
+    pub async fn stored_refresh_request(&self) -> RefreshRequest {
+        let stored = self
+            .local_storage("silent-refresh.session")
+            .await
+            .expect("a stored session");
+        let stored: Value = serde_json::from_str(&stored).expect("a JSON session");
+        RefreshRequest {
+            user_id: stored["userId"].as_str().expect("a user id").to_owned(),
+            refresh_token: stored["refreshToken"].as_str().expect("a token").to_owned(),
+        }
     }
 
     /// The browser's reload button.

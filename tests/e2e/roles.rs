@@ -189,3 +189,40 @@ async fn the_last_admin_cannot_lose_the_admin_role_and_the_page_says_why() {
         })
         .await;
 }
+
+#[tokio::test]
+async fn a_403_removes_the_revoked_page_from_the_menu_by_itself_in_every_tab() {
+    let server = Server::start(ServerOptions::default());
+    let api = server.api();
+    api.set_roles("alice", &["user", "auditor"]).await;
+    let alice = App::open(&server).await;
+    alice.log_in_to_dashboard("alice", "alice123").await;
+    alice.wait_for_menu_item("reports", true).await;
+    let first = alice.open_tab("/dashboard").await;
+    alice.wait_for_cards("ready").await;
+    let second = alice.switch_to(first).await;
+    alice.click("nav-item-reports").await;
+    alice
+        .wait_until("the reports card", || async {
+            alice.cards_named("reports").await == ["ready"]
+        })
+        .await;
+
+    api.set_roles("alice", &["user"]).await;
+    api.reset_stats().await;
+    // Away and back through the menu: the page's next call is refused.
+    alice.click("nav-item-dashboard").await;
+    alice.wait_for_cards("ready").await;
+    alice.click("nav-item-reports").await;
+    alice.find("forbidden").await;
+    alice.wait_for_menu_item("reports", false).await;
+    assert_eq!(api.stats().await.app_config, 1, "one re-check, no click");
+
+    alice.switch_to(second).await;
+    alice.wait_for_menu_item("reports", false).await;
+    assert_eq!(
+        api.stats().await.app_config,
+        1,
+        "the other tab took the roles without fetching them"
+    );
+}

@@ -51,6 +51,7 @@
 
 mod coordinator;
 mod ports;
+mod recheck;
 mod schedule;
 mod slots;
 #[cfg(any(test, feature = "testing"))]
@@ -61,4 +62,5 @@ pub use ports::{
     Generation, LocalTask, RefreshError, RefreshGrant, Refresher, Runtime, SessionId, TokenPair,
     TokenSnapshot, TokenStore, Unauthorized,
 };
+pub use recheck::RecheckGate;
 pub use schedule::{Backoff, RefreshAhead};

@@ -72,21 +72,20 @@ impl<R: Refresher + Clone + 'static> SharedRefresher<R> {
     /// Ends `ours` for every tab, under the refresh lock: the record is
     /// marked logged out if it still holds this login (another login is not
     /// ours to end), and `revoke` then runs, still under the lock, with the
-    /// login's latest tokens (another tab may have rotated them) and the
-    /// inner refresher, in case revoking needs a fresh access token. No tab
-    /// can refresh the login meanwhile, so nothing it rotates goes unrevoked.
+    /// login's latest tokens (another tab may have rotated them). No tab can
+    /// refresh the login meanwhile, so nothing it rotates goes unrevoked.
     pub async fn end_login<Fut>(
         &self,
         ours: Session,
-        revoke: impl FnOnce(Session, R) -> Fut + 'static,
+        revoke: impl FnOnce(Session) -> Fut + 'static,
     ) -> Result<(), RefreshError>
     where
         Fut: Future<Output = ()> + 'static,
     {
-        let (record, inner) = (self.record.clone(), self.inner.clone());
+        let record = self.record.clone();
         with_lock(&self.lock, LOCK_WAIT_MS, async move {
             if let Some(latest) = record.end(&ours).await {
-                revoke(latest, inner).await;
+                revoke(latest).await;
             }
         })
         .await

@@ -97,7 +97,7 @@ async fn ending_a_login_revokes_its_latest_tokens_and_logs_every_tab_out() {
     let seen = Rc::clone(&revoked);
 
     shared_refresher()
-        .end_login(ours, move |latest, _refresher| async move {
+        .end_login(ours, move |latest| async move {
             seen.borrow_mut().push(latest.refresh_token);
         })
         .await
@@ -124,7 +124,7 @@ async fn ending_a_login_leaves_another_login_alone() {
     let seen = Rc::clone(&revoked);
 
     shared_refresher()
-        .end_login(alice("refresh-0"), move |_, _| async move {
+        .end_login(alice("refresh-0"), move |_| async move {
             *seen.borrow_mut() += 1;
         })
         .await
