@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | `REFRESH_ROLE` | `true/1/yes/on`, `false/0/no/off` (any case) | off |
 //! | `ROLE_RECHECK_ON_403` | the same | on |
+//! | `ROLE_RECHECK_AFTER_HIDDEN_MINUTES` | a whole number of minutes, or `off` | 5 |
 //! | `API_BASE` | empty (same origin), or an `http(s)://` URL or a `/path`, without a trailing `/` | empty |
 //! | `REFRESH_MODE` | `seed` or `oauth2` | `seed` |
 //! | `OAUTH2_TOKEN_URL` | the token endpoint for `oauth2` mode | `/connect/token` |
@@ -33,6 +34,17 @@ pub const ROLE_RECHECK_ON_403: bool = match option_env!("ROLE_RECHECK_ON_403") {
             "ROLE_RECHECK_ON_403 must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for on"
         ),
     },
+};
+
+/// After how many minutes hidden a tab that becomes visible again fetches
+/// the roles and permissions again (`None`: never).
+pub const ROLE_RECHECK_AFTER_HIDDEN_MINUTES: Option<u64> = match parse_minutes(option_env!(
+    "ROLE_RECHECK_AFTER_HIDDEN_MINUTES"
+)) {
+    Ok(minutes) => minutes,
+    Err(InvalidValue) => panic!(
+        "ROLE_RECHECK_AFTER_HIDDEN_MINUTES must be a whole number of minutes from 1, or off; leave it unset for 5"
+    ),
 };
 
 /// Prefix of every API path: empty for the app's own origin.
@@ -96,6 +108,34 @@ pub const fn parse_flag(value: Option<&str>) -> Result<bool, InvalidValue> {
     } else {
         Err(InvalidValue)
     }
+}
+
+/// Parses a number of minutes: unset means 5, `off` (any case) or `0`
+/// means never, else a whole number from 1 to 100 000.
+pub const fn parse_minutes(value: Option<&str>) -> Result<Option<u64>, InvalidValue> {
+    let Some(value) = value else {
+        return Ok(Some(5));
+    };
+    if one_of(value, &["off", "0"]) {
+        return Ok(None);
+    }
+    let bytes = value.as_bytes();
+    if bytes.is_empty() || bytes.len() > 6 {
+        return Err(InvalidValue);
+    }
+    let mut minutes = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            return Err(InvalidValue);
+        }
+        minutes = minutes * 10 + (bytes[i] - b'0') as u64;
+        i += 1;
+    }
+    if minutes == 0 || minutes > 100_000 {
+        return Err(InvalidValue);
+    }
+    Ok(Some(minutes))
 }
 
 /// Parses `REFRESH_MODE`: `seed` (also when unset) or `oauth2`, any case.
@@ -193,6 +233,17 @@ mod tests {
             "", " true", "true ", "2", "y", "n", "enabled", "nope", "trueish",
         ] {
             assert_eq!(parse_flag(Some(value)), Err(InvalidValue), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn minutes_are_whole_numbers_or_off() {
+        assert_eq!(parse_minutes(None), Ok(Some(5)));
+        assert_eq!(parse_minutes(Some("15")), Ok(Some(15)));
+        assert_eq!(parse_minutes(Some("OFF")), Ok(None));
+        assert_eq!(parse_minutes(Some("0")), Ok(None));
+        for bad in ["", "5m", "-1", "1.5", "1000001", "00"] {
+            assert_eq!(parse_minutes(Some(bad)), Err(InvalidValue), "{bad}");
         }
     }
 

@@ -27,9 +27,36 @@ pub fn fixed(value: f64, decimals: u32) -> String {
     }
 }
 
+/// A span of whole seconds in its two largest units: `45 s`, `12 min 5 s`,
+/// `3 h 20 min`, `6 d 23 h` (negative spans are `0 s`).
+pub fn span(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    let (days, hours, minutes, secs) = (
+        seconds / 86_400,
+        seconds / 3_600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{secs} s"),
+        (0, 0, _) => format!("{minutes} min {secs} s"),
+        (0, _, _) => format!("{hours} h {minutes} min"),
+        _ => format!("{days} d {hours} h"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_show_their_two_largest_units() {
+        assert_eq!(span(-5), "0 s");
+        assert_eq!(span(45), "45 s");
+        assert_eq!(span(725), "12 min 5 s");
+        assert_eq!(span(12_000), "3 h 20 min");
+        assert_eq!(span(604_799), "6 d 23 h");
+    }
 
     #[test]
     fn decimals_are_rounded_and_padded_like_the_float_formatter() {

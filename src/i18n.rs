@@ -124,6 +124,10 @@ messages! {
     NextRefreshIn => "Next refresh in", "下次刷新";
     OfflineReconnecting => "Offline — reconnecting.", "离线 — 正在重新连接。";
     NextTryIn => "Next try in", "下次重试";
+    SessionEndsIn => "Session ends in", "会话结束于";
+    Connection => "Connection", "连接";
+    Connected => "connected", "已连接";
+    FailedRefreshes => "failed refreshes", "刷新失败";
     UnauthorizedSeen => "401 answers", "401 响应";
     Refreshing => "Refreshing…", "正在刷新…";
     Summary => "Summary", "概览";

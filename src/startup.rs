@@ -25,6 +25,12 @@ pub const SESSION_NAME: &str = "silent-refresh";
 /// clock (besides every wake-up event).
 const KEEP_ALIVE_TICK: Duration = Duration::from_secs(1);
 
+/// Whether a tab hidden for `hidden_ms` fetches the roles again when shown.
+pub fn recheck_after_hidden(hidden_ms: u64) -> bool {
+    config::ROLE_RECHECK_AFTER_HIDDEN_MINUTES
+        .is_some_and(|minutes| hidden_ms >= minutes.saturating_mul(60_000))
+}
+
 /// Whether the page is hidden (another tab in front, a minimised window).
 fn is_hidden() -> bool {
     web_sys::window()
@@ -67,13 +73,20 @@ pub fn connect() -> AuthStore {
         move |status| access.set_refresh_status(status),
     );
     let coordinator = client.coordinator().clone();
+    let auth = AuthStore::new(access, user, Api::new(client), shared);
     let keep_alive = KeepAlive::start(KEEP_ALIVE_TICK, move |wake| {
+        if let Wake::Shown { hidden_ms } = wake
+            && recheck_after_hidden(hidden_ms)
+            && access.is_logged_in_untracked()
+        {
+            auth.recheck_roles();
+        }
         let failing = coordinator.status().failures > 0;
         if failing && is_hidden() {
             // A hidden tab does not retry forever; it will when shown.
             return;
         }
-        if wake == Wake::Returned {
+        if wake != Wake::Tick {
             coordinator.retry_now();
         }
         if failing || access.refresh_due(js_sys::Date::now()) {
@@ -83,7 +96,7 @@ pub fn connect() -> AuthStore {
     });
     // Stopped, with its timer and listeners, when the owner goes.
     StoredValue::<_, LocalStorage>::new_local(keep_alive);
-    AuthStore::new(access, user, Api::new(client), shared)
+    auth
 }
 
 /// How the page was loaded (`PerformanceNavigationTiming.type`).

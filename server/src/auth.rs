@@ -93,6 +93,9 @@ pub struct TokenPair {
     pub refresh_token: String,
     /// Access token lifetime in whole seconds (rounded up).
     pub expires_in: u64,
+    /// What is left of the refresh token's absolute lifetime, in whole
+    /// seconds (rounded down: rotation never extends it).
+    pub refresh_expires_in: u64,
 }
 
 /// The longest user name a login accepts, in characters. Longer names are
@@ -224,7 +227,7 @@ fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AuthError
     let now = state.clock.now_ms();
     state.db.with(|conn| {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id = refresh_tokens::start_family(
+        let family = refresh_tokens::start_family(
             &tx,
             user_id,
             &refresh_token,
@@ -232,10 +235,6 @@ fn start_session(state: &AppState, user_id: &str) -> Result<TokenPair, AuthError
             state.config.refresh_ttl,
         )?;
         refresh_tokens::end_all_but_newest(&tx, user_id, state.config.max_sessions, now)?;
-        let family = Family {
-            id,
-            user_id: user_id.to_owned(),
-        };
         issue_pair(state, tx, family, refresh_token, now)
     })
 }
@@ -253,6 +252,7 @@ fn issue_pair(
     let access_token = issue_access_token(state, &tx, &family, now_ms)?;
     tx.commit()?;
     Ok(TokenPair {
+        refresh_expires_in: family.expires_at_ms.saturating_sub(now_ms) / 1000,
         user_id: family.user_id,
         access_token,
         refresh_token,

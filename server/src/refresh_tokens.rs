@@ -56,18 +56,20 @@ pub struct Family {
     pub id: i64,
     /// The user it belongs to.
     pub user_id: String,
+    /// When its absolute lifetime ends (ms since the epoch).
+    pub expires_at_ms: u64,
 }
 
 /// Starts a family for a new login with `token` as its first member and
-/// returns its id; the family (and every token rotated from it) expires
-/// `ttl` after `now_ms`.
+/// returns it; the family (and every token rotated from it) expires `ttl`
+/// after `now_ms`.
 pub fn start_family(
     conn: &Connection,
     user_id: &str,
     token: &str,
     now_ms: u64,
     ttl: Duration,
-) -> rusqlite::Result<i64> {
+) -> rusqlite::Result<Family> {
     // SQLite integers are signed: keep huge lifetimes representable.
     let expires_at_ms = now_ms.saturating_add(millis(ttl)).min(i64::MAX as u64);
     let family_id: i64 = conn.query_row(
@@ -76,7 +78,11 @@ pub fn start_family(
         |row| row.get(0),
     )?;
     add_token(conn, family_id, token)?;
-    Ok(family_id)
+    Ok(Family {
+        id: family_id,
+        user_id: user_id.to_owned(),
+        expires_at_ms,
+    })
 }
 
 /// Spends `presented` and adds `replacement` to its family; returns the
@@ -139,6 +145,7 @@ pub fn rotate(
     Ok(Family {
         id: token.family_id,
         user_id: token.user_id,
+        expires_at_ms: token.expires_at_ms,
     })
 }
 

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::clock::{seconds_until, use_now};
 use crate::{
+    format::span,
     i18n::{Msg, use_i18n},
     stores::use_auth,
 };
@@ -22,11 +23,29 @@ pub fn SessionPanel() -> impl IntoView {
         Some(_) => i18n.t(Msg::Expired).to_owned(),
         None => "–".to_owned(),
     };
-    let next_refresh_text = move || match secs_left(auth.access.refresh_deadline_ms()) {
+    let status = move || auth.access.refresh_status();
+    let seconds_text = move |secs: Option<i64>| match secs {
         Some(secs) => format!("{}{}", secs.max(0), i18n.t(Msg::SecondsUnit)),
         None => "–".to_owned(),
     };
-    let status = move || auth.access.refresh_status();
+    let next_refresh_text = move || seconds_text(secs_left(auth.access.refresh_deadline_ms()));
+    let session_ends_text =
+        move || secs_left(auth.access.refresh_expires_at_ms()).map_or_else(|| "–".to_owned(), span);
+    let backoff_text = move || {
+        let status = status();
+        let next = status
+            .retry_at_ms
+            .map(|at| seconds_until(at as f64, now.get()));
+        match status.failures {
+            0 => i18n.t(Msg::Connected).to_owned(),
+            failures => format!(
+                "{} × {failures}, {} {}",
+                i18n.t(Msg::FailedRefreshes),
+                i18n.t(Msg::NextTryIn),
+                seconds_text(next)
+            ),
+        }
+    };
     view! {
         <aside class="session-panel" data-testid="session-panel" aria-live="polite">
             <h2>{move || i18n.t(Msg::Session)}</h2>
@@ -39,6 +58,10 @@ pub fn SessionPanel() -> impl IntoView {
                 <dd data-testid="session-waiting">{move || status().waiting}</dd>
                 <dt>{move || i18n.t(Msg::NextRefreshIn)}</dt>
                 <dd data-testid="session-next-refresh">{next_refresh_text}</dd>
+                <dt>{move || i18n.t(Msg::SessionEndsIn)}</dt>
+                <dd data-testid="session-ends-in">{session_ends_text}</dd>
+                <dt>{move || i18n.t(Msg::Connection)}</dt>
+                <dd data-testid="session-backoff">{backoff_text}</dd>
                 <dt>{move || i18n.t(Msg::UnauthorizedSeen)}</dt>
                 <dd data-testid="session-unauthorized">{move || status().unauthorized}</dd>
             </dl>

@@ -100,6 +100,18 @@ impl AccessStore {
             .with(|t| t.session.as_ref().and_then(|s| s.expires_at_ms))
     }
 
+    /// When the refresh token's absolute lifetime ends, ms since the epoch,
+    /// if the server said (tracked).
+    pub fn refresh_expires_at_ms(&self) -> Option<f64> {
+        self.tokens
+            .with(|t| t.session.as_ref().and_then(|s| s.refresh_expires_at_ms))
+    }
+
+    /// Whether there is a session, without tracking.
+    pub fn is_logged_in_untracked(&self) -> bool {
+        self.logged_in.get_untracked()
+    }
+
     /// Whether there is a session (tracked; unchanged by a refresh).
     pub fn is_logged_in(&self) -> bool {
         self.logged_in.get()
@@ -217,6 +229,7 @@ mod tests {
             access_token: "a2".into(),
             refresh_token: "r-a2".into(),
             expires_in: Some(30),
+            refresh_expires_in: None,
         };
         tokens.set(Some(login.refreshed(pair, 5_000.0)));
         assert_eq!(tokens.session_id, id, "a refresh is the same session");

@@ -143,13 +143,16 @@ impl AuthStore {
         let answer = self.client().login(user_name, password).await?;
         let user_id = answer.user_id.unwrap_or_default();
         self.access
-            .start(Session::new(
-                answer.token,
-                answer.refresh_token,
-                user_id.clone(),
-                answer.expires_in,
-                js_sys::Date::now(),
-            ))
+            .start(
+                Session::new(
+                    answer.token,
+                    answer.refresh_token,
+                    user_id.clone(),
+                    answer.expires_in,
+                    js_sys::Date::now(),
+                )
+                .with_refresh_expiry(answer.refresh_expires_in),
+            )
             .await;
         self.user
             .set(UserInfo::signed_in(user_id, user_name.to_owned()));

@@ -224,4 +224,8 @@ async fn the_session_panel_counts_down_the_access_token() {
         .parse()
         .unwrap_or_else(|_| panic!("a number of seconds: {remaining:?}"));
     assert!((30..=40).contains(&seconds), "{remaining}");
+    // The server's default absolute lifetime is seven days.
+    let ends = app.text("session-ends-in").await;
+    assert!(ends == "7 d 0 h" || ends == "6 d 23 h", "{ends}");
+    assert_eq!(app.text("session-backoff").await, "connected");
 }

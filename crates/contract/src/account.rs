@@ -53,6 +53,10 @@ pub struct TokenResponse {
     /// The access token's lifetime in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
+    /// What is left of the refresh token's absolute lifetime, in seconds
+    /// (rotation never extends it), when the server says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_in: Option<u64>,
 }
 
 /// An RFC 6749 §5.1 token response.
@@ -70,6 +74,10 @@ pub struct OAuth2TokenResponse {
     /// The access token's lifetime in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
+    /// What is left of the refresh token's lifetime, in seconds (the name
+    /// Keycloak uses; not in RFC 6749), when the server says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_in: Option<u64>,
 }
 
 #[cfg(test)]
@@ -84,6 +92,7 @@ mod tests {
             refresh_token: "r".into(),
             user_id: None,
             expires_in: Some(30),
+            refresh_expires_in: None,
         };
         let json = serde_json::to_string(&answer).unwrap();
         assert_eq!(

@@ -72,6 +72,9 @@ pub struct TokenPair {
     pub refresh_token: String,
     /// The access token's lifetime in seconds, when the server said.
     pub expires_in: Option<u64>,
+    /// What is left of the refresh token's absolute lifetime, in seconds,
+    /// when the server said (after it, only a new login helps).
+    pub refresh_expires_in: Option<u64>,
 }
 
 /// Why a refresh did not produce a new token. Every call waiting on a refresh

@@ -260,6 +260,7 @@ impl Refresher for FakeRefresher {
             access_token,
             refresh_token: format!("refresh-{call}"),
             expires_in: Some(30),
+            refresh_expires_in: None,
         })
     }
 }

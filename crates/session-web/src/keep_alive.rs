@@ -3,7 +3,7 @@
 //! machine waking from sleep, or a tab whose timers the browser throttled,
 //! checks at once.
 
-use std::time::Duration;
+use std::{cell::Cell, rc::Rc, time::Duration};
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Interval;
@@ -13,18 +13,25 @@ use gloo_timers::callback::Interval;
 /// (`online`).
 const WINDOW_EVENTS: [&str; 3] = ["focus", "pageshow", "online"];
 
-/// The document events after which a check is due: the tab became visible
-/// again (`visibilitychange`) or was unfrozen (`resume`, Page Lifecycle).
-const DOCUMENT_EVENTS: [&str; 2] = ["visibilitychange", "resume"];
+/// The document event after which a check is due: the tab was unfrozen
+/// (`resume`, Page Lifecycle). Visibility changes are watched apart, to tell
+/// how long the tab was hidden.
+const DOCUMENT_EVENTS: [&str; 1] = ["resume"];
 
 /// Why a check runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wake {
     /// The regular tick.
     Tick,
-    /// The page came back: visible, focused, unfrozen, restored from the
+    /// The page came back: focused, unfrozen, restored from the
     /// back-forward cache, or online again. A back-off may end early.
     Returned,
+    /// The tab became visible after being hidden this long (ms, on the wall
+    /// clock); like [`Wake::Returned`] otherwise.
+    Shown {
+        /// How long the tab was hidden.
+        hidden_ms: u64,
+    },
 }
 
 /// Calls a check every tick and after every wake-up event, until dropped.
@@ -48,6 +55,22 @@ impl KeepAlive {
             .map(|event| listen(&window, event))
             .collect();
         listeners.extend(DOCUMENT_EVENTS.iter().map(|event| listen(&document, event)));
+        let hidden_since = Rc::new(Cell::new(document.hidden().then(js_sys::Date::now)));
+        let visibility = {
+            let (document, check) = (document.clone(), check.clone());
+            EventListener::new(&document.clone(), "visibilitychange", move |_| {
+                let now = js_sys::Date::now();
+                if document.hidden() {
+                    hidden_since.set(Some(now));
+                } else {
+                    let since = hidden_since.take().unwrap_or(now);
+                    check(Wake::Shown {
+                        hidden_ms: (now - since).max(0.0) as u64,
+                    });
+                }
+            })
+        };
+        listeners.push(visibility);
         let millis = u32::try_from(tick.as_millis()).unwrap_or(u32::MAX);
         Some(Self {
             _tick: Interval::new(millis, move || check(Wake::Tick)),

@@ -102,6 +102,7 @@ pub fn parse_seed_refresh(response: &Response) -> Result<TokenPair, RefreshError
             access_token: answer.token,
             refresh_token: answer.refresh_token,
             expires_in: answer.expires_in,
+            refresh_expires_in: answer.refresh_expires_in,
         })
     } else {
         Err(RefreshError::Rejected)
@@ -125,6 +126,7 @@ pub fn parse_oauth2_refresh(
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| grant.refresh_token.clone()),
         expires_in: answer.expires_in,
+        refresh_expires_in: answer.refresh_expires_in,
     })
 }
 
@@ -173,14 +175,15 @@ mod tests {
     fn seed_success_needs_success_true_and_both_tokens() {
         let ok = response(
             200,
-            r#"{"success":true,"token":"a","refreshToken":"r","expiresIn":30}"#,
+            r#"{"success":true,"token":"a","refreshToken":"r","expiresIn":30,"refreshExpiresIn":600}"#,
         );
         assert_eq!(
             parse_seed_refresh(&ok),
             Ok(TokenPair {
                 access_token: "a".into(),
                 refresh_token: "r".into(),
-                expires_in: Some(30)
+                expires_in: Some(30),
+                refresh_expires_in: Some(600)
             })
         );
         for body in [

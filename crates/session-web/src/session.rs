@@ -21,6 +21,10 @@ pub struct Session {
     /// When the access token was received (ms since the epoch).
     #[serde(default)]
     pub received_at_ms: f64,
+    /// When the refresh token's absolute lifetime ends (ms since the
+    /// epoch), when the server said: the session cannot outlive it.
+    #[serde(default)]
+    pub refresh_expires_at_ms: Option<f64>,
     /// When the user logged in (ms since the epoch): with the subject, what
     /// tells one login from another. Kept across refreshes.
     #[serde(default)]
@@ -42,7 +46,19 @@ impl Session {
             subject,
             expires_at_ms: expires_in.map(|secs| now_ms + secs as f64 * 1000.0),
             received_at_ms: now_ms,
+            refresh_expires_at_ms: None,
             started_at_ms: now_ms,
+        }
+    }
+
+    /// The same session, its refresh token ending `refresh_expires_in`
+    /// seconds after `received_at_ms` (when the server said).
+    #[must_use]
+    pub fn with_refresh_expiry(self, refresh_expires_in: Option<u64>) -> Self {
+        Self {
+            refresh_expires_at_ms: refresh_expires_in
+                .map(|secs| self.received_at_ms + secs as f64 * 1000.0),
+            ..self
         }
     }
 
@@ -58,7 +74,8 @@ impl Session {
 
     /// The same login after a refresh returned `pair` at `now_ms`.
     pub fn refreshed(&self, pair: TokenPair, now_ms: f64) -> Self {
-        Self {
+        let refresh_expires_in = pair.refresh_expires_in;
+        let refreshed = Self {
             started_at_ms: self.started_at_ms,
             ..Self::new(
                 pair.access_token,
@@ -67,6 +84,14 @@ impl Session {
                 pair.expires_in,
                 now_ms,
             )
+        };
+        match refresh_expires_in {
+            Some(_) => refreshed.with_refresh_expiry(refresh_expires_in),
+            // A server that stopped saying: the last known end still holds.
+            None => Self {
+                refresh_expires_at_ms: self.refresh_expires_at_ms,
+                ..refreshed
+            },
         }
     }
 
@@ -100,6 +125,9 @@ impl Session {
             expires_in: self
                 .expires_at_ms
                 .map(|at| ((at - now_ms) / 1000.0).max(0.0) as u64),
+            refresh_expires_in: self
+                .refresh_expires_at_ms
+                .map(|at| ((at - now_ms) / 1000.0).max(0.0) as u64),
         }
     }
 
@@ -127,8 +155,21 @@ mod tests {
             access_token: "a2".into(),
             refresh_token: "r2".into(),
             expires_in: Some(30),
+            refresh_expires_in: Some(100),
         };
         let refreshed = login.refreshed(pair, 5_000.0);
+        assert_eq!(refreshed.refresh_expires_at_ms, Some(105_000.0));
+        let silent = TokenPair {
+            access_token: "a4".into(),
+            refresh_token: "r4".into(),
+            expires_in: Some(30),
+            refresh_expires_in: None,
+        };
+        assert_eq!(
+            refreshed.refreshed(silent, 9_000.0).refresh_expires_at_ms,
+            Some(105_000.0),
+            "the known end holds when the server stops saying"
+        );
         assert!(refreshed.is_same_login(&login));
         assert!(!refreshed.has_same_tokens(&login));
         assert_eq!(refreshed.expires_at_ms, Some(35_000.0));

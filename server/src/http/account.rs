@@ -46,6 +46,7 @@ fn token_response(pair: TokenPair, with_user_id: bool) -> TokenResponse {
         refresh_token: pair.refresh_token,
         user_id: with_user_id.then_some(pair.user_id),
         expires_in: Some(pair.expires_in),
+        refresh_expires_in: Some(pair.refresh_expires_in),
     }
 }
 
@@ -122,6 +123,22 @@ mod tests {
             .json();
         assert_eq!(config["currentUser"]["userName"], "alice");
         assert_eq!(config["currentUser"]["id"], body["userId"]);
+    }
+
+    #[tokio::test]
+    async fn token_answers_say_what_is_left_of_the_refresh_tokens_lifetime() {
+        let app = TestApp::with(|c| c.refresh_ttl = Duration::from_secs(3_600));
+        let login = app.login_from(None, "alice", "alice123").await.json();
+        assert_eq!(login["refreshExpiresIn"], 3_600);
+
+        app.time.advance(Duration::from_secs(600));
+        let user = login["userId"].as_str().unwrap_or_default();
+        let refresh = login["refreshToken"].as_str().unwrap_or_default();
+        let rotated = app.refresh(user, refresh).await.json();
+        assert_eq!(
+            rotated["refreshExpiresIn"], 3_000,
+            "rotation never extends the absolute lifetime"
+        );
     }
 
     #[tokio::test]

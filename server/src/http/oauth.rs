@@ -68,6 +68,7 @@ async fn token(
         refresh_token: Some(pair.refresh_token),
         token_type: "Bearer".into(),
         expires_in: Some(pair.expires_in),
+        refresh_expires_in: Some(pair.refresh_expires_in),
     }))
 }
 
