@@ -8,6 +8,7 @@
 //! | `REFRESH_ROLE` | `true/1/yes/on`, `false/0/no/off` (any case) | off |
 //! | `ROLE_RECHECK_ON_403` | the same | on |
 //! | `ROLE_RECHECK_AFTER_HIDDEN_MINUTES` | a whole number of minutes, or `off` | 5 |
+//! | `ROLE_SHARE_ACROSS_TABS` | on/off as `REFRESH_ROLE` | on |
 //! | `API_BASE` | empty (same origin), or an `http(s)://` URL or a `/path`, without a trailing `/` | empty |
 //! | `REFRESH_MODE` | `seed` or `oauth2` | `seed` |
 //! | `OAUTH2_TOKEN_URL` | the token endpoint for `oauth2` mode | `/connect/token` |
@@ -32,6 +33,18 @@ pub const ROLE_RECHECK_ON_403: bool = match option_env!("ROLE_RECHECK_ON_403") {
         Ok(on) => on,
         Err(InvalidValue) => panic!(
             "ROLE_RECHECK_ON_403 must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for on"
+        ),
+    },
+};
+
+/// Whether roles and permissions one tab fetched reach the other tabs (they
+/// take the user it stored, without fetching).
+pub const ROLE_SHARE_ACROSS_TABS: bool = match option_env!("ROLE_SHARE_ACROSS_TABS") {
+    None => true,
+    value => match parse_flag(value) {
+        Ok(on) => on,
+        Err(InvalidValue) => panic!(
+            "ROLE_SHARE_ACROSS_TABS must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for on"
         ),
     },
 };

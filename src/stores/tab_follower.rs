@@ -6,6 +6,7 @@ use leptos::{prelude::*, task::spawn_local};
 use silent_refresh_web::storage;
 
 use super::{AccessStore, UserInfo, UserStore, user::USER_KEY};
+use crate::config;
 
 /// Keeps `access` and `user` in step with what other tabs store, for as
 /// long as the current reactive owner lives.
@@ -15,7 +16,9 @@ pub fn follow_other_tabs(access: AccessStore, user: UserStore) {
         let record = access.record();
         spawn_local(async move { access.adopt(record.current().await) });
     });
-    let user_listener = storage::on_change(USER_KEY, move || user.adopt(UserInfo::stored()));
+    // The user (roles and all) another tab stored, unless roles stay per tab.
+    let user_listener = config::ROLE_SHARE_ACROSS_TABS
+        .then(|| storage::on_change(USER_KEY, move || user.adopt(UserInfo::stored())));
     // Dropped, and so removed, with the owner.
     StoredValue::new_local((session_listener, user_listener));
 }

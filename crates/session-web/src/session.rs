@@ -194,6 +194,24 @@ mod tests {
     }
 
     #[test]
+    fn malformed_or_foreign_records_are_not_sessions() {
+        for text in [
+            "{not json",
+            "42",
+            "null",
+            r#"{"accessToken":"a"}"#,
+            r#"{"accessToken":1,"refreshToken":"r","userId":"u","expiresAtMs":null}"#,
+        ] {
+            assert!(serde_json::from_str::<Session>(text).is_err(), "{text}");
+        }
+        let empty: Session = serde_json::from_str(
+            r#"{"accessToken":"","refreshToken":"","userId":"u","expiresAtMs":null}"#,
+        )
+        .unwrap();
+        assert!(!empty.is_usable(), "parses, but holds no tokens");
+    }
+
+    #[test]
     fn the_stored_shape_is_unchanged() {
         let session = Session::new("a".into(), "r".into(), "u1".into(), Some(1), 0.0);
         let json = serde_json::to_value(&session).unwrap();
