@@ -27,26 +27,24 @@ pub const REFRESH_ROLE: bool = match parse_flag(option_env!("REFRESH_ROLE")) {
 /// Whether a call answered `403` fetches the roles and permissions again by
 /// itself (at most one fetch per burst of `403`s), so a revoked page's menu
 /// item goes without a click.
-pub const ROLE_RECHECK_ON_403: bool = match option_env!("ROLE_RECHECK_ON_403") {
-    None => true,
-    value => match parse_flag(value) {
-        Ok(on) => on,
-        Err(InvalidValue) => panic!(
-            "ROLE_RECHECK_ON_403 must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for on"
-        ),
-    },
+pub const ROLE_RECHECK_ON_403: bool = match parse_flag_or(option_env!("ROLE_RECHECK_ON_403"), true)
+{
+    Ok(on) => on,
+    Err(InvalidValue) => panic!(
+        "ROLE_RECHECK_ON_403 must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for on"
+    ),
 };
 
 /// Whether roles and permissions one tab fetched reach the other tabs (they
 /// take the user it stored, without fetching).
-pub const ROLE_SHARE_ACROSS_TABS: bool = match option_env!("ROLE_SHARE_ACROSS_TABS") {
-    None => true,
-    value => match parse_flag(value) {
-        Ok(on) => on,
-        Err(InvalidValue) => panic!(
-            "ROLE_SHARE_ACROSS_TABS must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for on"
-        ),
-    },
+pub const ROLE_SHARE_ACROSS_TABS: bool = match parse_flag_or(
+    option_env!("ROLE_SHARE_ACROSS_TABS"),
+    true,
+) {
+    Ok(on) => on,
+    Err(InvalidValue) => panic!(
+        "ROLE_SHARE_ACROSS_TABS must be one of true, 1, yes, on, false, 0, no, off (any case); leave it unset for on"
+    ),
 };
 
 /// After how many minutes hidden a tab that becomes visible again fetches
@@ -111,8 +109,13 @@ pub enum RefreshMode {
 /// Parses an on/off flag: `true/1/yes/on` and `false/0/no/off` in any case;
 /// unset means off; anything else is an error.
 pub const fn parse_flag(value: Option<&str>) -> Result<bool, InvalidValue> {
+    parse_flag_or(value, false)
+}
+
+/// [`parse_flag`] with `unset` standing for `default`.
+pub const fn parse_flag_or(value: Option<&str>, unset: bool) -> Result<bool, InvalidValue> {
     let Some(value) = value else {
-        return Ok(false);
+        return Ok(unset);
     };
     if one_of(value, &["true", "1", "yes", "on"]) {
         Ok(true)
