@@ -20,6 +20,9 @@ where
     V: IntoView + 'static,
 {
     let i18n = use_i18n();
+    // Made once: a callback made inside the view below would be stored anew
+    // on every redraw, for as long as the card lives.
+    let retry = Callback::new(move |()| data.reload());
     view! {
         <section
             class="card"
@@ -28,10 +31,7 @@ where
             aria-busy=move || data.is_loading().to_string()
         >
             <h2>{move || i18n.t(title)}</h2>
-            {move || {
-                data.get()
-                    .view(Callback::new(move |()| data.reload()), |value| render(value).into_any())
-            }}
+            {move || data.get().view(retry, |value| render(value).into_any())}
         </section>
     }
 }
