@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use leptos::prelude::{LocalStorage, StoredValue};
-use silent_refresh_core::CoordinatorOptions;
+use silent_refresh_core::{CoordinatorOptions, KeepAliveCheck};
 use silent_refresh_web::{
     ApiClient, KeepAlive, SessionRecord, SharedRefresher, TokenRefresher, Transport, Wake,
 };
@@ -28,7 +28,7 @@ pub const SESSION_NAME: &str = "silent-refresh";
 const KEEP_ALIVE_TICK: Duration = Duration::from_millis(250);
 
 /// Whether a tab hidden for `hidden_ms` fetches the roles again when shown.
-pub fn recheck_after_hidden(hidden_ms: u64) -> bool {
+fn recheck_after_hidden(hidden_ms: u64) -> bool {
     config::ROLE_RECHECK_AFTER_HIDDEN_MINUTES
         .is_some_and(|minutes| hidden_ms >= minutes.saturating_mul(60_000))
 }
@@ -41,7 +41,7 @@ fn is_hidden() -> bool {
 }
 
 /// The refresher for the refresh protocol of the build-time configuration.
-pub fn configured_refresher(transport: Transport) -> TokenRefresher {
+fn configured_refresher(transport: Transport) -> TokenRefresher {
     match config::REFRESH_MODE {
         RefreshMode::Seed => TokenRefresher::seed(transport),
         RefreshMode::OAuth2 => TokenRefresher::oauth2(
@@ -83,18 +83,11 @@ pub fn connect() -> AuthStore {
         {
             auth.recheck_roles();
         }
-        let failing = coordinator.status().failures > 0;
-        if failing && is_hidden() {
-            // A hidden tab does not retry forever; it will when shown.
-            return;
-        }
-        if wake != Wake::Tick {
-            coordinator.retry_now();
-        }
-        if failing || access.refresh_due(js_sys::Date::now()) {
-            // Backs off by itself after failures.
-            coordinator.refresh_ahead();
-        }
+        coordinator.keep_alive(KeepAliveCheck {
+            refresh_due: access.refresh_due(js_sys::Date::now()),
+            came_back: wake != Wake::Tick,
+            hidden: is_hidden(),
+        });
     });
     // Stopped, with its timer and listeners, when the owner goes.
     StoredValue::<_, LocalStorage>::new_local(keep_alive);

@@ -67,6 +67,18 @@ impl Default for CoordinatorOptions {
     }
 }
 
+/// What one keep-alive check (a timer tick or a wake-up event) knows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeepAliveCheck {
+    /// The access token is due for a proactive refresh.
+    pub refresh_due: bool,
+    /// The page came back (visible, focused, unfrozen, online): a back-off
+    /// ends early.
+    pub came_back: bool,
+    /// The page is hidden now.
+    pub hidden: bool,
+}
+
 /// What the coordinator is doing, for a session panel to show.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RefreshStatus {
@@ -364,6 +376,23 @@ where
     /// browser says it is online again, the tab became visible).
     pub fn retry_now(&self) {
         self.inner.state.borrow_mut().retry_at_ms = None;
+    }
+
+    /// One keep-alive check: refreshes ahead when the token is due, and
+    /// tries again after failed refreshes (backing off, at once when the
+    /// page came back). A hidden tab whose refreshes fail does not try
+    /// again until it is shown, so nothing is retried forever unseen.
+    pub fn keep_alive(&self, check: KeepAliveCheck) {
+        let failing = self.inner.state.borrow().failures > 0;
+        if failing && check.hidden {
+            return;
+        }
+        if check.came_back {
+            self.retry_now();
+        }
+        if failing || check.refresh_due {
+            self.refresh_ahead();
+        }
     }
 
     fn spawn_refresh(&self, id: u64, grant: RefreshGrant) {

@@ -57,7 +57,9 @@ mod slots;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use coordinator::{CoordinatorOptions, RefreshCoordinator, RefreshStatus, RetryPolicy};
+pub use coordinator::{
+    CoordinatorOptions, KeepAliveCheck, RefreshCoordinator, RefreshStatus, RetryPolicy,
+};
 pub use ports::{
     Generation, LocalTask, RefreshError, RefreshGrant, Refresher, Runtime, SessionId, TokenPair,
     TokenSnapshot, TokenStore, Unauthorized,

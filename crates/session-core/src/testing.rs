@@ -209,7 +209,6 @@ impl TokenStore for FakeStore {
 pub struct FakeRefresher {
     server: Rc<FakeServer>,
     calls: Rc<Cell<usize>>,
-    grants: Rc<RefCell<Vec<RefreshGrant>>>,
     script: Rc<RefCell<VecDeque<Result<(), RefreshError>>>>,
     gate: Rc<Gate>,
 }
@@ -220,7 +219,6 @@ impl FakeRefresher {
         Self {
             server: Rc::clone(server),
             calls: Rc::default(),
-            grants: Rc::default(),
             script: Rc::default(),
             gate: Rc::default(),
         }
@@ -240,18 +238,12 @@ impl FakeRefresher {
     pub fn calls(&self) -> usize {
         self.calls.get()
     }
-
-    /// The grants refreshed with, in order.
-    pub fn grants(&self) -> Vec<RefreshGrant> {
-        self.grants.borrow().clone()
-    }
 }
 
 impl Refresher for FakeRefresher {
-    async fn refresh(&self, grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
+    async fn refresh(&self, _grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
         let call = self.calls.get() + 1;
         self.calls.set(call);
-        self.grants.borrow_mut().push(grant.clone());
         self.gate.pass().await;
         self.script.borrow_mut().pop_front().unwrap_or(Ok(()))?;
         let access_token = format!("access-{call}");

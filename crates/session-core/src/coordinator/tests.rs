@@ -715,3 +715,42 @@ fn a_call_that_succeeds_ends_the_back_off() {
     let status = world.coordinator.status();
     assert_eq!((status.failures, status.retry_at_ms), (0, None));
 }
+
+#[test]
+fn a_keep_alive_check_refreshes_when_due_and_a_hidden_failing_tab_waits_to_be_shown() {
+    let mut world = World::with_store(FakeStore::logged_in("expired", Some("refresh-0")));
+    world.coordinator.keep_alive(KeepAliveCheck::default());
+    world.pool.run();
+    assert_eq!(world.refreshes(), 0, "not due, nothing failing");
+
+    world
+        .refresher
+        .answer_next([unavailable(), unavailable(), unavailable()]);
+    world.coordinator.keep_alive(KeepAliveCheck {
+        refresh_due: true,
+        ..KeepAliveCheck::default()
+    });
+    world.pool.run();
+    assert_eq!(world.refreshes(), 3, "one refresh, its retry budget spent");
+
+    let hidden_and_back = KeepAliveCheck {
+        came_back: true,
+        hidden: true,
+        ..KeepAliveCheck::default()
+    };
+    world.coordinator.keep_alive(hidden_and_back);
+    world.pool.run();
+    assert_eq!(world.refreshes(), 3, "a hidden failing tab does not retry");
+
+    world.coordinator.keep_alive(KeepAliveCheck {
+        came_back: true,
+        ..KeepAliveCheck::default()
+    });
+    world.pool.run();
+    assert_eq!(
+        world.refreshes(),
+        4,
+        "shown again: at once, back-off or not"
+    );
+    assert_eq!(world.coordinator.status().failures, 0);
+}
