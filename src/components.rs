@@ -11,6 +11,7 @@ mod load;
 mod nav_menu;
 mod offline_banner;
 mod session_panel;
+mod sign_in_error;
 
 pub use card::Card;
 pub use error_message::{ErrorMessage, RecheckPermissions};
@@ -22,3 +23,4 @@ pub use load::{Load, Loader, use_load};
 pub use nav_menu::NavMenu;
 pub use offline_banner::OfflineBanner;
 pub use session_panel::SessionPanel;
+pub use sign_in_error::{SignInError, describe_sign_in};

@@ -13,6 +13,14 @@
 //! | `REFRESH_MODE` | `seed` or `oauth2` | `seed` |
 //! | `OAUTH2_TOKEN_URL` | the token endpoint for `oauth2` mode | `/connect/token` |
 //! | `OAUTH2_CLIENT_ID` | the client id sent in `oauth2` mode | `silent-refresh-app` |
+//! | `AUTH_MODE` | `seed` (the server's own login) or `oidc` (an OpenID Connect provider) | `seed` |
+//! | `OIDC_ISSUER` | the provider's issuer, an `http(s)://` URL; required with `oidc` | — |
+//! | `OIDC_CLIENT_ID` | the public client's id at the provider | `silent-refresh-app` |
+//! | `OIDC_SCOPES` | space-separated, with `openid` | `openid profile offline_access` |
+//! | `OIDC_REDIRECT_PATH` | the callback's path in this app | `/auth/callback` |
+//!
+//! `REFRESH_MODE` belongs to `seed` mode; with `oidc` the refresh goes to
+//! the provider's discovered token endpoint, and setting it fails the build.
 
 /// Whether a reload re-fetches the roles and permissions before guarded
 /// routes decide (the original's `VITE_REFRESH_ROLE`, without its bug of
@@ -90,12 +98,76 @@ pub const OAUTH2_CLIENT_ID: &str = match option_env!("OAUTH2_CLIENT_ID") {
     None => "silent-refresh-app",
 };
 
+/// How users sign in.
+pub const AUTH_MODE: AuthMode = match parse_auth_mode(option_env!("AUTH_MODE")) {
+    Ok(mode) => mode,
+    Err(InvalidValue) => {
+        panic!("AUTH_MODE must be seed or oidc (any case); leave it unset for seed")
+    }
+};
+
+const _: () = assert!(
+    !matches!(AUTH_MODE, AuthMode::Oidc) || option_env!("REFRESH_MODE").is_none(),
+    "REFRESH_MODE applies to AUTH_MODE=seed only: with oidc the app refreshes at the provider's token endpoint"
+);
+
+/// The OpenID Connect provider's issuer (`oidc` mode; empty otherwise).
+pub const OIDC_ISSUER: &str = match (AUTH_MODE, option_env!("OIDC_ISSUER")) {
+    (AuthMode::Seed, None) => "",
+    (AuthMode::Oidc, None) => panic!(
+        "OIDC_ISSUER is required with AUTH_MODE=oidc: the provider's issuer, an http:// or https:// URL"
+    ),
+    (_, Some(issuer)) => match check_url(issuer) {
+        Ok(issuer) => issuer,
+        Err(InvalidValue) => panic!(
+            "OIDC_ISSUER must be an http:// or https:// URL without spaces, query or fragment"
+        ),
+    },
+};
+
+/// The app's public client id at the provider.
+pub const OIDC_CLIENT_ID: &str = match option_env!("OIDC_CLIENT_ID") {
+    None => "silent-refresh-app",
+    Some(id) if !id.is_empty() => id,
+    Some(_) => panic!("OIDC_CLIENT_ID must not be empty; leave it unset for silent-refresh-app"),
+};
+
+/// The scopes the sign-in asks for.
+pub const OIDC_SCOPES: &str = match option_env!("OIDC_SCOPES") {
+    None => "openid profile offline_access",
+    Some(scopes) if has_word(scopes, "openid") => scopes,
+    Some(_) => panic!(
+        "OIDC_SCOPES must be space-separated scopes including openid; leave it unset for openid profile offline_access"
+    ),
+};
+
+/// The callback's path in this app (registered at the provider as the
+/// app's origin followed by this path).
+pub const OIDC_REDIRECT_PATH: &str = match option_env!("OIDC_REDIRECT_PATH") {
+    None => "/auth/callback",
+    Some(path) => match check_redirect_path(path) {
+        Ok(path) => path,
+        Err(InvalidValue) => panic!(
+            "OIDC_REDIRECT_PATH must be a path of this app such as /auth/callback (starting with one /, not /login)"
+        ),
+    },
+};
+
 /// How long an API call may take before it is aborted, in milliseconds.
 pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
 
 /// A build-time setting was given a value it does not accept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvalidValue;
+
+/// How users sign in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMode {
+    /// The reference server's own login form and token endpoints.
+    Seed,
+    /// An OpenID Connect provider: code + PKCE, its token endpoint.
+    Oidc,
+}
 
 /// The refresh protocols the app can speak.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,6 +234,82 @@ pub const fn parse_refresh_mode(value: Option<&str>) -> Result<RefreshMode, Inva
         Some(value) if one_of(value, &["oauth2"]) => Ok(RefreshMode::OAuth2),
         Some(_) => Err(InvalidValue),
     }
+}
+
+/// Parses `AUTH_MODE`: `seed` (also when unset) or `oidc`, any case.
+pub const fn parse_auth_mode(value: Option<&str>) -> Result<AuthMode, InvalidValue> {
+    match value {
+        None => Ok(AuthMode::Seed),
+        Some(value) if one_of(value, &["seed"]) => Ok(AuthMode::Seed),
+        Some(value) if one_of(value, &["oidc"]) => Ok(AuthMode::Oidc),
+        Some(_) => Err(InvalidValue),
+    }
+}
+
+/// Accepts an `http(s)://` URL with a host and no spaces, query or fragment.
+pub const fn check_url(url: &str) -> Result<&str, InvalidValue> {
+    let bytes = url.as_bytes();
+    let prefix = if starts_with(bytes, b"https://") {
+        8
+    } else if starts_with(bytes, b"http://") {
+        7
+    } else {
+        return Err(InvalidValue);
+    };
+    if bytes.len() == prefix || bytes[prefix] == b'/' {
+        return Err(InvalidValue);
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if matches!(bytes[i], b' ' | b'\t' | b'\n' | b'?' | b'#') {
+            return Err(InvalidValue);
+        }
+        i += 1;
+    }
+    Ok(url)
+}
+
+/// Accepts a path of the app for the sign-in callback: one leading `/`,
+/// more after it, no query, not the login page.
+pub const fn check_redirect_path(path: &str) -> Result<&str, InvalidValue> {
+    let bytes = path.as_bytes();
+    if bytes.len() < 2 || bytes[0] != b'/' || bytes[1] == b'/' || bytes[1] == b'\\' {
+        return Err(InvalidValue);
+    }
+    if starts_with(bytes, b"/login") {
+        return Err(InvalidValue);
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if matches!(bytes[i], b' ' | b'?' | b'#') {
+            return Err(InvalidValue);
+        }
+        i += 1;
+    }
+    Ok(path)
+}
+
+/// Whether the space-separated `list` holds `word`.
+const fn has_word(list: &str, word: &str) -> bool {
+    let (bytes, word) = (list.as_bytes(), word.as_bytes());
+    let mut start = 0;
+    while start < bytes.len() {
+        let mut end = start;
+        while end < bytes.len() && bytes[end] != b' ' {
+            end += 1;
+        }
+        if end - start == word.len() {
+            let mut i = 0;
+            while i < word.len() && bytes[start + i] == word[i] {
+                i += 1;
+            }
+            if i == word.len() {
+                return true;
+            }
+        }
+        start = end + 1;
+    }
+    false
 }
 
 /// Accepts an API base that is empty, an `http(s)://` URL or an absolute
@@ -269,6 +417,67 @@ mod tests {
         assert_eq!(parse_refresh_mode(Some("SEED")), Ok(RefreshMode::Seed));
         assert_eq!(parse_refresh_mode(Some("OAuth2")), Ok(RefreshMode::OAuth2));
         assert_eq!(parse_refresh_mode(Some("oidc")), Err(InvalidValue));
+    }
+
+    #[test]
+    fn auth_mode_is_seed_or_oidc() {
+        assert_eq!(parse_auth_mode(None), Ok(AuthMode::Seed));
+        assert_eq!(parse_auth_mode(Some("Seed")), Ok(AuthMode::Seed));
+        assert_eq!(parse_auth_mode(Some("OIDC")), Ok(AuthMode::Oidc));
+        for bad in ["", "oauth2", "openid", " oidc"] {
+            assert_eq!(parse_auth_mode(Some(bad)), Err(InvalidValue), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_issuer_is_an_http_url_with_a_host() {
+        for ok in [
+            "http://127.0.0.1:9417",
+            "https://id.example.com/realms/app",
+            "https://tenant.auth0.com/",
+        ] {
+            assert_eq!(check_url(ok), Ok(ok));
+        }
+        for bad in [
+            "",
+            "127.0.0.1:9417",
+            "https://",
+            "https:///path",
+            "ftp://id.example",
+            "https://id.example/?x=1",
+            "https://id.example/#f",
+            "https://id example",
+        ] {
+            assert_eq!(check_url(bad), Err(InvalidValue), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_callback_is_a_path_of_the_app() {
+        for ok in ["/auth/callback", "/cb"] {
+            assert_eq!(check_redirect_path(ok), Ok(ok));
+        }
+        for bad in [
+            "",
+            "/",
+            "//evil",
+            "/\\evil",
+            "auth",
+            "/login",
+            "/login/cb",
+            "/cb?x",
+        ] {
+            assert_eq!(check_redirect_path(bad), Err(InvalidValue), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn scopes_must_hold_openid_as_a_word() {
+        assert!(has_word("openid profile offline_access", "openid"));
+        assert!(has_word("profile openid", "openid"));
+        assert!(!has_word("openidx profile", "openid"));
+        assert!(!has_word("profile", "openid"));
+        assert!(!has_word("", "openid"));
     }
 
     #[test]

@@ -85,6 +85,14 @@ messages! {
     SigningIn => "Signing in…", "正在登录…";
     DemoAccounts => "Demo accounts: admin / admin123, alice / alice123", "演示账户：admin / admin123，alice / alice123";
     SessionExpired => "Your session has expired. Please log in again.", "登录已过期，请重新登录。";
+    SignInWith => "Sign in with {}", "通过 {} 登录";
+    ProviderHint => "You will sign in on your identity provider's page and come back here.", "您将在身份提供方的页面登录，然后返回此处。";
+    CompletingSignIn => "Completing the sign-in…", "正在完成登录…";
+    ProviderUnreachable => "The identity provider cannot be used right now", "暂时无法使用身份提供方";
+    SignInRefused => "The identity provider refused the sign-in", "身份提供方拒绝了登录";
+    SignInReplayed => "This sign-in answer was used already or has expired. Please sign in again.", "此登录响应已被使用或已过期，请重新登录。";
+    SignInMismatch => "The sign-in answer does not belong to this sign-in. Please sign in again.", "登录响应不属于本次登录，请重新登录。";
+    SignInFailed => "The sign-in could not be completed", "无法完成登录";
     Dashboard => "Dashboard", "仪表盘";
     Reports => "Reports", "报表";
     AdminUsers => "Users & roles", "用户与角色";

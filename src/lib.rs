@@ -32,9 +32,12 @@ use crate::{
     i18n::I18n,
     pages::{
         AdminUsersPage, DashboardPage, DiagnosticsPage, LoginPage, NotFound, ProfilePage,
-        ReportsPage,
+        ReportsPage, SignInCallbackPage,
     },
-    routes::{ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, LOGIN, PROFILE, REPORTS},
+    routes::{
+        ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, LOGIN, PROFILE, REPORTS, SIGN_IN_CALLBACK,
+        is_offered,
+    },
 };
 
 /// The whole app: stores and language in context, the start-up role
@@ -50,6 +53,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=LOGIN.path() view=LoginPage/>
+                <Route
+                    path=SIGN_IN_CALLBACK.path()
+                    view=|| offered(SIGN_IN_CALLBACK, || view! { <SignInCallbackPage/> })
+                />
                 <ParentRoute path=path!("") view=AdminLayout>
                     <Route path=path!("") view=|| view! { <Redirect path=HOME/> }/>
                     <Route
@@ -62,7 +69,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=ADMIN_USERS.path()
-                        view=|| view! { <RequirePolicy page=ADMIN_USERS><AdminUsersPage/></RequirePolicy> }
+                        view=|| offered(ADMIN_USERS, || view! { <RequirePolicy page=ADMIN_USERS><AdminUsersPage/></RequirePolicy> })
                     />
                     <Route
                         path=PROFILE.path()
@@ -75,6 +82,15 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+/// `view` when this build offers `page`, else the not-found page.
+fn offered<V: IntoView + 'static>(page: routes::Page, view: impl FnOnce() -> V) -> AnyView {
+    if is_offered(page) {
+        view().into_any()
+    } else {
+        view! { <NotFound/> }.into_any()
     }
 }
 

@@ -7,6 +7,7 @@ mod login;
 mod not_found;
 mod profile;
 mod reports;
+mod sign_in_callback;
 
 pub use admin_users::AdminUsersPage;
 pub use dashboard::DashboardPage;
@@ -15,3 +16,4 @@ pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use profile::ProfilePage;
 pub use reports::ReportsPage;
+pub use sign_in_callback::SignInCallbackPage;

@@ -4,7 +4,10 @@
 use leptos_router::{PartialPathMatch, PathSegment, PossibleRouteMatch, StaticSegment};
 pub use silent_refresh_contract::policy;
 
-use crate::i18n::Msg;
+use crate::{
+    config::{self, AuthMode},
+    i18n::Msg,
+};
 
 /// A page of the admin console.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +113,27 @@ pub const LOGIN: Page = Page {
     policy: None,
     title: Msg::SignIn,
 };
+
+/// Where the identity provider sends the browser back after a sign-in
+/// (`AUTH_MODE=oidc`; outside the console, like the login page).
+pub const SIGN_IN_CALLBACK: Page = Page {
+    name: "sign-in-callback",
+    href: config::OIDC_REDIRECT_PATH,
+    policy: None,
+    title: Msg::SignIn,
+};
+
+/// Whether this build offers `page`. With an identity provider the roles
+/// are the provider's to manage, so the page that edits them is gone; the
+/// sign-in callback exists only then.
+pub fn is_offered(page: Page) -> bool {
+    let with_provider = config::AUTH_MODE == AuthMode::Oidc;
+    match page.name {
+        name if name == ADMIN_USERS.name => !with_provider,
+        name if name == SIGN_IN_CALLBACK.name => with_provider,
+        _ => true,
+    }
+}
 
 /// The side menu, in order.
 pub const MENU: [Page; 5] = [DASHBOARD, REPORTS, ADMIN_USERS, PROFILE, DIAGNOSTICS];

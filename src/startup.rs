@@ -7,13 +7,14 @@ use leptos::prelude::{LocalStorage, StoredValue};
 use silent_refresh_core::{CoordinatorOptions, KeepAliveCheck};
 use silent_refresh_web::{
     ApiClient, KeepAlive, SessionRecord, SharedRefresher, TokenRefresher, Transport, Wake,
+    oidc::{OidcClient, OidcSettings},
 };
 use wasm_bindgen::JsCast;
 use web_sys::{NavigationType, PerformanceNavigationTiming};
 
 use crate::{
     api::Api,
-    config::{self, RefreshMode},
+    config::{self, AuthMode, RefreshMode},
     stores::{AccessStore, AuthStore, SessionTokens, UserStore, follow_other_tabs},
 };
 
@@ -40,11 +41,30 @@ fn is_hidden() -> bool {
         .is_some_and(|document| document.hidden())
 }
 
+/// The identity provider of an `AUTH_MODE=oidc` build, its callback on
+/// this page's origin.
+fn configured_provider() -> Option<OidcClient> {
+    if config::AUTH_MODE != AuthMode::Oidc {
+        return None;
+    }
+    let origin = web_sys::window()?.location().origin().ok()?;
+    let settings = OidcSettings {
+        issuer: config::OIDC_ISSUER.to_owned(),
+        client_id: config::OIDC_CLIENT_ID.to_owned(),
+        scopes: config::OIDC_SCOPES.to_owned(),
+        redirect_uri: format!("{origin}{}", config::OIDC_REDIRECT_PATH),
+    };
+    // The provider's endpoints are absolute URLs: no API base.
+    let transport = Transport::new("", config::REQUEST_TIMEOUT_MS);
+    Some(OidcClient::new(settings, transport))
+}
+
 /// The refresher for the refresh protocol of the build-time configuration.
-fn configured_refresher(transport: Transport) -> TokenRefresher {
-    match config::REFRESH_MODE {
-        RefreshMode::Seed => TokenRefresher::seed(transport),
-        RefreshMode::OAuth2 => TokenRefresher::oauth2(
+fn configured_refresher(transport: Transport, provider: Option<&OidcClient>) -> TokenRefresher {
+    match (provider, config::REFRESH_MODE) {
+        (Some(provider), _) => TokenRefresher::oidc(provider.clone()),
+        (None, RefreshMode::Seed) => TokenRefresher::seed(transport),
+        (None, RefreshMode::OAuth2) => TokenRefresher::oauth2(
             transport,
             config::OAUTH2_TOKEN_URL,
             config::OAUTH2_CLIENT_ID,
@@ -62,8 +82,9 @@ pub fn connect() -> AuthStore {
     let user = UserStore::from_storage();
     follow_other_tabs(access, user);
     let transport = Transport::new(config::API_BASE, config::REQUEST_TIMEOUT_MS);
+    let provider = configured_provider();
     let shared = SharedRefresher::new(
-        configured_refresher(transport.clone()),
+        configured_refresher(transport.clone(), provider.as_ref()),
         record,
         SESSION_NAME,
     );
@@ -76,6 +97,10 @@ pub fn connect() -> AuthStore {
     );
     let coordinator = client.coordinator().clone();
     let auth = AuthStore::new(access, user, Api::new(client), shared);
+    let auth = match provider {
+        Some(provider) => auth.with_provider(provider),
+        None => auth,
+    };
     let keep_alive = KeepAlive::start(KEEP_ALIVE_TICK, move |wake| {
         if let Wake::Shown { hidden_ms } = wake
             && recheck_after_hidden(hidden_ms)

@@ -3,15 +3,21 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{i18n::use_i18n, routes::MENU, stores::use_auth};
+use crate::{
+    i18n::use_i18n,
+    routes::{MENU, is_offered},
+    stores::use_auth,
+};
 
-/// Links to the pages of [`MENU`] whose policy the user holds.
+/// Links to the pages of [`MENU`] this build offers and whose policy the
+/// user holds.
 #[component]
 pub fn NavMenu() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
     let visible = Memo::new(move |_| {
         MENU.into_iter()
+            .filter(|page| is_offered(*page))
             .filter(|page| {
                 page.policy
                     .is_none_or(|policy| auth.user.has_policy(policy))

@@ -3,7 +3,10 @@
 
 use leptos::{prelude::*, task::spawn_local};
 use silent_refresh_core::{RecheckGate, TokenPair, TokenSnapshot, TokenStore};
-use silent_refresh_web::{Session, SharedRefresher, TokenRefresher};
+use silent_refresh_web::{
+    Session, SharedRefresher, TokenRefresher,
+    oidc::{OidcClient, OidcError},
+};
 
 use super::{AccessStore, UserInfo, UserStore};
 use crate::api::{Api, ApiError};
@@ -75,6 +78,10 @@ pub struct AuthStore {
     shared: StoredValue<SharedRefresher<TokenRefresher>, LocalStorage>,
     /// One roles re-check per burst of `403`s.
     forbidden: StoredValue<RecheckGate, LocalStorage>,
+    /// The identity provider users sign in with (`AUTH_MODE=oidc`).
+    provider: StoredValue<Option<OidcClient>, LocalStorage>,
+    /// Why the last sign-in at the provider failed, for the login page.
+    sign_in_error: RwSignal<Option<OidcError>>,
 }
 
 impl AuthStore {
@@ -95,7 +102,71 @@ impl AuthStore {
             api: StoredValue::new_local(api),
             shared: StoredValue::new_local(shared),
             forbidden: StoredValue::new_local(RecheckGate::default()),
+            provider: StoredValue::new_local(None),
+            sign_in_error: RwSignal::new(None),
         }
+    }
+
+    /// The same store, signing users in at `provider` (whose refreshes the
+    /// API's refresher performs) instead of the server's login endpoint.
+    #[must_use]
+    pub fn with_provider(self, provider: OidcClient) -> Self {
+        self.provider.set_value(Some(provider));
+        self
+    }
+
+    fn provider(&self) -> Result<OidcClient, OidcError> {
+        self.provider
+            .get_value()
+            .ok_or_else(|| OidcError::Browser("no identity provider is configured".into()))
+    }
+
+    /// Looks the identity provider up (discovery), so that the login page
+    /// can tell at once when it cannot be used.
+    pub async fn discover_provider(&self) -> Result<(), OidcError> {
+        self.provider()?.metadata().await.map(drop)
+    }
+
+    /// Starts a sign-in at the identity provider that comes back to
+    /// `return_to`: the browser leaves for the provider's page.
+    pub async fn begin_sign_in(&self, return_to: &str) -> Result<(), OidcError> {
+        self.sign_in_error.set(None);
+        let url = self.provider()?.begin_login(return_to).await?;
+        web_sys::window()
+            .ok_or_else(|| OidcError::Browser("no window".into()))?
+            .location()
+            .assign(&url)
+            .map_err(|e| OidcError::Browser(format!("cannot open the provider's page: {e:?}")))
+    }
+
+    /// Completes the sign-in the callback's `query` answers: the session is
+    /// kept for every tab, then the configuration loaded. Returns the page
+    /// to land on. A failure keeps nothing and is left for the login page
+    /// ([`Self::sign_in_error`]).
+    pub async fn complete_sign_in(&self, query: &str) -> Result<String, OidcError> {
+        let signed_in = match self
+            .provider()?
+            .complete_login(query, js_sys::Date::now())
+            .await
+        {
+            Ok(signed_in) => signed_in,
+            Err(error) => {
+                self.sign_in_error.set(Some(error.clone()));
+                return Err(error);
+            }
+        };
+        let subject = signed_in.session.subject.clone();
+        self.access.start(signed_in.session).await;
+        self.user
+            .set(UserInfo::signed_in(subject, signed_in.user_name));
+        // Failure is recorded in the roles state; the sign-in itself worked.
+        let _ = self.get_application_configuration().await;
+        Ok(signed_in.return_to)
+    }
+
+    /// Why the last sign-in at the provider failed (tracked).
+    pub fn sign_in_error(&self) -> Option<OidcError> {
+        self.sign_in_error.get()
     }
 
     /// The epoch of the roles re-checks, to take when a call leaves.
@@ -175,9 +246,15 @@ impl AuthStore {
         self.roles.set(RolesState::Current);
         if let Some(session) = session {
             let shared = self.shared.get_value();
+            let provider = self.provider.get_value();
             spawn_local(async move {
                 let ended = shared
-                    .end_login(session, move |latest| revoke(api, latest))
+                    .end_login(session, move |latest| async move {
+                        match provider {
+                            Some(provider) => revoke_at_provider(provider, latest).await,
+                            None => revoke(api, latest).await,
+                        }
+                    })
                     .await;
                 if let Err(error) = ended {
                     leptos::logging::warn!("the login was not ended for every tab: {error}");
@@ -245,6 +322,16 @@ impl AuthStore {
 async fn revoke(api: AppApi, session: Session) {
     if let Err(error) = api.logout(&session.refresh_token).await {
         leptos::logging::warn!("the server did not revoke the session: {error}");
+    }
+}
+
+/// Revokes `session`'s refresh token at the identity provider (RFC 7009,
+/// best effort); the provider's own sign-in session is left alone.
+async fn revoke_at_provider(provider: OidcClient, session: Session) {
+    match provider.revoke(&session.refresh_token).await {
+        Ok(true) => {}
+        Ok(false) => leptos::logging::warn!("the identity provider cannot revoke tokens"),
+        Err(error) => leptos::logging::warn!("the identity provider did not revoke: {error}"),
     }
 }
 

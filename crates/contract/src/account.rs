@@ -78,6 +78,9 @@ pub struct OAuth2TokenResponse {
     /// Keycloak uses; not in RFC 6749), when the server says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_expires_in: Option<u64>,
+    /// The ID token of an OpenID Connect code exchange (Core §3.1.3.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! - [`ApiClient`]: the transport behind the refresh coordinator, so every
 //!   call answers its `401` with the one shared refresh;
 //! - [`TokenRefresher`]: one refresh in the seed protocol or RFC 6749 §6;
+//! - [`oidc`]: OpenID Connect sign-in (code + PKCE), refresh at the
+//!   provider's token endpoint, revocation;
 //! - [`SessionRecord`]: the session every tab reads alike (one IndexedDB
 //!   record, mirrored to `localStorage` for synchronous start-up reads and
 //!   for the `storage` events that tell other tabs to look again);
@@ -41,6 +43,7 @@ mod error;
 mod keep_alive;
 pub mod lock;
 mod log;
+pub mod oidc;
 mod record;
 mod refresher;
 mod runtime;

@@ -2,16 +2,17 @@
 //! straight to the transport, never through the refresh coordinator, so it
 //! can never trigger a refresh of its own.
 
-use silent_refresh_contract::{RefreshRequest, TokenResponse, account::OAuth2TokenResponse, paths};
+use silent_refresh_contract::{RefreshRequest, TokenResponse, paths};
 use silent_refresh_core::{RefreshError, RefreshGrant, Refresher, TokenPair};
 
 use crate::{
     ApiError,
+    oidc::{OidcClient, token_endpoint_answer},
     transport::{Body, Method, Request, Response, Transport, form_encode},
 };
 
 /// The refresh protocols a [`TokenRefresher`] speaks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 enum Protocol {
     /// `POST /api/app/account/refresh-token` with `{userId, refreshToken}`.
     Seed,
@@ -20,6 +21,9 @@ enum Protocol {
         token_url: String,
         client_id: String,
     },
+    /// The `refresh_token` grant at an OpenID Connect provider's token
+    /// endpoint, found by discovery.
+    Oidc(OidcClient),
 }
 
 /// Performs one refresh over a [`Transport`], and classifies the answer:
@@ -53,6 +57,15 @@ impl TokenRefresher {
             },
         }
     }
+
+    /// A refresher speaking RFC 6749 §6 to the token endpoint `client`'s
+    /// provider names (discovered on first use) as `client`'s client id.
+    pub fn oidc(client: OidcClient) -> Self {
+        Self {
+            transport: client.transport().clone(),
+            protocol: Protocol::Oidc(client),
+        }
+    }
 }
 
 impl Refresher for TokenRefresher {
@@ -75,21 +88,34 @@ impl Refresher for TokenRefresher {
             Protocol::OAuth2 {
                 token_url,
                 client_id,
-            } => {
-                let form = form_encode(&[
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", &grant.refresh_token),
-                    ("client_id", client_id),
-                ]);
-                let request = Request {
-                    body: Body::Form(form),
-                    ..Request::new(Method::POST, token_url)
-                };
-                let response = self.transport.send(request).await.map_err(unavailable)?;
-                parse_oauth2_refresh(&response, grant)
-            }
+            } => refresh_token_grant(&self.transport, token_url, client_id, grant).await,
+            Protocol::Oidc(client) => client.refresh(grant).await,
         }
     }
+}
+
+/// One `refresh_token` grant (RFC 6749 §6): a form POST to `token_url` as
+/// the public client `client_id`.
+pub(crate) async fn refresh_token_grant(
+    transport: &Transport,
+    token_url: &str,
+    client_id: &str,
+    grant: &RefreshGrant,
+) -> Result<TokenPair, RefreshError> {
+    let form = form_encode(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &grant.refresh_token),
+        ("client_id", client_id),
+    ]);
+    let request = Request {
+        body: Body::Form(form),
+        ..Request::new(Method::POST, token_url)
+    };
+    let response = transport
+        .send(request)
+        .await
+        .map_err(|e| RefreshError::Unavailable(e.to_string()))?;
+    parse_oauth2_refresh(&response, grant)
 }
 
 /// Reads the seed endpoint's answer. A pair only when `success` is true and
@@ -115,10 +141,7 @@ pub fn parse_oauth2_refresh(
     response: &Response,
     grant: &RefreshGrant,
 ) -> Result<TokenPair, RefreshError> {
-    let answer: OAuth2TokenResponse = decode_or_classify(response)?;
-    if answer.access_token.is_empty() {
-        return Err(RefreshError::Rejected);
-    }
+    let answer = token_endpoint_answer(response)?;
     Ok(TokenPair {
         access_token: answer.access_token,
         refresh_token: answer

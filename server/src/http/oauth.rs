@@ -69,6 +69,7 @@ async fn token(
         token_type: "Bearer".into(),
         expires_in: Some(pair.expires_in),
         refresh_expires_in: Some(pair.refresh_expires_in),
+        id_token: None,
     }))
 }
 

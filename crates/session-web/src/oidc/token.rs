@@ -1,0 +1,171 @@
+//! A token endpoint's answers (RFC 6749 §5.1 and §5.2), for the code
+//! exchange and the `refresh_token` grant alike.
+
+use silent_refresh_contract::{OAuthError, account::OAuth2TokenResponse};
+use silent_refresh_core::RefreshError;
+
+use crate::Response;
+
+/// Why a token endpoint gave no tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenEndpointError {
+    /// The server's definitive no: a 400 or 401, with an RFC 6749 §5.2
+    /// error (`invalid_grant`, `invalid_request`, …) when it sent one, or a
+    /// success without an access token.
+    Refused(OAuthError),
+    /// No word from the server (5xx, 429, a body that cannot be read): try
+    /// again later.
+    Unavailable(String),
+}
+
+impl std::fmt::Display for TokenEndpointError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Refused(OAuthError {
+                error,
+                error_description: Some(description),
+            }) => write!(f, "{error}: {description}"),
+            Self::Refused(OAuthError { error, .. }) => f.write_str(error),
+            Self::Unavailable(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl From<TokenEndpointError> for RefreshError {
+    fn from(error: TokenEndpointError) -> Self {
+        match error {
+            TokenEndpointError::Refused(_) => RefreshError::Rejected,
+            TokenEndpointError::Unavailable(reason) => RefreshError::Unavailable(reason),
+        }
+    }
+}
+
+/// Reads a token endpoint's `response`.
+pub fn token_endpoint_answer(
+    response: &Response,
+) -> Result<OAuth2TokenResponse, TokenEndpointError> {
+    match response.status {
+        200..=299 => {
+            let answer: OAuth2TokenResponse =
+                serde_json::from_str(&response.body).map_err(|e| {
+                    TokenEndpointError::Unavailable(format!("the token answer cannot be read: {e}"))
+                })?;
+            if answer.access_token.is_empty() {
+                return Err(TokenEndpointError::Refused(OAuthError {
+                    error: "invalid_grant".into(),
+                    error_description: Some("the answer holds no access token".into()),
+                }));
+            }
+            Ok(answer)
+        }
+        400 | 401 => Err(TokenEndpointError::Refused(
+            serde_json::from_str::<OAuthError>(&response.body).unwrap_or_else(|_| OAuthError {
+                error: "invalid_request".into(),
+                error_description: Some(format!(
+                    "the token endpoint answered {} without an OAuth error",
+                    response.status
+                )),
+            }),
+        )),
+        other => Err(TokenEndpointError::Unavailable(format!(
+            "the token endpoint answered {other}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            body: body.into(),
+        }
+    }
+
+    /// RFC 6749 §5.2, and an extension code.
+    const ERROR_CODES: [&str; 7] = [
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+        "invalid_dpop_proof",
+    ];
+
+    #[test]
+    fn every_error_code_is_a_refusal_with_its_code_and_description() {
+        for code in ERROR_CODES {
+            for status in [400, 401] {
+                let body = format!(r#"{{"error":"{code}","error_description":"why"}}"#);
+                let refused = token_endpoint_answer(&response(status, &body));
+                assert_eq!(
+                    refused,
+                    Err(TokenEndpointError::Refused(OAuthError {
+                        error: code.into(),
+                        error_description: Some("why".into())
+                    })),
+                    "{status} {code}"
+                );
+                assert_eq!(
+                    RefreshError::from(refused.unwrap_err()),
+                    RefreshError::Rejected
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_400_that_is_not_json_is_still_a_refusal() {
+        for body in ["", "<html>Bad Request</html>", r#"{"error":"#] {
+            assert!(
+                matches!(
+                    token_endpoint_answer(&response(400, body)),
+                    Err(TokenEndpointError::Refused(OAuthError { error, .. })) if error == "invalid_request"
+                ),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn server_errors_throttling_and_unreadable_successes_are_unavailable() {
+        let cases = [
+            response(500, r#"{"error":"server_error"}"#),
+            response(502, "<html>"),
+            response(503, ""),
+            response(429, r#"{"error":"slow_down"}"#),
+            response(200, "<html>captive portal</html>"),
+            response(200, ""),
+        ];
+        for case in cases {
+            assert!(
+                matches!(
+                    token_endpoint_answer(&case),
+                    Err(TokenEndpointError::Unavailable(_))
+                ),
+                "{case:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_success_gives_the_tokens_and_one_without_an_access_token_is_refused() {
+        let ok = response(
+            200,
+            r#"{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":4,"id_token":"x.y.z"}"#,
+        );
+        let answer = token_endpoint_answer(&ok).unwrap();
+        assert_eq!(
+            (answer.access_token.as_str(), answer.expires_in),
+            ("a", Some(4))
+        );
+        assert_eq!(answer.id_token.as_deref(), Some("x.y.z"));
+        assert!(matches!(
+            token_endpoint_answer(&response(200, r#"{"token_type":"Bearer"}"#)),
+            Err(TokenEndpointError::Refused(_))
+        ));
+    }
+}
