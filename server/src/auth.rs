@@ -1,6 +1,8 @@
 //! Sessions: logging in, refreshing, and recognising the bearer of an
-//! access token.
+//! access token, one of ours or (with `--oidc-issuer`) the identity
+//! provider's.
 
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -8,12 +10,53 @@ use rusqlite::{Transaction, TransactionBehavior};
 
 use crate::clock::millis;
 use crate::jwt::{AUDIENCE, Claims, ISSUER, TokenError};
+use crate::oidc::ResourceServer;
 use crate::password::{self, DUMMY_HASH};
+use crate::policy::Policy;
 use crate::random;
 use crate::rate_limit::{Attempt, Refusal};
 use crate::refresh_tokens::{self, Family, RefreshError, Rejection};
+use crate::roles;
 use crate::state::AppState;
-use crate::users::{self, Principal};
+use crate::users::{self, User};
+
+/// The bearer of an accepted access token, with the policies their roles
+/// grant now (the role table is read for the current request), whichever
+/// kind of token it was.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    /// The user's id: ours, or the provider's `sub`.
+    pub id: String,
+    /// The login name.
+    pub user_name: String,
+    /// The display name.
+    pub name: String,
+    /// The e-mail address, where known.
+    pub email: Option<String>,
+    /// Role names, sorted.
+    pub roles: Vec<String>,
+    /// Names of the policies granted through the roles.
+    pub policies: BTreeSet<String>,
+}
+
+impl Principal {
+    /// Whether the user's roles grant `policy`.
+    pub fn has(&self, policy: Policy) -> bool {
+        self.policies.contains(policy.name())
+    }
+
+    /// One of our users, with the policies `conn` says their roles grant.
+    fn of_user(conn: &rusqlite::Connection, user: User) -> rusqlite::Result<Self> {
+        Ok(Self {
+            policies: roles::policies_of(conn, &user.roles)?,
+            id: user.id,
+            user_name: user.user_name,
+            name: user.name,
+            email: Some(user.email),
+            roles: user.roles,
+        })
+    }
+}
 
 /// Why a login, a refresh or an access token was refused, or could not be
 /// handled.
@@ -191,11 +234,15 @@ pub fn refresh(
     })
 }
 
-/// The user an access token was issued to, with their roles and policies as
-/// they are now. Refuses bad, expired or force-expired tokens, tokens of
-/// sessions that have ended (logout, reuse, revocation) and tokens of users
-/// that no longer exist.
-pub fn authenticate(state: &AppState, token: &str) -> Result<Principal, AuthError> {
+/// The bearer of an access token, with their roles and policies as they are
+/// now: with `--oidc-issuer` the provider's token (see
+/// [`crate::oidc`]), else one of ours. Refuses bad, expired or force-expired
+/// tokens; of ours also tokens of sessions that have ended (logout, reuse,
+/// revocation) and tokens of users that no longer exist.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, AuthError> {
+    if let Some(provider) = &state.provider {
+        return provider_principal(state, provider, token).await;
+    }
     let claims = state
         .jwt
         .verify(token, state.clock.now_ms())
@@ -206,8 +253,39 @@ pub fn authenticate(state: &AppState, token: &str) -> Result<Principal, AuthErro
         if claims.ser < valid_from || !refresh_tokens::is_live(conn, claims.sid, &user.id)? {
             return Err(InvalidToken::Revoked.into());
         }
-        let policies = users::policies(conn, &user.id)?;
-        Ok(Principal { user, policies })
+        Ok(Principal::of_user(conn, user)?)
+    })
+}
+
+/// The bearer of a provider's token: the user the token describes (user
+/// name `preferred_username`, else `sub`; name `name`, else the user name),
+/// with the policies the role table grants the token's roles. Refuses the
+/// token if the expire test control has cut off its user since it was
+/// issued.
+async fn provider_principal(
+    state: &AppState,
+    provider: &ResourceServer,
+    token: &str,
+) -> Result<Principal, AuthError> {
+    let user = provider.verify(token).await.map_err(InvalidToken::Token)?;
+    let names = [Some(user.sub.as_str()), user.preferred_username.as_deref()];
+    if state
+        .controls
+        .is_cut_off(names.into_iter().flatten(), user.issued_at)
+    {
+        return Err(InvalidToken::Revoked.into());
+    }
+    let policies = state
+        .db
+        .with(|conn| roles::policies_of(conn, &user.roles))?;
+    let user_name = user.preferred_username.unwrap_or_else(|| user.sub.clone());
+    Ok(Principal {
+        id: user.sub,
+        name: user.name.unwrap_or_else(|| user_name.clone()),
+        user_name,
+        email: user.email,
+        roles: user.roles,
+        policies,
     })
 }
 

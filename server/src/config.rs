@@ -9,6 +9,7 @@ use clap::builder::BoolishValueParser;
 use ipnet::IpNet;
 
 use crate::clock::millis;
+use crate::oidc;
 
 /// Everything the server can be told at start. Each flag can also be given as
 /// an environment variable: `SR_` followed by the flag in capitals
@@ -79,6 +80,36 @@ pub struct Config {
     #[arg(long, env = "SR_ADDRESS_LOGINS_PER_MINUTE", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
     pub address_logins_per_minute: u32,
 
+    /// Be an OAuth2 resource server for this OpenID Connect issuer: accept
+    /// its JWT access tokens (RS256 or ES256, checked with the keys its
+    /// discovery document's `jwks_uri` publishes) instead of this server's
+    /// own, and turn off this server's login, refresh, logout and role
+    /// editing. An `https://` URL, or `http://` on a loopback host; the
+    /// issuer must be reachable at start.
+    #[arg(long, env = "SR_OIDC_ISSUER", value_name = "URL", value_parser = issuer_url)]
+    pub oidc_issuer: Option<String>,
+
+    /// With `--oidc-issuer`: the audience the provider's access tokens must
+    /// name in `aud` (a string or one entry of an array).
+    #[arg(
+        long,
+        env = "SR_OIDC_AUDIENCE",
+        value_name = "AUD",
+        default_value = "silent-refresh-api"
+    )]
+    pub oidc_audience: String,
+
+    /// With `--oidc-issuer`: the access token claim holding the user's roles
+    /// (an array of strings, or one string), mapped to policies through this
+    /// server's role table; roles it does not know grant nothing.
+    #[arg(
+        long,
+        env = "SR_OIDC_ROLES_CLAIM",
+        value_name = "NAME",
+        default_value = "roles"
+    )]
+    pub oidc_roles_claim: String,
+
     /// Mount the test controls under `/api/_test/`: call counts, injected
     /// faults, forced expiry and revocation, open to any caller. Only this
     /// command-line flag turns them on; no environment variable does
@@ -99,6 +130,13 @@ impl Config {
     pub fn access_ttl_secs(&self) -> u64 {
         millis(self.access_ttl).div_ceil(1000)
     }
+}
+
+/// An issuer URL as `--oidc-issuer` accepts it (see [`oidc::check_url`]),
+/// kept as written: the tokens' `iss` must be exactly this.
+fn issuer_url(value: &str) -> Result<String, String> {
+    oidc::check_url(value).map_err(|error| error.to_string())?;
+    Ok(value.to_owned())
 }
 
 /// A trusted proxy: one address (`10.0.0.7`, `::1`) or a range (`10.0.0.0/8`).
@@ -144,6 +182,9 @@ mod tests {
         assert_eq!(config.max_sessions, 10);
         assert_eq!(config.user_logins_per_minute, 10);
         assert_eq!(config.address_logins_per_minute, 30);
+        assert_eq!(config.oidc_issuer, None);
+        assert_eq!(config.oidc_audience, "silent-refresh-api");
+        assert_eq!(config.oidc_roles_claim, "roles");
         Ok(())
     }
 
@@ -267,5 +308,50 @@ mod tests {
         }
         // A zero grace period is the strict default, not a mistake.
         assert!(parse(&["--reuse-grace", "0s"]).is_ok());
+    }
+
+    #[test]
+    fn the_oidc_flags_parse_and_bad_issuers_are_refused_clearly() -> Result<(), clap::Error> {
+        let config = parse(&[
+            "--oidc-issuer",
+            "https://id.example.com/realms/demo",
+            "--oidc-audience",
+            "my-api",
+            "--oidc-roles-claim",
+            "groups",
+        ])?;
+        assert_eq!(
+            config.oidc_issuer.as_deref(),
+            Some("https://id.example.com/realms/demo")
+        );
+        assert_eq!(config.oidc_audience, "my-api");
+        assert_eq!(config.oidc_roles_claim, "groups");
+        for loopback in [
+            "http://127.0.0.1:9000",
+            "http://localhost:3000/oidc",
+            "http://[::1]:8080/",
+        ] {
+            assert_eq!(
+                parse(&["--oidc-issuer", loopback])?.oidc_issuer.as_deref(),
+                Some(loopback)
+            );
+        }
+        for (bad, says) in [
+            ("not a url", "not a URL"),
+            ("id.example.com", "https://"),
+            ("ftp://id.example.com", "https://"),
+            ("http://id.example.com", "loopback"),
+            ("https://", "not a URL"),
+            ("https://id.example.com/?tenant=1", "query"),
+        ] {
+            let error = parse(&["--oidc-issuer", bad])
+                .err()
+                .unwrap_or_else(|| panic!("{bad:?} was accepted"));
+            assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+            let message = error.to_string();
+            assert!(message.contains("--oidc-issuer"), "{message}");
+            assert!(message.contains(says), "{bad:?}: {message}");
+        }
+        Ok(())
     }
 }

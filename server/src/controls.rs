@@ -1,4 +1,5 @@
-//! Call counters and injected faults behind the test controls.
+//! Call counters, injected faults and (with `--oidc-issuer`) access token
+//! cut-offs behind the test controls.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -18,14 +19,18 @@ pub struct Fault {
     pub status: Option<StatusCode>,
 }
 
-/// What the controls hold: the counters and the pending faults.
+/// What the controls hold: the counters, the pending faults and the
+/// cut-offs.
 #[derive(Default)]
 struct State {
     calls: CallCounts,
     faults: HashMap<Endpoint, (u32, Fault)>,
+    /// User name or subject → the second up to which (inclusive) the
+    /// provider's tokens for it are refused.
+    cut_offs: HashMap<String, u64>,
 }
 
-/// Counters and pending faults, shared by all requests.
+/// Counters, pending faults and cut-offs, shared by all requests.
 #[derive(Default)]
 pub struct Controls {
     state: Mutex<State>,
@@ -74,6 +79,35 @@ impl Controls {
     /// Clears every pending fault.
     pub fn clear_faults(&self) {
         self.state().faults.clear();
+    }
+
+    /// Refuses the identity provider's tokens for `user_name` (their
+    /// `preferred_username` or `sub`) issued up to now, `now_ms`: every one
+    /// whose `iat` is at or before this second. `iat` counts whole seconds,
+    /// so a token of this very second may have been issued before the call
+    /// or after it; it is refused too, as the call must catch every earlier
+    /// token. Tokens from the next second on are accepted.
+    pub fn cut_off(&self, user_name: &str, now_ms: u64) {
+        self.state()
+            .cut_offs
+            .insert(user_name.to_owned(), now_ms / 1000);
+    }
+
+    /// Whether a provider's token for a user known by `names`, issued at
+    /// `issued_at` (seconds), is refused by a [`Controls::cut_off`]; a token
+    /// without `iat` is refused whenever its user has a cut-off.
+    pub fn is_cut_off<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+        issued_at: Option<u64>,
+    ) -> bool {
+        let state = self.state();
+        names.into_iter().any(|name| {
+            state
+                .cut_offs
+                .get(name)
+                .is_some_and(|&cut_off| issued_at.is_none_or(|iat| iat <= cut_off))
+        })
     }
 }
 
@@ -133,6 +167,20 @@ mod tests {
         );
         controls.reset_calls();
         assert_eq!(controls.calls(), CallCounts::default());
+    }
+
+    #[test]
+    fn a_cut_off_refuses_tokens_up_to_its_second_inclusive() {
+        let controls = Controls::default();
+        assert!(!controls.is_cut_off(["alice"], Some(100)));
+        controls.cut_off("alice", 100_999);
+        assert!(controls.is_cut_off(["alice"], Some(99)));
+        assert!(controls.is_cut_off(["alice"], Some(100)));
+        assert!(controls.is_cut_off(["sub-1", "alice"], Some(100)));
+        assert!(controls.is_cut_off(["alice"], None));
+        assert!(!controls.is_cut_off(["alice"], Some(101)));
+        assert!(!controls.is_cut_off(["bob"], Some(1)));
+        assert!(!controls.is_cut_off(["bob"], None));
     }
 
     #[test]

@@ -12,13 +12,13 @@ mod resources;
 mod static_files;
 mod test_controls;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod tracking;
 
 use axum::BoxError;
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, PRAGMA};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
@@ -88,18 +88,31 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// A token endpoint: counted (and faultable) as `endpoint`, and every answer
-/// `no-store`, injected faults included (`no_store` is the outer layer).
+/// `no-store`, injected faults included (`no_store` is the outer layer);
+/// with `--oidc-issuer` refused (see [`own_tokens_only`]).
 fn token_endpoint(
     route: MethodRouter<AppState>,
     state: &AppState,
     endpoint: Endpoint,
 ) -> MethodRouter<AppState> {
     route
+        .route_layer(from_fn_with_state(state.clone(), own_tokens_only))
         .route_layer(from_fn_with_state(
             (state.clone(), endpoint),
             tracking::track,
         ))
         .route_layer(from_fn(no_store))
+}
+
+/// Middleware for what this server does only with its own tokens (login,
+/// refresh, logout, the users and their roles): with `--oidc-issuer` the
+/// identity provider does it, so every call is answered with
+/// [`AppError::ManagedByProvider`].
+async fn own_tokens_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match &state.provider {
+        Some(provider) => AppError::ManagedByProvider(provider.issuer().to_owned()).into_response(),
+        None => next.run(request).await,
+    }
 }
 
 /// Middleware for token responses: `Cache-Control: no-store` and

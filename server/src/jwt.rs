@@ -35,22 +35,27 @@ pub struct Claims {
     pub sid: i64,
 }
 
-/// Why a token was refused.
+/// Why a token was refused: one of ours, or (with `--oidc-issuer`) one of
+/// the identity provider's (see [`crate::oidc`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     /// Not three base64url parts of valid JSON with the expected fields.
     #[error("malformed token")]
     Malformed,
-    /// The header names another algorithm than HS256, or is not exactly ours.
+    /// The header names another algorithm than the key's (HS256 for ours),
+    /// or is not exactly ours.
     #[error("unsupported algorithm or header")]
     Algorithm,
+    /// The header names no key (`kid`), or one the provider does not publish.
+    #[error("unknown signing key")]
+    UnknownKey,
     /// The signature does not match.
     #[error("bad signature")]
     Signature,
-    /// `iss` is not [`ISSUER`].
+    /// `iss` is not the expected issuer.
     #[error("wrong issuer")]
     Issuer,
-    /// `aud` is not [`AUDIENCE`].
+    /// `aud` does not name the expected audience.
     #[error("wrong audience")]
     Audience,
     /// `exp` has passed.
@@ -107,13 +112,7 @@ impl JwtKeys {
     /// Checks the header (exactly ours: HS256), the signature, the issuer,
     /// the audience and the expiry against `now_ms`.
     pub fn verify(&self, token: &str, now_ms: u64) -> Result<Claims, TokenError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|error| match error.kind() {
-            // JSON that is not a header we know names an unknown algorithm
-            // (`none`) or none at all; anything else is just malformed.
-            ErrorKind::Json(cause) if cause.is_data() => TokenError::Algorithm,
-            _ => TokenError::Malformed,
-        })?;
-        if header != Header::new(Algorithm::HS256) {
+        if header(token)? != Header::new(Algorithm::HS256) {
             return Err(TokenError::Algorithm);
         }
         let claims =
@@ -123,6 +122,19 @@ impl JwtKeys {
         }
         Ok(claims)
     }
+}
+
+/// The header of `token`, read before its signature is checked: an
+/// algorithm the library does not know (`none`) or none at all is
+/// [`TokenError::Algorithm`], anything else unreadable
+/// [`TokenError::Malformed`].
+pub fn header(token: &str) -> Result<Header, TokenError> {
+    jsonwebtoken::decode_header(token).map_err(|error| match error.kind() {
+        // JSON that is not a header we know names an unknown algorithm
+        // (`none`) or none at all; anything else is just malformed.
+        ErrorKind::Json(cause) if cause.is_data() => TokenError::Algorithm,
+        _ => TokenError::Malformed,
+    })
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod controls;
 mod db;
 mod http;
 mod jwt;
+mod oidc;
 mod password;
 mod policy;
 mod random;

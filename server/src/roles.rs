@@ -29,6 +29,19 @@ pub fn names(conn: &Connection) -> rusqlite::Result<BTreeSet<String>> {
     stmt.query_map([], |row| row.get(0))?.collect()
 }
 
+/// The names of the policies the role table grants `roles`; a name that is
+/// not a role grants nothing.
+pub fn policies_of(conn: &Connection, roles: &[String]) -> rusqlite::Result<BTreeSet<String>> {
+    let mut stmt = conn.prepare_cached("SELECT policy FROM role_policies WHERE role = ?1")?;
+    let mut policies = BTreeSet::new();
+    for role in roles {
+        for policy in stmt.query_map([role], |row| row.get(0))? {
+            policies.insert(policy?);
+        }
+    }
+    Ok(policies)
+}
+
 /// How many users hold `role`.
 pub fn holder_count(conn: &Connection, role: &str) -> rusqlite::Result<u64> {
     conn.query_row(

@@ -43,11 +43,12 @@ pub struct DropConnection;
 #[error("connection dropped on purpose (injected fault)")]
 struct Dropped;
 
-/// Opens the state, binds `config.addr`, prints `listening on http://ADDR`
+/// Opens the state (loading the identity provider's keys with
+/// `--oidc-issuer`), binds `config.addr`, prints `listening on http://ADDR`
 /// and the demo accounts, and serves until `shutdown` completes.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(), StartupError> {
     let addr = config.addr;
-    let state = AppState::new(config, Clock::system())?;
+    let state = AppState::start(config, Clock::system()).await?;
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartupError::Bind { addr, source })?;

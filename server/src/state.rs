@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::controls::Controls;
 use crate::db::Db;
 use crate::jwt::JwtKeys;
+use crate::oidc::{OidcError, ResourceServer};
 use crate::random;
 use crate::rate_limit::LoginLimiter;
 
@@ -67,6 +68,14 @@ pub enum StartupError {
         /// The listen address.
         addr: SocketAddr,
     },
+    /// `--oidc-issuer` was given, but its keys could not be loaded.
+    #[error("cannot use the identity provider {issuer}: {source}")]
+    Oidc {
+        /// The issuer URL.
+        issuer: String,
+        /// The cause.
+        source: OidcError,
+    },
     /// Writing the start banner failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(io::Error),
@@ -78,6 +87,10 @@ pub struct AppState {
     pub(crate) config: Arc<Config>,
     pub(crate) db: Arc<Db>,
     pub(crate) jwt: Arc<JwtKeys>,
+    /// With `--oidc-issuer`: the provider whose access tokens are accepted
+    /// instead of this server's own (which it then never issues: login,
+    /// refresh and logout are turned off).
+    pub(crate) provider: Option<Arc<ResourceServer>>,
     pub(crate) clock: Clock,
     pub(crate) limiter: Arc<LoginLimiter>,
     /// One permit per password check that may run at once (one per CPU):
@@ -89,11 +102,33 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// [`AppState::new`], then, with `--oidc-issuer`, loads the provider's
+    /// keys: a provider that cannot be reached or sends no usable key fails
+    /// the start ([`StartupError::Oidc`]).
+    pub async fn start(config: Config, clock: Clock) -> Result<Self, StartupError> {
+        let state = Self::new(config, clock)?;
+        if let Some(provider) = &state.provider {
+            let keys = provider.load().await.map_err(|source| StartupError::Oidc {
+                issuer: provider.issuer().to_owned(),
+                source,
+            })?;
+            tracing::info!(
+                issuer = provider.issuer(),
+                keys,
+                "loaded the identity provider's keys"
+            );
+        }
+        Ok(state)
+    }
+
     /// Opens (creating, migrating and seeding as needed) the database named in
     /// `config` and makes a fresh random signing key, so access tokens do not
     /// outlive the process.
     /// Refuses test controls on an address that is not loopback unless
     /// `--allow-public-test-controls` says so.
+    /// With `--oidc-issuer` the provider's keys are not loaded yet
+    /// ([`AppState::start`] does that); until they are, the first token
+    /// fetches them.
     pub fn new(config: Config, clock: Clock) -> Result<Self, StartupError> {
         if config.test_controls
             && !config.addr.ip().is_loopback()
@@ -103,6 +138,18 @@ impl AppState {
         }
         let db = Db::open(&config.db)?;
         let secret = random::bytes::<64>().map_err(StartupError::Random)?;
+        let provider = config
+            .oidc_issuer
+            .as_deref()
+            .map(|issuer| {
+                ResourceServer::new(issuer, &config, clock.clone())
+                    .map(Arc::new)
+                    .map_err(|source| StartupError::Oidc {
+                        issuer: issuer.to_owned(),
+                        source,
+                    })
+            })
+            .transpose()?;
         let limiter = LoginLimiter::new(
             config.user_logins_per_minute,
             config.address_logins_per_minute,
@@ -111,6 +158,7 @@ impl AppState {
             config: Arc::new(config),
             db: Arc::new(db),
             jwt: Arc::new(JwtKeys::new(secret).map_err(StartupError::SigningKey)?),
+            provider,
             started_ms: clock.now_ms(),
             clock,
             limiter: Arc::new(limiter),

@@ -1,11 +1,10 @@
-//! Queries about users: credentials, roles, granted policies and the access
+//! Queries about users: credentials, roles and the access
 //! token serials.
 
 use std::collections::BTreeSet;
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use crate::policy::Policy;
 use crate::roles;
 use crate::seed::ADMIN_ROLE;
 
@@ -23,23 +22,6 @@ pub struct User {
     pub email: String,
     /// Role names, sorted.
     pub roles: Vec<String>,
-}
-
-/// The signed-in user with the policies their roles grant, as read from the
-/// database for the current request.
-#[derive(Clone, Debug)]
-pub struct Principal {
-    /// The user and their roles.
-    pub user: User,
-    /// Names of the policies granted through the user's roles.
-    pub policies: BTreeSet<String>,
-}
-
-impl Principal {
-    /// Whether the user's roles grant `policy`.
-    pub fn has(&self, policy: Policy) -> bool {
-        self.policies.contains(policy.name())
-    }
 }
 
 /// What a login is checked against.
@@ -132,15 +114,6 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<User>> {
 /// How many users exist.
 pub fn count(conn: &Connection) -> rusqlite::Result<u64> {
     conn.query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0))
-}
-
-/// The names of the policies granted to the user through their roles.
-pub fn policies(conn: &Connection, user_id: &str) -> rusqlite::Result<BTreeSet<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT rp.policy FROM user_roles ur JOIN role_policies rp ON rp.role = ur.role
-         WHERE ur.user_id = ?1",
-    )?;
-    stmt.query_map([user_id], |row| row.get(0))?.collect()
 }
 
 /// Takes the next access token serial for the user.

@@ -17,11 +17,12 @@ use silent_refresh_contract::test_controls::Endpoint;
 use crate::auth::{self, TokenPair};
 use crate::http::client::client_address;
 use crate::http::extract::AppJson;
-use crate::http::{AppError, token_endpoint, tracking::track};
+use crate::http::{AppError, own_tokens_only, token_endpoint, tracking::track};
 use crate::refresh_tokens;
 use crate::state::AppState;
 
-/// `POST` [`paths::LOGIN`], [`paths::REFRESH`] and [`paths::LOGOUT`].
+/// `POST` [`paths::LOGIN`], [`paths::REFRESH`] and [`paths::LOGOUT`]; with
+/// `--oidc-issuer` each answers [`AppError::ManagedByProvider`].
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
@@ -34,7 +35,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             paths::LOGOUT,
-            post(logout).route_layer(from_fn_with_state((state.clone(), Endpoint::Logout), track)),
+            post(logout)
+                .route_layer(from_fn_with_state(state.clone(), own_tokens_only))
+                .route_layer(from_fn_with_state((state.clone(), Endpoint::Logout), track)),
         )
 }
 

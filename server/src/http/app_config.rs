@@ -1,5 +1,6 @@
 //! `GET /api/abp/application-configuration`: the current user, their roles and
-//! granted policies, read from the database on every call.
+//! granted policies, read from the database on every call (with
+//! `--oidc-issuer` the user and roles from the provider's token).
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
@@ -30,11 +31,11 @@ async fn configuration(MaybeAuthUser(principal): MaybeAuthUser) -> Json<Applicat
         Some(principal) => (
             CurrentUser {
                 is_authenticated: true,
-                id: Some(principal.user.id),
-                user_name: Some(principal.user.user_name),
-                name: Some(principal.user.name),
-                email: Some(principal.user.email),
-                roles: principal.user.roles,
+                id: Some(principal.id),
+                user_name: Some(principal.user_name),
+                name: Some(principal.name),
+                email: principal.email,
+                roles: principal.roles,
             },
             AuthConfiguration {
                 granted_policies: principal

@@ -61,6 +61,12 @@ pub enum AppError {
     /// Taking the admin role from the last admin: `400` `last_admin`.
     #[error("the last admin cannot lose the admin role")]
     LastAdmin,
+    /// What this server does only with its own tokens (login, refresh,
+    /// logout, the users and their roles) while the identity provider at
+    /// this issuer URL does it (`--oidc-issuer`): `400`
+    /// `managed_by_identity_provider`.
+    #[error("managed by the identity provider {0}")]
+    ManagedByProvider(String),
     /// The path exists but not with this method: `405`.
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -109,6 +115,7 @@ impl AppError {
             AppError::BadRequest { status, .. } | AppError::InjectedFault(status) => *status,
             AppError::Validation(_)
             | AppError::LastAdmin
+            | AppError::ManagedByProvider(_)
             | AppError::InvalidGrant(_)
             | AppError::OAuth { .. } => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -128,6 +135,7 @@ impl AppError {
             AppError::BadRequest { code, .. } => code,
             AppError::Validation(_) => "validation_error",
             AppError::LastAdmin => "last_admin",
+            AppError::ManagedByProvider(_) => "managed_by_identity_provider",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::InvalidGrant(_) => "invalid_grant",
             AppError::OAuth { error, .. } => error,
@@ -152,6 +160,10 @@ impl AppError {
             AppError::InjectedFault(status) => format!("Injected fault ({status})."),
             AppError::Internal(_) => "An internal error occurred.".into(),
             AppError::LastAdmin => "The last administrator cannot lose the admin role.".into(),
+            AppError::ManagedByProvider(issuer) => format!(
+                "Sign-in, tokens and roles are managed by the identity provider {issuer}; \
+                 this server only checks its access tokens."
+            ),
             AppError::MethodNotAllowed => "This method is not allowed here.".into(),
             AppError::NotFound(message) | AppError::BadRequest { message, .. } => message.clone(),
             AppError::OAuth { description, .. } => description.clone(),

@@ -6,10 +6,9 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use crate::auth;
+use crate::auth::{self, Principal};
 use crate::http::AppError;
 use crate::state::AppState;
-use crate::users::Principal;
 
 /// A JSON request body; malformed, oversized, mistyped or incomplete bodies
 /// are refused as [`AppError::BadRequest`].
@@ -28,7 +27,8 @@ where
     }
 }
 
-/// The bearer of a valid access token, with roles and policies read from the
+/// The bearer of a valid access token (ours, or the identity provider's with
+/// `--oidc-issuer`), with the policies of their roles read from the
 /// database for this request. No token: [`AppError::Unauthenticated`]; a bad
 /// one: [`AppError::InvalidToken`].
 pub struct AuthUser(pub Principal);
@@ -38,7 +38,7 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = bearer_token(parts)?.ok_or(AppError::Unauthenticated)?;
-        Ok(Self(auth::authenticate(state, token)?))
+        Ok(Self(auth::authenticate(state, token).await?))
     }
 }
 
@@ -51,7 +51,7 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         match bearer_token(parts)? {
-            Some(token) => Ok(Self(Some(auth::authenticate(state, token)?))),
+            Some(token) => Ok(Self(Some(auth::authenticate(state, token).await?))),
             None => Ok(Self(None)),
         }
     }

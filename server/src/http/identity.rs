@@ -9,25 +9,34 @@ use silent_refresh_contract::PagedResult;
 use silent_refresh_contract::identity::{IdentityRole, IdentityUser, UpdateRolesRequest};
 use silent_refresh_contract::paths;
 
-use crate::http::AppError;
 use crate::http::extract::AppJson;
 use crate::http::guard::require_policy;
+use crate::http::{AppError, own_tokens_only};
 use crate::policy::Policy;
 use crate::roles;
 use crate::state::AppState;
 use crate::users::{self, User};
 
 /// `GET` [`paths::IDENTITY_USERS`] and [`paths::IDENTITY_ROLES`], `PUT`
-/// [`paths::user_roles`].
+/// [`paths::user_roles`]. With `--oidc-issuer` the users and their roles
+/// are the identity provider's, so the users list and the role change
+/// answer [`AppError::ManagedByProvider`] to every caller; the roles list
+/// (what each role the provider may grant is allowed here) stays.
 pub fn router(state: &AppState) -> Router<AppState> {
     let guard = |policy| from_fn_with_state((state.clone(), policy), require_policy);
+    let own_only = || from_fn_with_state(state.clone(), own_tokens_only);
     let update = Router::new()
         .route(&paths::user_roles("{id}"), put(set_roles))
-        .route_layer(guard(Policy::IdentityUsersUpdate));
-    Router::new()
+        .route_layer(guard(Policy::IdentityUsersUpdate))
+        .route_layer(own_only());
+    let users = Router::new()
         .route(paths::IDENTITY_USERS, get(list_users))
+        .route_layer(guard(Policy::IdentityUsers))
+        .route_layer(own_only());
+    Router::new()
         .route(paths::IDENTITY_ROLES, get(list_roles))
         .route_layer(guard(Policy::IdentityUsers))
+        .merge(users)
         .merge(update)
 }
 

@@ -96,17 +96,32 @@ async fn clear_faults(State(state): State<AppState>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
+/// Our tokens: the user's serial cut-off. With `--oidc-issuer`: a cut-off
+/// at this second for the name, matched against the tokens'
+/// `preferred_username` or `sub` (see [`crate::controls::Controls::cut_off`]);
+/// the provider's users are not known here, so any name is accepted.
 async fn expire_access_tokens(
     State(state): State<AppState>,
     AppJson(request): AppJson<UserRequest>,
 ) -> Result<StatusCode, AppError> {
+    if state.provider.is_some() {
+        state
+            .controls
+            .cut_off(&request.user_name, state.clock.now_ms());
+        return Ok(StatusCode::NO_CONTENT);
+    }
     for_user(&state, &request.user_name, users::expire_access_tokens)
 }
 
+/// With `--oidc-issuer` the refresh tokens are the provider's:
+/// [`AppError::ManagedByProvider`].
 async fn revoke_refresh_tokens(
     State(state): State<AppState>,
     AppJson(request): AppJson<UserRequest>,
 ) -> Result<StatusCode, AppError> {
+    if let Some(provider) = &state.provider {
+        return Err(AppError::ManagedByProvider(provider.issuer().to_owned()));
+    }
     for_user(&state, &request.user_name, refresh_tokens::revoke_all)
 }
 

@@ -74,7 +74,20 @@ impl TestApp {
         let mut config = config();
         change(&mut config);
         let (clock, time) = Clock::manual(T0);
-        let state = AppState::new(config, clock).expect("state");
+        Self::of(AppState::new(config, clock).expect("state"), time)
+    }
+
+    /// Like [`TestApp::with`], but started as the binary starts it
+    /// ([`AppState::start`]: with `--oidc-issuer`, the provider's keys are
+    /// loaded).
+    pub async fn started(change: impl FnOnce(&mut Config)) -> Self {
+        let mut config = config();
+        change(&mut config);
+        let (clock, time) = Clock::manual(T0);
+        Self::of(AppState::start(config, clock).await.expect("state"), time)
+    }
+
+    fn of(state: AppState, time: ManualTime) -> Self {
         Self {
             router: app(state.clone()),
             state,
