@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds what the end-to-end tests and the benchmark run: the server binary
 # and release builds of the app under target/e2e, one per REFRESH_ROLE value
-# given (default: on and off, and then the minimal example too).
-#   scripts/build-e2e.sh          all three
+# given (default: on and off, and then the oidc build and the minimal
+# example too).
+#   scripts/build-e2e.sh          all four
 #   scripts/build-e2e.sh on       the benchmark's only
 source "$(dirname "$0")/lib.sh"
 
@@ -16,6 +17,11 @@ for flag in "${flags[@]}"; do
   REFRESH_ROLE=$flag trunk build --release --offline --dist "target/e2e/role-$flag"
 done
 if ((with_example)); then
+  # The issuer's port is fixed: the app learns it at build time
+  # (PROVIDER_PORT in tests/e2e/harness.rs).
+  step "trunk build --release (AUTH_MODE=oidc) -> target/e2e/oidc"
+  AUTH_MODE=oidc OIDC_ISSUER=http://127.0.0.1:9417 REFRESH_ROLE=on \
+    trunk build --release --offline --dist "target/e2e/oidc"
   step "trunk build --release examples/minimal -> target/e2e/minimal"
   (cd examples/minimal && trunk build --release --offline --dist "$ROOT/target/e2e/minimal")
 fi

@@ -4,7 +4,8 @@
 # Trunk download anything: it runs offline with the tools installed below.
 #
 #   scripts/install-tools.sh          wasm target, trunk, wasm-bindgen, wasm-opt
-#   scripts/install-tools.sh --test   the same, plus Chromium and ChromeDriver
+#   scripts/install-tools.sh --test   the same, plus Chromium, ChromeDriver and
+#                                     the test identity provider's npm packages
 source "$(dirname "$0")/lib.sh"
 
 TRUNK_VERSION=0.21.14
@@ -57,5 +58,13 @@ if [[ "${1:-}" == "--test" ]]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     step "apt-get install chromium chromium-driver"
     apt_install chromium chromium-driver
+  fi
+  # npm oidc-provider for the OIDC tests, from its committed lock; again
+  # only when the lock changed since the last install.
+  provider=tests/oidc-provider
+  if ! cmp -s "$provider/package-lock.json" "$provider/node_modules/.installed-lock" 2>/dev/null; then
+    step "npm ci in $provider (oidc-provider)"
+    npm ci --prefix "$provider" --no-audit --no-fund
+    cp "$provider/package-lock.json" "$provider/node_modules/.installed-lock"
   fi
 fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the gate (fmt, clippy, docs, the crates' and the app's
 # host unit tests), the server's tests, the browser tests (wasm-bindgen-test
-# in headless Chromium), the build-time flag check, and the end-to-end tests
-# (real server, real built app and example, headless Chromium). Installs what
+# in headless Chromium), the build-time setting checks, the test identity
+# provider's smoke test, and the end-to-end tests (real server, real built
+# app and example, real identity provider, headless Chromium). Installs what
 # is missing first. Prints the test runners' summary lines last.
 source "$(dirname "$0")/lib.sh"
 scripts/install-tools.sh --test
@@ -24,18 +25,29 @@ run cargo test -p silent-refresh --target wasm32-unknown-unknown --test browser
 
 scripts/build-e2e.sh
 
-step "build-time flag: an invalid REFRESH_ROLE must fail the build"
-if REFRESH_ROLE=maybe cargo build --release --target wasm32-unknown-unknown \
-    --bin silent-refresh >"$LOG.flag" 2>&1; then
-  echo "FAILED: REFRESH_ROLE=maybe built" | tee -a "$LOG"; exit 1
-elif grep -q "REFRESH_ROLE must be one of true, 1, yes, on, false, 0, no, off" "$LOG.flag"; then
-  echo "test result: ok. REFRESH_ROLE=maybe is refused with a message naming the variable" | tee -a "$LOG"
-else
-  cat "$LOG.flag"; echo "FAILED: the build failed for another reason" | tee -a "$LOG"; exit 1
-fi
+# A build setting with a bad or missing value must fail the build with a
+# message that names the variable.
+refused_build() {
+  local message=$1; shift
+  step "build-time settings: $* must fail the build"
+  if env "$@" cargo build --release --target wasm32-unknown-unknown \
+      --bin silent-refresh >"$LOG.flag" 2>&1; then
+    echo "FAILED: $* built" | tee -a "$LOG"; exit 1
+  elif grep -qF "$message" "$LOG.flag"; then
+    echo "test result: ok. $* is refused with a message naming the variable" | tee -a "$LOG"
+  else
+    cat "$LOG.flag"; echo "FAILED: $* failed for another reason" | tee -a "$LOG"; exit 1
+  fi
+}
+refused_build "REFRESH_ROLE must be one of true, 1, yes, on, false, 0, no, off" REFRESH_ROLE=maybe
+refused_build "OIDC_ISSUER is required with AUTH_MODE=oidc" AUTH_MODE=oidc
+refused_build "AUTH_MODE must be seed or oidc" AUTH_MODE=saml
+
+step "the test identity provider (npm oidc-provider): smoke test"
+run node tests/oidc-provider/smoke.mjs
 
 step "end-to-end tests (real server, real app, headless Chromium)"
 run cargo test -p silent-refresh --features e2e --test e2e -- --test-threads=1
 
 step "summary"
-grep -E "^test result:|Running " "$LOG" | sed -E 's/^ +//'
+grep -E "^test result:|^smoke:|Running " "$LOG" | sed -E 's/^ +//'

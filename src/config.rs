@@ -106,8 +106,11 @@ pub const AUTH_MODE: AuthMode = match parse_auth_mode(option_env!("AUTH_MODE")) 
     }
 };
 
+/// Whether users sign in at an identity provider (`AUTH_MODE=oidc`).
+pub const WITH_PROVIDER: bool = matches!(AUTH_MODE, AuthMode::Oidc);
+
 const _: () = assert!(
-    !matches!(AUTH_MODE, AuthMode::Oidc) || option_env!("REFRESH_MODE").is_none(),
+    !WITH_PROVIDER || option_env!("REFRESH_MODE").is_none(),
     "REFRESH_MODE applies to AUTH_MODE=seed only: with oidc the app refreshes at the provider's token endpoint"
 );
 

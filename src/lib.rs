@@ -36,7 +36,6 @@ use crate::{
     },
     routes::{
         ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, LOGIN, PROFILE, REPORTS, SIGN_IN_CALLBACK,
-        is_offered,
     },
 };
 
@@ -87,7 +86,7 @@ pub fn App() -> impl IntoView {
 
 /// `view` when this build offers `page`, else the not-found page.
 fn offered<V: IntoView + 'static>(page: routes::Page, view: impl FnOnce() -> V) -> AnyView {
-    if is_offered(page) {
+    if page.offered {
         view().into_any()
     } else {
         view! { <NotFound/> }.into_any()

@@ -4,10 +4,7 @@
 use leptos_router::{PartialPathMatch, PathSegment, PossibleRouteMatch, StaticSegment};
 pub use silent_refresh_contract::policy;
 
-use crate::{
-    config::{self, AuthMode},
-    i18n::Msg,
-};
+use crate::{config, i18n::Msg};
 
 /// A page of the admin console.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +17,9 @@ pub struct Page {
     pub policy: Option<&'static str>,
     /// Its title in the menu.
     pub title: Msg,
+    /// Whether this build has the page at all (a constant, so a build
+    /// without it leaves its code out).
+    pub offered: bool,
 }
 
 /// The dashboard: five resources side by side.
@@ -28,6 +28,7 @@ pub const DASHBOARD: Page = Page {
     href: "/dashboard",
     policy: Some(policy::DASHBOARD_VIEW),
     title: Msg::Dashboard,
+    offered: true,
 };
 
 /// The reports.
@@ -36,6 +37,7 @@ pub const REPORTS: Page = Page {
     href: "/reports",
     policy: Some(policy::REPORTS_VIEW),
     title: Msg::Reports,
+    offered: true,
 };
 
 /// Users and their roles.
@@ -44,6 +46,8 @@ pub const ADMIN_USERS: Page = Page {
     href: "/admin/users",
     policy: Some(policy::IDENTITY_USERS),
     title: Msg::AdminUsers,
+    // With an identity provider the roles are the provider's to manage.
+    offered: !config::WITH_PROVIDER,
 };
 
 /// The current user's profile.
@@ -52,6 +56,7 @@ pub const PROFILE: Page = Page {
     href: "/profile",
     policy: None,
     title: Msg::Profile,
+    offered: true,
 };
 
 /// The concurrent-call burst.
@@ -60,6 +65,7 @@ pub const DIAGNOSTICS: Page = Page {
     href: "/diagnostics",
     policy: None,
     title: Msg::Diagnostics,
+    offered: true,
 };
 
 impl Page {
@@ -112,6 +118,7 @@ pub const LOGIN: Page = Page {
     href: "/login",
     policy: None,
     title: Msg::SignIn,
+    offered: true,
 };
 
 /// Where the identity provider sends the browser back after a sign-in
@@ -121,19 +128,8 @@ pub const SIGN_IN_CALLBACK: Page = Page {
     href: config::OIDC_REDIRECT_PATH,
     policy: None,
     title: Msg::SignIn,
+    offered: config::WITH_PROVIDER,
 };
-
-/// Whether this build offers `page`. With an identity provider the roles
-/// are the provider's to manage, so the page that edits them is gone; the
-/// sign-in callback exists only then.
-pub fn is_offered(page: Page) -> bool {
-    let with_provider = config::AUTH_MODE == AuthMode::Oidc;
-    match page.name {
-        name if name == ADMIN_USERS.name => !with_provider,
-        name if name == SIGN_IN_CALLBACK.name => with_provider,
-        _ => true,
-    }
-}
 
 /// The side menu, in order.
 pub const MENU: [Page; 5] = [DASHBOARD, REPORTS, ADMIN_USERS, PROFILE, DIAGNOSTICS];

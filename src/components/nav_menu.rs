@@ -3,11 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{
-    i18n::use_i18n,
-    routes::{MENU, is_offered},
-    stores::use_auth,
-};
+use crate::{i18n::use_i18n, routes::MENU, stores::use_auth};
 
 /// Links to the pages of [`MENU`] this build offers and whose policy the
 /// user holds.
@@ -17,7 +13,7 @@ pub fn NavMenu() -> impl IntoView {
     let i18n = use_i18n();
     let visible = Memo::new(move |_| {
         MENU.into_iter()
-            .filter(|page| is_offered(*page))
+            .filter(|page| page.offered)
             .filter(|page| {
                 page.policy
                     .is_none_or(|policy| auth.user.has_policy(policy))

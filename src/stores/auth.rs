@@ -9,7 +9,10 @@ use silent_refresh_web::{
 };
 
 use super::{AccessStore, UserInfo, UserStore};
-use crate::api::{Api, ApiError};
+use crate::{
+    api::{Api, ApiError},
+    config,
+};
 
 /// The app's API as it is wired: the stores' tokens, refreshed once across
 /// tabs and written to the shared record.
@@ -246,7 +249,9 @@ impl AuthStore {
         self.roles.set(RolesState::Current);
         if let Some(session) = session {
             let shared = self.shared.get_value();
-            let provider = self.provider.get_value();
+            // A constant test first, so a build without a provider leaves
+            // the provider's code out.
+            let provider = self.provider.get_value().filter(|_| config::WITH_PROVIDER);
             spawn_local(async move {
                 let ended = shared
                     .end_login(session, move |latest| async move {

@@ -33,6 +33,9 @@ pub enum Build {
     RoleRefreshOff,
     /// The minimal example app of `examples/minimal`.
     MinimalExample,
+    /// Built with `AUTH_MODE=oidc` for the [`Provider`] (and
+    /// `REFRESH_ROLE=on`).
+    Oidc,
 }
 
 impl Build {
@@ -41,6 +44,7 @@ impl Build {
             Self::RoleRefreshOn => "role-on",
             Self::RoleRefreshOff => "role-off",
             Self::MinimalExample => "minimal",
+            Self::Oidc => "oidc",
         };
         artifact(&format!("target/e2e/{name}"), "a release build of the app")
     }
@@ -83,6 +87,10 @@ pub struct ServerOptions {
     pub build: Build,
     /// `--access-ttl`.
     pub access_ttl: &'static str,
+    /// `--oidc-issuer`: accept this provider's tokens instead of its own.
+    pub oidc_issuer: Option<String>,
+    /// The port to listen on (0: any free one).
+    pub port: u16,
 }
 
 impl Default for ServerOptions {
@@ -90,8 +98,33 @@ impl Default for ServerOptions {
         Self {
             build: Build::RoleRefreshOn,
             access_ttl: "5m",
+            oidc_issuer: None,
+            port: 0,
         }
     }
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Waits for a child's `listening on URL` line on its stdout; returns URL.
+fn announced_url(process: &mut ProcessGroup, what: &str) -> String {
+    let stdout = process.0.stdout.take().expect("piped stdout");
+    let (found, url) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("listening on ") {
+                let _ = found.send(url.to_owned());
+            }
+        }
+    });
+    url.recv_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("{what} prints `listening on http://ADDR`"))
 }
 
 /// The reference server, running with `--test-controls`.
@@ -107,30 +140,22 @@ impl Server {
     pub fn start(options: ServerOptions) -> Self {
         let binary = artifact("target/debug/silent-refresh-server", "the server binary");
         let data = tempfile::tempdir().expect("a temporary directory");
-        let mut process = spawn_in_own_group(
-            Command::new(binary)
-                .arg("--addr=127.0.0.1:0")
-                .arg(format!("--db={}", data.path().join("e2e.sqlite").display()))
-                .arg(format!("--static-dir={}", options.build.dist().display()))
-                .arg(format!("--access-ttl={}", options.access_ttl))
-                .arg("--test-controls")
-                // Its request log would drown the test output; warnings stay.
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit()),
-        );
-        let stdout = process.0.stdout.take().expect("piped stdout");
-        let (found, url) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    let _ = found.send(url.to_owned());
-                }
-            }
-        });
-        let url = url
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server prints `listening on http://ADDR`");
+        let mut command = Command::new(binary);
+        command
+            .arg(format!("--addr=127.0.0.1:{}", options.port))
+            .arg(format!("--db={}", data.path().join("e2e.sqlite").display()))
+            .arg(format!("--static-dir={}", options.build.dist().display()))
+            .arg(format!("--access-ttl={}", options.access_ttl))
+            .arg("--test-controls")
+            // Its request log would drown the test output; warnings stay.
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(issuer) = &options.oidc_issuer {
+            command.arg(format!("--oidc-issuer={issuer}"));
+        }
+        let mut process = spawn_in_own_group(&mut command);
+        let url = announced_url(&mut process, "the server");
         Self {
             url,
             _process: process,
@@ -362,10 +387,7 @@ impl Browser {
     /// Starts ChromeDriver on a free port and opens a Chromium session with a
     /// fresh profile.
     pub async fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         let driver = spawn_in_own_group(
             Command::new("chromedriver")
                 .arg(format!("--port={port}"))
@@ -396,5 +418,138 @@ impl Browser {
             }
         }
         panic!("ChromeDriver did not start: {last_error:?}");
+    }
+}
+
+/// The port the `oidc` build's issuer is on (`OIDC_ISSUER` in
+/// scripts/build-e2e.sh): fixed, because the app learns it at build time.
+pub const PROVIDER_PORT: u16 = 9417;
+
+/// One provider at a time can hold [`PROVIDER_PORT`].
+static PROVIDER_PORT_HELD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// What the provider counted (`GET /__test/stats` of
+/// tests/oidc-provider/provider.mjs).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderStats {
+    /// Codes exchanged.
+    pub authorization_code: u64,
+    /// `refresh_token` grants that succeeded.
+    pub refresh_token: u64,
+    /// Refresh tokens revoked (RFC 7009).
+    pub revocations: u64,
+    /// Grants revoked, for whatever reason.
+    pub grants_revoked: u64,
+    /// Rotated refresh tokens presented again.
+    pub reuse_detected: u64,
+    /// The last OAuth errors it answered.
+    pub errors: Vec<String>,
+}
+
+/// The npm `oidc-provider` of tests/oidc-provider on [`PROVIDER_PORT`],
+/// with a `roles` claim read from a file the test writes.
+pub struct Provider {
+    /// The issuer, `http://127.0.0.1:PORT`.
+    pub issuer: String,
+    roles: tempfile::NamedTempFile,
+    http: HttpClient<HttpConnector, Full<Bytes>>,
+    _process: ProcessGroup,
+    _port: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl Provider {
+    /// Starts the provider for the app at `app_origin`, its access tokens
+    /// living `access_ttl_secs`; admin has role `admin`, alice `user`.
+    pub async fn start(app_origin: &str, access_ttl_secs: u64) -> Self {
+        let port = PROVIDER_PORT_HELD.lock().await;
+        let script = artifact(
+            "tests/oidc-provider/provider.mjs",
+            "the test identity provider",
+        );
+        artifact(
+            "tests/oidc-provider/node_modules",
+            "its npm packages (npm ci)",
+        );
+        let roles = tempfile::NamedTempFile::new().expect("a roles file");
+        let mut process = spawn_in_own_group(
+            Command::new("node")
+                .arg(script)
+                .arg(format!("--port={PROVIDER_PORT}"))
+                .arg(format!("--app-origin={app_origin}"))
+                .arg(format!("--roles-file={}", roles.path().display()))
+                .arg(format!("--access-ttl={access_ttl_secs}"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+        );
+        let provider = Self {
+            issuer: announced_url(&mut process, "the provider"),
+            roles,
+            http: HttpClient::builder(TokioExecutor::new()).build_http(),
+            _process: process,
+            _port: port,
+        };
+        provider.set_roles(&[("admin", &["admin"]), ("alice", &["user"])]);
+        provider
+    }
+
+    /// Gives each user exactly its roles, from their next token on.
+    pub fn set_roles(&self, roles: &[(&str, &[&str])]) {
+        let document: serde_json::Map<String, Value> = roles
+            .iter()
+            .map(|(user, roles)| ((*user).to_owned(), json!(roles)))
+            .collect();
+        std::fs::write(self.roles.path(), Value::Object(document).to_string())
+            .expect("the roles file is written");
+    }
+
+    /// What it counted so far.
+    pub async fn stats(&self) -> ProviderStats {
+        let request = Request::get(format!("{}/__test/stats", self.issuer))
+            .body(Full::default())
+            .expect("a valid request");
+        let response = self
+            .http
+            .request(request)
+            .await
+            .expect("the provider's stats");
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a readable body")
+            .to_bytes();
+        serde_json::from_slice(&body).expect("the provider's stats document")
+    }
+
+    /// A `refresh_token` grant with `refresh_token`; returns the status and
+    /// the answer's `error`, if any.
+    pub async fn try_refresh(
+        &self,
+        refresh_token: &str,
+        app_origin: &str,
+    ) -> (u16, Option<String>) {
+        let form = format!(
+            "grant_type=refresh_token&client_id=silent-refresh-app&refresh_token={refresh_token}"
+        );
+        let request = Request::post(format!("{}/token", self.issuer))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", app_origin)
+            .body(Full::from(form))
+            .expect("a valid request");
+        let response = self
+            .http
+            .request(request)
+            .await
+            .expect("the token endpoint");
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a readable body")
+            .to_bytes();
+        let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        (status, answer["error"].as_str().map(str::to_owned))
     }
 }

@@ -7,6 +7,7 @@ mod example;
 mod harness;
 mod keep_alive;
 mod login;
+mod oidc;
 mod pages;
 mod roles;
 mod silent_refresh;

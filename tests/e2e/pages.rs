@@ -45,6 +45,11 @@ impl App {
             .expect("navigation");
     }
 
+    /// Leaves the app for a blank page (the app stops running in this tab).
+    pub async fn leave(&self) {
+        self.client().goto("about:blank").await.expect("navigation");
+    }
+
     /// Opens a second tab of the same browser on `path` and switches to it;
     /// returns the tab we were on.
     pub async fn open_tab(&self, path: &str) -> WindowHandle {
@@ -216,6 +221,52 @@ impl App {
         self.fill("login-username", user).await;
         self.fill("login-password", password).await;
         self.click("login-submit").await;
+    }
+
+    /// Waits for the element matching `css` (a page that is not the app's:
+    /// the identity provider's).
+    pub async fn find_css(&self, css: &str) -> Element {
+        self.client()
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+    }
+
+    /// Starts the sign-in with the login page's provider button and waits
+    /// for the provider's login form.
+    pub async fn go_to_provider(&self) {
+        self.click("login-oidc").await;
+        self.find_css("input[name=\"login\"]").await;
+    }
+
+    /// Signs in as `user` on the provider's login form (its development
+    /// pages accept any password), back to the app.
+    pub async fn sign_in_at_provider(&self, user: &str) {
+        self.go_to_provider().await;
+        let login = self.find_css("input[name=\"login\"]").await;
+        login.send_keys(user).await.expect("type");
+        let password = self.find_css("input[name=\"password\"]").await;
+        password.send_keys("any").await.expect("type");
+        self.find_css("button[type=\"submit\"]")
+            .await
+            .click()
+            .await
+            .expect("submit");
+    }
+
+    /// Signs in as `user` at the provider and waits for the dashboard with
+    /// all its cards loaded.
+    pub async fn sign_in_to_dashboard(&self, user: &str) {
+        self.sign_in_at_provider(user).await;
+        self.wait_for_path("/dashboard").await;
+        self.wait_for_cards("ready").await;
+    }
+
+    /// The origin the app is served from.
+    pub fn origin(&self) -> &str {
+        &self.base
     }
 
     /// A server started with `options`, and the app logged in as `user` on
