@@ -217,3 +217,21 @@ async fn a_sign_in_the_provider_refuses_shows_its_message() {
     .await;
     assert_eq!(app.local_storage("silent-refresh.session").await, None);
 }
+
+#[tokio::test]
+async fn a_provider_that_cannot_be_reached_is_reported_and_tried_again() {
+    let (provider, server) = start(300).await;
+    drop(provider);
+    let app = App::open(&server).await;
+    app.wait_for_path("/login").await;
+    app.wait_until("the discovery failure", || async {
+        app.text("login-error")
+            .await
+            .contains("The identity provider cannot be used right now")
+    })
+    .await;
+
+    // Back up: the same button tries again, and the sign-in goes ahead.
+    let _provider = Provider::start(app.origin(), 300).await;
+    app.go_to_provider().await;
+}
