@@ -3,7 +3,7 @@
 # Idempotent, and quick when everything is already there. Nothing here makes
 # Trunk download anything: it runs offline with the tools installed below.
 #
-#   scripts/install-tools.sh          wasm target, trunk, wasm-bindgen, wasm-opt
+#   scripts/install-tools.sh          wasm target, trunk, wasm-bindgen, wasm-opt, brotli
 #   scripts/install-tools.sh --test   the same, plus Chromium, ChromeDriver and
 #                                     the test identity provider's npm packages
 source "$(dirname "$0")/lib.sh"
@@ -37,6 +37,12 @@ if ! has_version wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: that lock file asks for a crate version the registry lacks.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# The build writes brotli copies of its assets (scripts/compress-assets.sh).
+if ! command -v brotli >/dev/null; then
+  step "apt-get install brotli"
+  apt_install brotli
 fi
 
 if ! command -v npm >/dev/null; then

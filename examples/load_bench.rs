@@ -1,0 +1,176 @@
+//! Load benchmark: in headless Chromium against the real server, for each
+//! release build (`REFRESH_ROLE` on and off, and `AUTH_MODE=oidc`): 15 cold
+//! loads of the login page (time until its sign-in control is visible:
+//! median, min, max; requests; bytes on the wire), a warm second visit
+//! (requests and bytes on the wire), and, for the seed builds, 15 reloads of
+//! the dashboard with a stored session until every card shows data
+//! (median). It prints figures and asserts no timings.
+//!
+//! Run with `scripts/load-bench.sh`.
+
+// Shared with the end-to-end tests; the benchmark uses a part of them.
+#[allow(dead_code)]
+#[path = "../tests/e2e/harness.rs"]
+mod harness;
+#[allow(dead_code)]
+#[path = "../tests/e2e/pages.rs"]
+mod pages;
+
+use harness::{Build, Provider, Server, ServerOptions, free_port};
+use pages::App;
+use serde_json::{Value, json};
+
+/// Loads per figure.
+const RUNS: usize = 15;
+
+/// Records, from the start of each navigation, when the first element
+/// matching `window.__watch` appears (`window.__seenAt`, in ms).
+const WATCHER: &str = "
+  const watch = () => {
+    const selector = sessionStorage.getItem('bench.watch');
+    if (!selector) return;
+    const check = () => {
+      if (window.__seenAt === undefined && document.querySelector(selector)) {
+        window.__seenAt = performance.now();
+      }
+    };
+    new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+    check();
+  };
+  watch();";
+
+/// The selector of the login page's sign-in control in each build.
+fn login_control(build: Build) -> &'static str {
+    match build {
+        Build::Oidc => "[data-testid=\"login-oidc\"]",
+        _ => "[data-testid=\"login-password\"]",
+    }
+}
+
+/// Every dashboard card showing data.
+const CARDS_READY: &str = "[data-testid=\"card-health\"][data-state=\"ready\"]";
+
+/// `(requests, bytes on the wire)` of the page as loaded: the document and
+/// every resource, by their Resource Timing `transferSize` (0 when served
+/// from the cache).
+async fn traffic(app: &App) -> (u64, u64) {
+    let figures = app
+        .run(
+            "const entries = [...performance.getEntriesByType('navigation'),
+                              ...performance.getEntriesByType('resource')];
+             const fetched = entries.filter(e => e.transferSize > 0);
+             return [fetched.length, fetched.reduce((sum, e) => sum + e.transferSize, 0)];",
+            vec![],
+        )
+        .await;
+    let at = |i: usize| figures[i].as_u64().unwrap_or(0);
+    (at(0), at(1))
+}
+
+/// Opens `path` with `selector` watched; returns when it appeared (ms).
+async fn timed_visit(app: &App, path: &str, selector: &str) -> f64 {
+    app.run(
+        "sessionStorage.setItem('bench.watch', arguments[0])",
+        vec![json!(selector)],
+    )
+    .await;
+    app.goto(path).await;
+    wait_seen(app).await
+}
+
+/// Waits for the watched element; returns when it appeared (ms).
+async fn wait_seen(app: &App) -> f64 {
+    app.wait_until("the watched element", || async {
+        app.run("return window.__seenAt !== undefined", vec![])
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    })
+    .await;
+    app.run("return window.__seenAt", vec![])
+        .await
+        .as_f64()
+        .unwrap_or(f64::NAN)
+}
+
+/// Median, min and max of `samples`.
+fn spread(samples: &mut [f64]) -> (f64, f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    (
+        samples[samples.len() / 2],
+        samples[0],
+        samples[samples.len() - 1],
+    )
+}
+
+/// A server for `build` (with its provider for the oidc build).
+async fn serve(build: Build) -> (Option<Provider>, Server) {
+    if build != Build::Oidc {
+        let options = ServerOptions {
+            build,
+            ..ServerOptions::default()
+        };
+        return (None, Server::start(options));
+    }
+    let port = free_port();
+    let provider = Provider::start(&format!("http://127.0.0.1:{port}"), 300).await;
+    let server = Server::start(ServerOptions {
+        build,
+        oidc_issuer: Some(provider.issuer.clone()),
+        port,
+        ..ServerOptions::default()
+    });
+    (Some(provider), server)
+}
+
+async fn measure(build: Build, label: &str) {
+    let (_provider, server) = serve(build).await;
+    let app = App::open(&server).await;
+    app.devtools(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": WATCHER }),
+    )
+    .await;
+    let control = login_control(build);
+    let (mut times, mut requests, mut bytes) = (Vec::new(), 0, 0);
+    for _ in 0..RUNS {
+        app.devtools("Network.clearBrowserCache", Value::Null).await;
+        times.push(timed_visit(&app, "/login", control).await);
+        let (r, b) = traffic(&app).await;
+        requests = r;
+        bytes = b;
+    }
+    let (median, min, max) = spread(&mut times);
+    timed_visit(&app, "/login", control).await;
+    let (warm_requests, warm_bytes) = traffic(&app).await;
+    println!("{label}");
+    println!(
+        "  cold login page   {median:7.1} ms median ({min:.1}-{max:.1}), {requests} requests, {bytes} bytes on the wire"
+    );
+    println!("  warm second visit {warm_requests} requests, {warm_bytes} bytes on the wire");
+    if build == Build::Oidc {
+        return;
+    }
+    app.log_in_to_dashboard("alice", "alice123").await;
+    app.run(
+        "sessionStorage.setItem('bench.watch', arguments[0])",
+        vec![json!(CARDS_READY)],
+    )
+    .await;
+    let mut reloads = Vec::new();
+    for _ in 0..RUNS {
+        app.reload().await;
+        reloads.push(wait_seen(&app).await);
+        app.wait_for_cards("ready").await;
+    }
+    let (median, min, max) = spread(&mut reloads);
+    println!("  dashboard reload  {median:7.1} ms median ({min:.1}-{max:.1}) until every card shows data");
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    println!("load benchmark: {RUNS} loads each, headless Chromium, the server on 127.0.0.1");
+    measure(Build::RoleRefreshOn, "seed, REFRESH_ROLE=on").await;
+    measure(Build::RoleRefreshOff, "seed, REFRESH_ROLE=off").await;
+    measure(Build::Oidc, "oidc (REFRESH_ROLE=on)").await;
+}
