@@ -18,7 +18,7 @@ mod pages;
 
 use harness::{Build, Provider, Server, ServerOptions, free_port};
 use pages::App;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Loads per figure.
 const RUNS: usize = 15;
@@ -134,7 +134,7 @@ async fn measure(build: Build, label: &str) {
     let control = login_control(build);
     let (mut times, mut requests, mut bytes) = (Vec::new(), 0, 0);
     for _ in 0..RUNS {
-        app.devtools("Network.clearBrowserCache", Value::Null).await;
+        app.devtools("Network.clearBrowserCache", json!({})).await;
         times.push(timed_visit(&app, "/login", control).await);
         let (r, b) = traffic(&app).await;
         requests = r;
