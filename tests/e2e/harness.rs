@@ -127,6 +127,27 @@ fn announced_url(process: &mut ProcessGroup, what: &str) -> String {
         .unwrap_or_else(|_| panic!("{what} prints `listening on http://ADDR`"))
 }
 
+/// Sends `request` (`what`, for the failure message); returns the status
+/// and the whole body.
+async fn exchange(
+    http: &HttpClient<HttpConnector, Full<Bytes>>,
+    request: Request<Full<Bytes>>,
+    what: &str,
+) -> (u16, Bytes) {
+    let response = http
+        .request(request)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a readable body")
+        .to_bytes();
+    (status, body)
+}
+
 /// The reference server, running with `--test-controls`.
 pub struct Server {
     /// `http://127.0.0.1:PORT`.
@@ -205,18 +226,8 @@ impl Api {
             request = request.header("authorization", format!("Bearer {token}"));
         }
         let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let response = self
-            .http
-            .request(request.body(Full::from(body)).expect("a valid request"))
-            .await
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let status = response.status().as_u16();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("a readable body")
-            .to_bytes();
+        let request = request.body(Full::from(body)).expect("a valid request");
+        let (status, bytes) = exchange(&self.http, request, path).await;
         let value = if bytes.is_empty() {
             Value::Null
         } else {
@@ -508,17 +519,7 @@ impl Provider {
         let request = Request::get(format!("{}/__test/stats", self.issuer))
             .body(Full::default())
             .expect("a valid request");
-        let response = self
-            .http
-            .request(request)
-            .await
-            .expect("the provider's stats");
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("a readable body")
-            .to_bytes();
+        let (_, body) = exchange(&self.http, request, "the provider's stats").await;
         serde_json::from_slice(&body).expect("the provider's stats document")
     }
 
@@ -537,18 +538,7 @@ impl Provider {
             .header("origin", app_origin)
             .body(Full::from(form))
             .expect("a valid request");
-        let response = self
-            .http
-            .request(request)
-            .await
-            .expect("the token endpoint");
-        let status = response.status().as_u16();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("a readable body")
-            .to_bytes();
+        let (status, body) = exchange(&self.http, request, "the token endpoint").await;
         let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         (status, answer["error"].as_str().map(str::to_owned))
     }

@@ -181,10 +181,7 @@ mod tests {
     use super::*;
 
     fn response(status: u16, body: &str) -> Response {
-        Response {
-            status,
-            body: body.into(),
-        }
+        Response::new(status, body)
     }
 
     fn grant() -> RefreshGrant {

@@ -72,6 +72,14 @@ pub struct Response {
 }
 
 impl Response {
+    /// A response with `status` and `body`.
+    pub fn new(status: u16, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: body.into(),
+        }
+    }
+
     /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)

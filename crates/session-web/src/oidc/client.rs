@@ -16,7 +16,7 @@ use crate::{
     Session,
     log::warn,
     refresher::refresh_token_grant,
-    transport::{Body, Method, Request, Transport, form_encode},
+    transport::{Body, Method, Request, Response, Transport, form_encode},
 };
 
 /// How the app is registered at its identity provider.
@@ -137,23 +137,14 @@ impl OidcClient {
         let code = check_callback(&CallbackParams::parse(query), pending.as_ref(), &metadata)?;
         let pending = pending.ok_or(OidcError::NoLoginInProgress)?;
         let settings = &self.inner.settings;
-        let form = form_encode(&[
+        let exchange = [
             ("grant_type", "authorization_code"),
-            ("code", &code),
+            ("code", code.as_str()),
             ("redirect_uri", &settings.redirect_uri),
             ("client_id", &settings.client_id),
             ("code_verifier", &pending.verifier),
-        ]);
-        let request = Request {
-            body: Body::Form(form),
-            ..Request::new(Method::POST, &metadata.token_endpoint)
-        };
-        let response = self
-            .inner
-            .transport
-            .send(request)
-            .await
-            .map_err(|e| OidcError::Exchange(e.to_string()))?;
+        ];
+        let response = self.post_form(&metadata.token_endpoint, &exchange).await?;
         let answer =
             token_endpoint_answer(&response).map_err(|e| OidcError::Exchange(e.to_string()))?;
         let id_token = answer
@@ -210,21 +201,12 @@ impl OidcClient {
         let Some(endpoint) = &metadata.revocation_endpoint else {
             return Ok(false);
         };
-        let form = form_encode(&[
+        let revocation = [
             ("token", refresh_token),
             ("token_type_hint", "refresh_token"),
             ("client_id", &self.inner.settings.client_id),
-        ]);
-        let request = Request {
-            body: Body::Form(form),
-            ..Request::new(Method::POST, endpoint)
-        };
-        let response = self
-            .inner
-            .transport
-            .send(request)
-            .await
-            .map_err(|e| OidcError::Exchange(e.to_string()))?;
+        ];
+        let response = self.post_form(endpoint, &revocation).await?;
         if response.is_success() {
             Ok(true)
         } else {
@@ -233,6 +215,19 @@ impl OidcClient {
                 response.status
             )))
         }
+    }
+
+    /// POSTs the form `pairs` to the provider's `url`.
+    async fn post_form(&self, url: &str, pairs: &[(&str, &str)]) -> Result<Response, OidcError> {
+        let request = Request {
+            body: Body::Form(form_encode(pairs)),
+            ..Request::new(Method::POST, url)
+        };
+        self.inner
+            .transport
+            .send(request)
+            .await
+            .map_err(|e| OidcError::Exchange(e.to_string()))
     }
 
     fn pending_key(&self) -> String {

@@ -78,10 +78,7 @@ mod tests {
     use super::*;
 
     fn response(status: u16, body: &str) -> Response {
-        Response {
-            status,
-            body: body.into(),
-        }
+        Response::new(status, body)
     }
 
     /// RFC 6749 §5.2, and an extension code.
