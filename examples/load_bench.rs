@@ -164,7 +164,9 @@ async fn measure(build: Build, label: &str) {
         app.wait_for_cards("ready").await;
     }
     let (median, min, max) = spread(&mut reloads);
-    println!("  dashboard reload  {median:7.1} ms median ({min:.1}-{max:.1}) until every card shows data");
+    println!(
+        "  dashboard reload  {median:7.1} ms median ({min:.1}-{max:.1}) until every card shows data"
+    );
 }
 
 #[tokio::main(flavor = "current_thread")]
