@@ -72,19 +72,25 @@ pub fn app(state: AppState) -> Router {
             CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
-    api.fallback_service(static_files::service(&state.config.static_dir))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(from_fn(refuse_oversize_requests))
-        // The whole request, body included, must arrive and be answered in
-        // time; the connection loop's header timeout covers the head only.
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(request_timed_out))
-                .layer(TimeoutLayer::new(state.config.request_timeout)),
-        )
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    api.fallback_service(static_files::service(
+        &state.config.static_dir,
+        state.config.oidc_issuer.as_deref(),
+    ))
+    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .layer(from_fn(refuse_oversize_requests))
+    // The whole request, body included, must arrive and be answered in
+    // time; the connection loop's header timeout covers the head only.
+    .layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(request_timed_out))
+            .layer(TimeoutLayer::new(state.config.request_timeout)),
+    )
+    // Never recompresses an answer that has a `Content-Encoding` (a
+    // precompressed file).
+    .layer(CompressionLayer::new())
+    .layer(from_fn(static_files::weaken_etag_when_encoded))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
 }
 
 /// A token endpoint: counted (and faultable) as `endpoint`, and every answer

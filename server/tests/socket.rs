@@ -580,3 +580,111 @@ fn the_binary_refuses_test_controls_on_a_public_address() {
     assert!(stderr.contains("--allow-public-test-controls"), "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
 }
+
+/// The head of a raw response (status line and fields), lowercased.
+fn head_of(response: &str) -> String {
+    response
+        .split_once("\r\n\r\n")
+        .map_or(response, |(head, _)| head)
+        .to_ascii_lowercase()
+}
+
+/// The value of the field `name` (lowercase) in a raw response's head.
+fn field_of(response: &str, name: &str) -> Option<String> {
+    response
+        .split_once("\r\n\r\n")
+        .map_or(response, |(head, _)| head)
+        .lines()
+        .find_map(|line| {
+            let (field, value) = line.split_once(':')?;
+            field
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
+        })
+}
+
+/// What a browser's second visit costs over the wire: one conditional
+/// request for `index.html`, answered `304` with no body; the hashed files
+/// come from its cache (`immutable`), sent the first time as their
+/// precompressed copies.
+#[tokio::test]
+async fn a_second_visit_costs_one_conditional_request_for_index_html() {
+    let server = start().await;
+    let dir = server._dir.path();
+    let index = "<!doctype html><script type=\"module\">import init from '/app-0123456789abcdef.js';</script><body>the app</body>";
+    std::fs::write(dir.join("index.html"), index).expect("index");
+    std::fs::write(dir.join("app-0123456789abcdef_bg.wasm"), b"\0asm-plain").expect("wasm");
+    std::fs::write(dir.join("app-0123456789abcdef_bg.wasm.br"), b"brotli-bytes").expect("br");
+
+    let first = exchange(
+        server.addr,
+        &request_with(
+            "GET",
+            "/dashboard",
+            "Accept-Encoding: gzip, deflate, br\r\n",
+            "",
+        ),
+    )
+    .await
+    .expect("first visit");
+    eprintln!("{}\n", head_of(&first));
+    assert_eq!(status_of(&first), 200, "{first}");
+    let etag = field_of(&first, "etag").expect("an etag");
+    assert_eq!(
+        field_of(&first, "cache-control").as_deref(),
+        Some("no-cache")
+    );
+    assert_eq!(field_of(&first, "content-encoding").as_deref(), Some("br"));
+    let csp = field_of(&first, "content-security-policy").expect("a csp");
+    assert!(csp.contains("'wasm-unsafe-eval' 'sha256-"), "{csp}");
+
+    let wasm = exchange(
+        server.addr,
+        &request_with(
+            "GET",
+            "/app-0123456789abcdef_bg.wasm",
+            "Accept-Encoding: gzip, deflate, br\r\n",
+            "",
+        ),
+    )
+    .await
+    .expect("wasm");
+    eprintln!("{}\n", head_of(&wasm));
+    assert_eq!(status_of(&wasm), 200, "{wasm}");
+    assert!(wasm.ends_with("\r\n\r\nbrotli-bytes"), "{wasm}");
+    assert_eq!(field_of(&wasm, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(
+        field_of(&wasm, "content-type").as_deref(),
+        Some("application/wasm")
+    );
+    assert_eq!(field_of(&wasm, "vary").as_deref(), Some("accept-encoding"));
+    assert_eq!(
+        field_of(&wasm, "cache-control").as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+
+    let second = exchange(
+        server.addr,
+        &request_with(
+            "GET",
+            "/dashboard",
+            &format!("Accept-Encoding: gzip, deflate, br\r\nIf-None-Match: {etag}\r\n"),
+            "",
+        ),
+    )
+    .await
+    .expect("second visit");
+    eprintln!("{}\n", head_of(&second));
+    assert_eq!(status_of(&second), 304, "{second}");
+    assert!(
+        second.ends_with("\r\n\r\n"),
+        "a 304 has no body: {second:?}"
+    );
+    assert_eq!(
+        field_of(&second, "cache-control").as_deref(),
+        Some("no-cache")
+    );
+    assert_eq!(field_of(&second, "content-encoding"), None);
+    assert_eq!(field_of(&second, "etag"), Some(etag));
+    assert_eq!(field_of(&second, "content-security-policy"), Some(csp));
+}
