@@ -50,21 +50,32 @@ fn login_control(build: Build) -> &'static str {
 /// Every dashboard card showing data.
 const CARDS_READY: &str = "[data-testid=\"card-health\"][data-state=\"ready\"]";
 
-/// `(requests, bytes on the wire)` of the page as loaded: the document and
-/// every resource, by their Resource Timing `transferSize` (0 when served
-/// from the cache).
-async fn traffic(app: &App) -> (u64, u64) {
+/// What went over the wire for the page as loaded: the document and every
+/// resource, by their Resource Timing `transferSize` (0 when served from
+/// the cache).
+struct Traffic {
+    requests: u64,
+    bytes: u64,
+    /// The paths fetched.
+    paths: Vec<String>,
+}
+
+async fn traffic(app: &App) -> Traffic {
     let figures = app
         .run(
             "const entries = [...performance.getEntriesByType('navigation'),
                               ...performance.getEntriesByType('resource')];
              const fetched = entries.filter(e => e.transferSize > 0);
-             return [fetched.length, fetched.reduce((sum, e) => sum + e.transferSize, 0)];",
+             return [fetched.length, fetched.reduce((sum, e) => sum + e.transferSize, 0),
+                     fetched.map(e => new URL(e.name).pathname)];",
             vec![],
         )
         .await;
-    let at = |i: usize| figures[i].as_u64().unwrap_or(0);
-    (at(0), at(1))
+    Traffic {
+        requests: figures[0].as_u64().unwrap_or(0),
+        bytes: figures[1].as_u64().unwrap_or(0),
+        paths: serde_json::from_value(figures[2].clone()).unwrap_or_default(),
+    }
 }
 
 /// Opens `path` with `selector` watched; returns when it appeared (ms).
@@ -132,22 +143,28 @@ async fn measure(build: Build, label: &str) {
     )
     .await;
     let control = login_control(build);
-    let (mut times, mut requests, mut bytes) = (Vec::new(), 0, 0);
+    let mut times = Vec::new();
+    let mut cold = None;
     for _ in 0..RUNS {
         app.devtools("Network.clearBrowserCache", json!({})).await;
         times.push(timed_visit(&app, "/login", control).await);
-        let (r, b) = traffic(&app).await;
-        requests = r;
-        bytes = b;
+        cold = Some(traffic(&app).await);
     }
+    let cold = cold.expect("at least one load");
     let (median, min, max) = spread(&mut times);
     timed_visit(&app, "/login", control).await;
-    let (warm_requests, warm_bytes) = traffic(&app).await;
+    let warm = traffic(&app).await;
     println!("{label}");
     println!(
-        "  cold login page   {median:7.1} ms median ({min:.1}-{max:.1}), {requests} requests, {bytes} bytes on the wire"
+        "  cold login page   {median:7.1} ms median ({min:.1}-{max:.1}), {} requests, {} bytes on the wire",
+        cold.requests, cold.bytes
     );
-    println!("  warm second visit {warm_requests} requests, {warm_bytes} bytes on the wire");
+    println!(
+        "  warm second visit {} requests, {} bytes on the wire ({})",
+        warm.requests,
+        warm.bytes,
+        warm.paths.join(", ")
+    );
     if build == Build::Oidc {
         return;
     }

@@ -358,7 +358,7 @@ fn open_tag_end(lower: &str, mut at: usize) -> Option<(usize, bool)> {
 enum Kind {
     /// `/` or `/index.html`: the page, held in memory.
     Index,
-    /// A name with Trunk's content hash (`-` and 16 hex digits, then `.`,
+    /// A name with Trunk's content hash (`-` and 8 to 16 hex digits, then `.`,
     /// `_` or the end: `main-c14d2f0a64b0c2cd.css`,
     /// `app-54151f59e79ecc61_bg.wasm`, `snippets/app-54151f59e79ecc61/x.js`).
     Hashed,
@@ -381,15 +381,24 @@ impl Kind {
     }
 }
 
+/// Trunk writes its 64-bit content hash in hex without leading zeros, so
+/// one in 16 builds has 15 digits; fewer than 8 is as good as never.
+const HASH_DIGITS: std::ops::RangeInclusive<usize> = 8..=16;
+
 fn has_content_hash(name: &str) -> bool {
     let bytes = name.as_bytes();
     bytes.iter().enumerate().any(|(i, byte)| {
-        *byte == b'-'
-            && bytes.get(i + 1..i + 17).is_some_and(|hash| {
-                hash.iter()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
-            })
-            && bytes.get(i + 17).is_none_or(|b| matches!(b, b'.' | b'_'))
+        if *byte != b'-' {
+            return false;
+        }
+        let digits = bytes[i + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(*b))
+            .count();
+        HASH_DIGITS.contains(&digits)
+            && bytes
+                .get(i + 1 + digits)
+                .is_none_or(|b| matches!(b, b'.' | b'_'))
     })
 }
 
