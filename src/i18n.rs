@@ -1,5 +1,15 @@
 //! Messages in English and Chinese (zh-CN), picked from the browser's
 //! language and switchable in the page.
+//!
+//! A text that must follow a switch is `{move || i18n.t(..)}`, a reactive
+//! view of its own, where the view around it is drawn once. Inside a view
+//! that is drawn again and again (a card's contents, an error, what a
+//! `Show` shows) it is plain `{i18n.t(..)}`: the view around it tracks the
+//! language already. A reactive view made there would be dropped at the
+//! next redraw but stay subscribed to the language signal for good
+//! (reactive_graph 0.2 never unsubscribes a dropped render effect), and
+//! with it its allocation: the dashboard's "reload all" leaked twelve a
+//! click that way.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

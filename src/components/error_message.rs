@@ -46,6 +46,8 @@ fn kind(error: &ApiError) -> &'static str {
 
 /// Shows `error`. A `403` offers to re-check the permissions (the guards
 /// then follow the answer); other failures offer `on_retry` when given.
+/// Shown inside a reactive view, which tracks the language (plain text, see
+/// [`crate::i18n`]).
 #[component]
 pub fn ErrorMessage(
     error: ApiError,
@@ -55,7 +57,7 @@ pub fn ErrorMessage(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let description = describe(&error);
-    let text = move || match &description {
+    let text = match &description {
         Ok(msg) => i18n.t(*msg).to_owned(),
         Err(server_words) => server_words.clone(),
     };
@@ -64,7 +66,7 @@ pub fn ErrorMessage(
         (ApiError::SessionExpired, _) | (_, None) => None,
         (_, Some(retry)) => Some(view! {
             <button type="button" class="link" data-testid="retry" on:click=move |_| retry.run(())>
-                {move || i18n.t(Msg::Retry)}
+                {i18n.t(Msg::Retry)}
             </button>
         }
         .into_any()),

@@ -11,8 +11,8 @@ pub fn Forbidden() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="status-page" data-testid="forbidden">
-            <h1>{move || i18n.t(Msg::ForbiddenTitle)}</h1>
-            <p>{move || i18n.t(Msg::ForbiddenBody)}</p>
+            <h1>{i18n.t(Msg::ForbiddenTitle)}</h1>
+            <p>{i18n.t(Msg::ForbiddenBody)}</p>
             <RecheckPermissions/>
         </div>
     }

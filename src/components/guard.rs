@@ -47,7 +47,7 @@ pub fn RequirePolicy(page: Page, children: ChildrenFn) -> impl IntoView {
     move || match access.get() {
         Access::Wait => view! {
             <p class="loading" data-testid="loading-permissions" role="status">
-                {move || i18n.t(Msg::CheckingPermissions)}
+                {i18n.t(Msg::CheckingPermissions)}
             </p>
         }
         .into_any(),

@@ -44,7 +44,7 @@ fn Console() -> impl IntoView {
     let roles_warning = move || match auth.roles_state() {
         RolesState::Stale(_) => Some(view! {
             <p class="banner warning" role="alert" data-testid="roles-stale">
-                {move || i18n.t(Msg::RolesStale)}
+                {i18n.t(Msg::RolesStale)}
             </p>
         }),
         _ => None,

@@ -51,11 +51,14 @@ impl<T> Load<T> {
 
     /// The view of where the load stands: a loading line, `render`'s view
     /// of the data, or the error with a "try again" that calls `retry`.
+    ///
+    /// Called inside a reactive view, which also tracks the language: its
+    /// text is plain, and so must `render`'s be (see [`crate::i18n`]).
     pub fn view(self, retry: Callback<()>, render: impl FnOnce(T) -> AnyView) -> AnyView {
         match self {
             Self::Loading => {
                 let i18n = use_i18n();
-                view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }.into_any()
+                view! { <p class="muted">{i18n.t(Msg::Loading)}</p> }.into_any()
             }
             Self::Ready(value) => render(value),
             Self::Failed(error) => view! { <ErrorMessage error on_retry=retry/> }.into_any(),

@@ -41,7 +41,7 @@ pub fn OfflineBanner() -> impl IntoView {
     view! {
         <Show when=shown>
             <p class="banner warning" role="status" data-testid="offline-banner">
-                {move || i18n.t(Msg::OfflineReconnecting)}
+                {i18n.t(Msg::OfflineReconnecting)}
                 " "
                 <span data-testid="offline-next-try">{next_try}</span>
             </p>

@@ -67,7 +67,7 @@ pub fn SessionPanel() -> impl IntoView {
             </dl>
             <Show when=move || status().refreshing>
                 <p class="refreshing" data-testid="session-refreshing">
-                    {move || i18n.t(Msg::Refreshing)}
+                    {i18n.t(Msg::Refreshing)}
                 </p>
             </Show>
         </aside>

@@ -43,7 +43,7 @@ pub fn SignInError(error: OidcError) -> impl IntoView {
     let (message, detail) = describe_sign_in(&error);
     view! {
         <div class="error" role="alert" data-testid="error-message" data-error=kind(&error)>
-            <span>{move || i18n.t(message)}</span>
+            <span>{i18n.t(message)}</span>
             {detail.map(|detail| view! { <span>": "{detail}</span> })}
         </div>
     }

@@ -76,7 +76,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 <table class="table">
                     <thead>
                         <tr>
-                            <th scope="col">{move || i18n.t(Msg::UserName)}</th>
+                            <th scope="col">{i18n.t(Msg::UserName)}</th>
                             {roles.iter().map(|r| view! { <th scope="col">{r.clone()}</th> }).collect_view()}
                         </tr>
                     </thead>

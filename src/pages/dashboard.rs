@@ -1,4 +1,6 @@
-//! The dashboard: five protected resources called side by side.
+//! The dashboard: five protected resources called side by side. The cards'
+//! contents are drawn inside the card's reactive view, so their text is
+//! plain (see [`crate::i18n`]).
 
 use leptos::prelude::*;
 
@@ -62,9 +64,9 @@ fn summary_view(summary: DashboardSummary) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <dl class="figures">
-            <div><dt>{move || i18n.t(Msg::Users)}</dt><dd>{summary.total_users}</dd></div>
-            <div><dt>{move || i18n.t(Msg::ActiveSessions)}</dt><dd>{summary.active_sessions}</dd></div>
-            <div><dt>{move || i18n.t(Msg::Revenue)}</dt><dd>{fixed(summary.revenue, 2)}</dd></div>
+            <div><dt>{i18n.t(Msg::Users)}</dt><dd>{summary.total_users}</dd></div>
+            <div><dt>{i18n.t(Msg::ActiveSessions)}</dt><dd>{summary.active_sessions}</dd></div>
+            <div><dt>{i18n.t(Msg::Revenue)}</dt><dd>{fixed(summary.revenue, 2)}</dd></div>
         </dl>
     }
 }
@@ -115,9 +117,9 @@ fn health_view(health: SystemHealth) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <dl class="figures">
-            <div><dt>{move || i18n.t(Msg::Status)}</dt><dd class="tag">{health.status}</dd></div>
-            <div><dt>{move || i18n.t(Msg::Uptime)}</dt><dd>{move || format!("{}{}", health.uptime_seconds, i18n.t(Msg::SecondsUnit))}</dd></div>
-            <div><dt>{move || i18n.t(Msg::Version)}</dt><dd>{health.version}</dd></div>
+            <div><dt>{i18n.t(Msg::Status)}</dt><dd class="tag">{health.status}</dd></div>
+            <div><dt>{i18n.t(Msg::Uptime)}</dt><dd>{format!("{}{}", health.uptime_seconds, i18n.t(Msg::SecondsUnit))}</dd></div>
+            <div><dt>{i18n.t(Msg::Version)}</dt><dd>{health.version}</dd></div>
         </dl>
     }
 }

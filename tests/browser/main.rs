@@ -8,6 +8,7 @@
 mod auth;
 mod startup;
 mod stores;
+mod views;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
