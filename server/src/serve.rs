@@ -55,15 +55,21 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     let bound = listener
         .local_addr()
         .map_err(|source| StartupError::Bind { addr, source })?;
-    print_banner(bound).map_err(StartupError::Stdout)?;
+    print_banner(bound, state.config.oidc_issuer.as_deref()).map_err(StartupError::Stdout)?;
     let max_connections = usize::try_from(state.config.max_connections).unwrap_or(usize::MAX);
     serve(listener, app(state), max_connections, shutdown).await;
     Ok(())
 }
 
-fn print_banner(bound: SocketAddr) -> std::io::Result<()> {
+/// The address, and who can sign in: the demo accounts, or with an identity
+/// provider its own users (the demo accounts cannot sign in then).
+fn print_banner(bound: SocketAddr, issuer: Option<&str>) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on http://{bound}")?;
+    if let Some(issuer) = issuer {
+        writeln!(out, "users sign in at the identity provider {issuer}")?;
+        return out.flush();
+    }
     for account in &DEMO_ACCOUNTS {
         writeln!(
             out,
