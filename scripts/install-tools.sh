@@ -4,8 +4,9 @@
 # Trunk download anything: it runs offline with the tools installed below.
 #
 #   scripts/install-tools.sh          wasm target, trunk, wasm-bindgen, wasm-opt, brotli
-#   scripts/install-tools.sh --test   the same, plus Chromium, ChromeDriver and
-#                                     the test identity provider's npm packages
+#   scripts/install-tools.sh --test   the same, plus Chromium, ChromeDriver, the
+#                                     CJK fonts, and the npm packages of the test
+#                                     identity provider and of the a11y checks
 source "$(dirname "$0")/lib.sh"
 
 TRUNK_VERSION=0.21.14
@@ -65,12 +66,20 @@ if [[ "${1:-}" == "--test" ]]; then
     step "apt-get install chromium chromium-driver"
     apt_install chromium chromium-driver
   fi
-  # npm oidc-provider for the OIDC tests, from its committed lock; again
-  # only when the lock changed since the last install.
-  provider=tests/oidc-provider
-  if ! cmp -s "$provider/package-lock.json" "$provider/node_modules/.installed-lock" 2>/dev/null; then
-    step "npm ci in $provider (oidc-provider)"
-    npm ci --prefix "$provider" --no-audit --no-fund
-    cp "$provider/package-lock.json" "$provider/node_modules/.installed-lock"
+  # Chinese text in the screenshots the end-to-end tests save, as text
+  # rather than boxes.
+  if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    step "apt-get install fonts-noto-cjk"
+    apt_install fonts-noto-cjk fontconfig
   fi
+  # npm packages of the tests, each from its committed lock, and only when
+  # the lock changed since the last install: oidc-provider for the OIDC
+  # tests, axe-core for the accessibility checks.
+  for dir in tests/oidc-provider tests/a11y; do
+    if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.installed-lock" 2>/dev/null; then
+      step "npm ci in $dir"
+      npm ci --prefix "$dir" --no-audit --no-fund
+      cp "$dir/package-lock.json" "$dir/node_modules/.installed-lock"
+    fi
+  done
 fi

@@ -31,8 +31,8 @@ use crate::{
     components::{AdminLayout, RequirePolicy},
     i18n::I18n,
     pages::{
-        AdminUsersPage, DashboardPage, DiagnosticsPage, LoginPage, NotFound, ProfilePage,
-        ReportsPage, SignInCallbackPage,
+        AdminUsersPage, DashboardPage, DiagnosticsPage, LoginPage, NotFound, NotFoundPage,
+        ProfilePage, ReportsPage, SignInCallbackPage,
     },
     routes::{
         ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, LOGIN, PROFILE, REPORTS, SIGN_IN_CALLBACK,
@@ -50,7 +50,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
-            <Routes fallback=NotFound>
+            <Routes fallback=NotFoundPage>
                 <Route path=LOGIN.path() view=LoginPage/>
                 <Route
                     path=SIGN_IN_CALLBACK.path()

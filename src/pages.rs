@@ -13,7 +13,7 @@ pub use admin_users::AdminUsersPage;
 pub use dashboard::DashboardPage;
 pub use diagnostics::DiagnosticsPage;
 pub use login::LoginPage;
-pub use not_found::NotFound;
+pub use not_found::{NotFound, NotFoundPage};
 pub use profile::ProfilePage;
 pub use reports::ReportsPage;
 pub use sign_in_callback::SignInCallbackPage;

@@ -23,7 +23,8 @@ pub fn LangSwitch() -> impl IntoView {
                 {Locale::ALL
                     .into_iter()
                     .map(|locale| view! {
-                        <option value=locale.tag() selected=move || i18n.locale() == locale>
+                        // Each name in its own language (WCAG 3.1.2).
+                        <option value=locale.tag() lang=locale.tag() selected=move || i18n.locale() == locale>
                             {locale.native_name()}
                         </option>
                     })

@@ -55,6 +55,7 @@ fn Console() -> impl IntoView {
                 <button
                     type="button"
                     class="menu-toggle"
+                    data-testid="menu-toggle"
                     aria-controls="sidebar"
                     aria-expanded=move || menu_open.get().to_string()
                     on:click=move |_| menu_open.update(|open| *open = !*open)

@@ -37,12 +37,12 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     view! {
-        <div class="login-screen">
+        <main class="login-screen">
             {match config::AUTH_MODE {
                 AuthMode::Seed => view! { <PasswordForm/> }.into_any(),
                 AuthMode::Oidc => view! { <ProviderForm target/> }.into_any(),
             }}
-        </div>
+        </main>
     }
 }
 

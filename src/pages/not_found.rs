@@ -8,7 +8,7 @@ use crate::{
     routes::HOME,
 };
 
-/// 404.
+/// 404, inside the console (a page this build does not offer).
 #[component]
 pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
@@ -18,5 +18,16 @@ pub fn NotFound() -> impl IntoView {
             <p>{move || i18n.t(Msg::NotFoundBody)}</p>
             <A href=HOME>{move || i18n.t(Msg::BackToStart)}</A>
         </div>
+    }
+}
+
+/// 404 for an address outside the console: the whole page, so its main
+/// landmark.
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! {
+        <main>
+            <NotFound/>
+        </main>
     }
 }

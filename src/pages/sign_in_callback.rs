@@ -33,10 +33,10 @@ pub fn SignInCallbackPage() -> impl IntoView {
         navigate(&next, replace);
     });
     view! {
-        <div class="login-screen">
+        <main class="login-screen">
             <div class="login-card" data-testid="sign-in-callback" aria-busy="true">
                 <p class="muted">{move || i18n.t(Msg::CompletingSignIn)}</p>
             </div>
-        </div>
+        </main>
     }
 }

@@ -335,20 +335,30 @@ impl Api {
         assert_eq!(body["error"]["code"], "invalid_grant");
     }
 
-    /// As `admin`, gives `user` exactly `roles`.
-    pub async fn set_roles(&self, user: &str, roles: &[&str]) {
-        let token = self.login("admin", "admin123").await;
+    /// As `admin`, the user named `user` as the server holds it.
+    async fn identity_user(&self, token: &str, user: &str) -> IdentityUser {
         let (_, users) = self
-            .send(Method::GET, paths::IDENTITY_USERS, Some(&token), None)
+            .send(Method::GET, paths::IDENTITY_USERS, Some(token), None)
             .await;
         let users: PagedResult<IdentityUser> =
             serde_json::from_value(users).expect("a page of users");
-        let id = users
+        users
             .items
             .into_iter()
             .find(|u| u.user_name == user)
             .unwrap_or_else(|| panic!("no user {user}"))
-            .id;
+    }
+
+    /// The roles the server holds for `user`, sorted.
+    pub async fn roles_of(&self, user: &str) -> Vec<String> {
+        let token = self.login("admin", "admin123").await;
+        self.identity_user(&token, user).await.roles
+    }
+
+    /// As `admin`, gives `user` exactly `roles`.
+    pub async fn set_roles(&self, user: &str, roles: &[&str]) {
+        let token = self.login("admin", "admin123").await;
+        let id = self.identity_user(&token, user).await.id;
         let request = UpdateRolesRequest {
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
         };

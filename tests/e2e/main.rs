@@ -2,6 +2,7 @@
 //! Built with `--features e2e`; scripts/test.sh builds what they need first.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod a11y;
 mod csp;
 mod diagnostics;
 mod example;

@@ -3,7 +3,13 @@
 
 use std::{future::Future, time::Duration};
 
-use fantoccini::{Locator, elements::Element, wd::WindowHandle};
+use fantoccini::{
+    Locator,
+    actions::{InputSource, KeyAction, KeyActions},
+    elements::Element,
+    key::Key,
+    wd::WindowHandle,
+};
 use serde_json::{Value, json};
 use silent_refresh_contract::RefreshRequest;
 
@@ -344,6 +350,120 @@ impl App {
         })
         .await;
         self.cards().await
+    }
+
+    /// Switches the language with the switch on the page (`en`, `zh-CN`)
+    /// and waits for `<html lang>` to follow.
+    pub async fn choose_language(&self, tag: &str) {
+        self.find("lang-switch").await;
+        self.run(
+            "const s = document.querySelector('[data-testid=\"lang-switch\"]');
+             s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+            vec![json!(tag)],
+        )
+        .await;
+        self.wait_until(&format!("<html lang={tag}>"), || async {
+            self.run("return document.documentElement.lang", vec![])
+                .await
+                .as_str()
+                == Some(tag)
+        })
+        .await;
+    }
+
+    /// Waits until the element with `data-testid` has `data-state` `state`.
+    pub async fn wait_for_state(&self, testid: &str, state: &str) {
+        self.wait_until(&format!("{testid} to be {state}"), || async {
+            self.find(testid)
+                .await
+                .attr("data-state")
+                .await
+                .ok()
+                .flatten()
+                == Some(state.to_owned())
+        })
+        .await;
+    }
+
+    /// Saves a PNG of the window as `target/screenshots/NAME.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client().screenshot().await.expect("a screenshot");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("target/screenshots");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is saved");
+    }
+
+    /// Presses `keys` one after the other on whatever has the focus (plain
+    /// characters type, [`Key`]s are the special keys).
+    pub async fn press(&self, keys: impl IntoIterator<Item = char>) {
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for value in keys {
+            actions = actions
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
+        }
+        self.client()
+            .perform_actions(actions)
+            .await
+            .expect("key presses");
+    }
+
+    /// Shift+Tab.
+    pub async fn press_shift_tab(&self) {
+        let (shift, tab) = (char::from(Key::Shift), char::from(Key::Tab));
+        let actions = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: shift })
+            .then(KeyAction::Down { value: tab })
+            .then(KeyAction::Up { value: tab })
+            .then(KeyAction::Up { value: shift });
+        self.client()
+            .perform_actions(actions)
+            .await
+            .expect("key presses");
+    }
+
+    /// The `data-testid` of the focused element (`None`: it has none, or
+    /// nothing has the focus).
+    pub async fn focused(&self) -> Option<String> {
+        self.run(
+            "return document.activeElement?.dataset?.testid ?? null",
+            vec![],
+        )
+        .await
+        .as_str()
+        .map(str::to_owned)
+    }
+
+    /// Presses Tab (Shift+Tab with `backwards`) until the element with
+    /// `data-testid` has the focus, at most 60 times; checks that it shows
+    /// the focus ring.
+    pub async fn tab_to(&self, testid: &str, backwards: bool) {
+        let mut visited = Vec::new();
+        for _ in 0..60 {
+            let focused = self.focused().await;
+            if focused.as_deref() == Some(testid) {
+                let ring = self
+                    .run(
+                        "const e = document.activeElement;
+                         return e.matches(':focus-visible') && getComputedStyle(e).outlineStyle === 'solid'",
+                        vec![],
+                    )
+                    .await;
+                assert_eq!(
+                    ring,
+                    json!(true),
+                    "{testid} has the focus but shows no focus ring"
+                );
+                return;
+            }
+            visited.push(focused.unwrap_or_else(|| "(no testid)".to_owned()));
+            if backwards {
+                self.press_shift_tab().await;
+            } else {
+                self.press([char::from(Key::Tab)]).await;
+            }
+        }
+        panic!("Tab never reached {testid}; it went through {visited:?}");
     }
 
     /// Whether the menu offers the page `name` now.
