@@ -16,7 +16,7 @@ mod harness;
 #[path = "../tests/e2e/pages.rs"]
 mod pages;
 
-use harness::{Build, Provider, Server, ServerOptions, free_port};
+use harness::{Build, Provider, Server, ServerOptions};
 use pages::App;
 use serde_json::json;
 
@@ -123,14 +123,7 @@ async fn serve(build: Build) -> (Option<Provider>, Server) {
         };
         return (None, Server::start(options));
     }
-    let port = free_port();
-    let provider = Provider::start(&format!("http://127.0.0.1:{port}"), 300).await;
-    let server = Server::start(ServerOptions {
-        build,
-        oidc_issuer: Some(provider.issuer.clone()),
-        port,
-        ..ServerOptions::default()
-    });
+    let (provider, server) = harness::start_with_provider(300).await;
     (Some(provider), server)
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::{
-    harness::{Build, Provider, Server, ServerOptions, free_port},
+    harness::{Server, ServerOptions, start_with_provider},
     pages::App,
 };
 
@@ -143,14 +143,7 @@ async fn every_page_passes_axe_in_both_languages() {
 
 #[tokio::test]
 async fn the_oidc_sign_in_page_passes_axe_in_both_languages() {
-    let port = free_port();
-    let provider = Provider::start(&format!("http://127.0.0.1:{port}"), 300).await;
-    let server = Server::start(ServerOptions {
-        build: Build::Oidc,
-        oidc_issuer: Some(provider.issuer.clone()),
-        port,
-        ..ServerOptions::default()
-    });
+    let (_provider, server) = start_with_provider(300).await;
     let app = App::open(&server).await;
     let mut report = Vec::new();
     for lang in LANGUAGES {

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::{
-    harness::{Build, Provider, Server, ServerOptions, free_port},
+    harness::{Server, ServerOptions, start_with_provider},
     pages::App,
 };
 
@@ -91,14 +91,7 @@ async fn every_page_runs_under_the_policy_without_a_violation() {
 
 #[tokio::test]
 async fn the_oidc_build_reaches_its_provider_under_the_policy() {
-    let port = free_port();
-    let provider = Provider::start(&format!("http://127.0.0.1:{port}"), 300).await;
-    let server = Server::start(ServerOptions {
-        build: Build::Oidc,
-        oidc_issuer: Some(provider.issuer.clone()),
-        port,
-        ..ServerOptions::default()
-    });
+    let (provider, server) = start_with_provider(300).await;
     let app = App::open(&server).await;
     record_violations(&app).await;
     app.goto("/login").await;

@@ -442,6 +442,21 @@ impl Browser {
     }
 }
 
+/// The test provider and, on a port picked first (the provider must know
+/// the app's origin), the server as its resource server, serving the
+/// `oidc` build; the provider's access tokens live `access_ttl_secs`.
+pub async fn start_with_provider(access_ttl_secs: u64) -> (Provider, Server) {
+    let port = free_port();
+    let provider = Provider::start(&format!("http://127.0.0.1:{port}"), access_ttl_secs).await;
+    let server = Server::start(ServerOptions {
+        build: Build::Oidc,
+        oidc_issuer: Some(provider.issuer.clone()),
+        port,
+        ..ServerOptions::default()
+    });
+    (provider, server)
+}
+
 /// The port the `oidc` build's issuer is on (`OIDC_ISSUER` in
 /// scripts/build-e2e.sh): fixed, because the app learns it at build time.
 pub const PROVIDER_PORT: u16 = 9417;

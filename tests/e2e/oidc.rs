@@ -8,23 +8,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::{
-    harness::{Build, Provider, Server, ServerOptions, free_port},
+    harness::{Provider, Server, start_with_provider},
     pages::App,
 };
-
-/// The server for the `oidc` build and a provider whose access tokens live
-/// `access_ttl_secs`.
-async fn start(access_ttl_secs: u64) -> (Provider, Server) {
-    let port = free_port();
-    let provider = Provider::start(&format!("http://127.0.0.1:{port}"), access_ttl_secs).await;
-    let server = Server::start(ServerOptions {
-        build: Build::Oidc,
-        oidc_issuer: Some(provider.issuer.clone()),
-        port,
-        ..ServerOptions::default()
-    });
-    (provider, server)
-}
 
 /// Has the server refuse every access token `user` holds now. The
 /// provider's `iat` counts whole seconds, so the server also refuses tokens
@@ -50,7 +36,7 @@ async fn stored_refresh_token(app: &App) -> String {
 
 #[tokio::test]
 async fn signs_in_at_the_provider_and_lands_where_it_was_asked() {
-    let (provider, server) = start(300).await;
+    let (provider, server) = start_with_provider(300).await;
     let app = App::open(&server).await;
     app.goto("/profile").await;
     app.wait_for_path("/login").await;
@@ -76,7 +62,7 @@ async fn signs_in_at_the_provider_and_lands_where_it_was_asked() {
 
 #[tokio::test]
 async fn a_burst_after_an_expiry_costs_one_refresh_token_grant() {
-    let (provider, server) = start(300).await;
+    let (provider, server) = start_with_provider(300).await;
     let api = server.api();
     let app = App::open(&server).await;
     app.sign_in_to_dashboard("alice").await;
@@ -99,7 +85,7 @@ async fn a_burst_after_an_expiry_costs_one_refresh_token_grant() {
 
 #[tokio::test]
 async fn two_tabs_reloading_at_once_after_an_expiry_share_one_grant() {
-    let (provider, server) = start(3).await;
+    let (provider, server) = start_with_provider(3).await;
     let app = App::open(&server).await;
     app.sign_in_to_dashboard("alice").await;
     let first = app.open_tab("/dashboard").await;
@@ -143,7 +129,7 @@ async fn two_tabs_reloading_at_once_after_an_expiry_share_one_grant() {
 
 #[tokio::test]
 async fn a_role_given_at_the_provider_shows_after_a_refresh_and_a_reload() {
-    let (provider, server) = start(300).await;
+    let (provider, server) = start_with_provider(300).await;
     let app = App::open(&server).await;
     app.sign_in_to_dashboard("alice").await;
     assert!(!app.has_menu_item("reports").await);
@@ -161,7 +147,7 @@ async fn a_role_given_at_the_provider_shows_after_a_refresh_and_a_reload() {
 
 #[tokio::test]
 async fn logout_revokes_at_the_provider_and_ends_every_tab() {
-    let (provider, server) = start(300).await;
+    let (provider, server) = start_with_provider(300).await;
     let app = App::open(&server).await;
     app.sign_in_to_dashboard("alice").await;
     let first = app.open_tab("/dashboard").await;
@@ -189,7 +175,7 @@ async fn logout_revokes_at_the_provider_and_ends_every_tab() {
 
 #[tokio::test]
 async fn a_sign_in_the_provider_refuses_shows_its_message() {
-    let (_provider, server) = start(300).await;
+    let (_provider, server) = start_with_provider(300).await;
     let app = App::open(&server).await;
     app.wait_for_path("/login").await;
     app.go_to_provider().await;
@@ -220,7 +206,7 @@ async fn a_sign_in_the_provider_refuses_shows_its_message() {
 
 #[tokio::test]
 async fn a_provider_that_cannot_be_reached_is_reported_and_tried_again() {
-    let (provider, server) = start(300).await;
+    let (provider, server) = start_with_provider(300).await;
     drop(provider);
     let app = App::open(&server).await;
     app.wait_for_path("/login").await;
