@@ -25,14 +25,18 @@ export function installFakeApi(options) {
       state.login += 1;
       return json(200, { success: true, token: "fresh-0", refreshToken: "refresh-0", userId: "user-1", expiresIn: 30 });
     }
+    // Each call is counted once its body is in, so that a test that waits
+    // for the count finds the body too.
     if (path === "/api/account/logout") {
+      const body = await request.text();
       state.logout += 1;
-      state.logoutBodies.push(await request.text());
+      state.logoutBodies.push(body);
       return new Response(null, { status: 204 });
     }
     if (path === "/api/app/account/refresh-token") {
+      const body = await request.text();
       state.refresh += 1;
-      state.refreshBodies.push(await request.text());
+      state.refreshBodies.push(body);
       if (options.refreshHangs) {
         return hang(request);
       }
@@ -51,8 +55,9 @@ export function installFakeApi(options) {
       return json(200, { success: true, token: "access-" + n, refreshToken: "refresh-" + n, expiresIn: 30 });
     }
     if (path === "/connect/token") {
+      const body = await request.text();
       state.refresh += 1;
-      state.refreshBodies.push(await request.text());
+      state.refreshBodies.push(body);
       const n = state.next++;
       state.valid.add("access-" + n);
       return json(200, { access_token: "access-" + n, token_type: "Bearer", expires_in: 60 });
