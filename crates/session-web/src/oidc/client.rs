@@ -71,11 +71,6 @@ impl OidcClient {
         }
     }
 
-    /// The settings.
-    pub fn settings(&self) -> &OidcSettings {
-        &self.inner.settings
-    }
-
     /// The transport to the provider.
     pub fn transport(&self) -> &Transport {
         &self.inner.transport
