@@ -11,6 +11,7 @@ mod load;
 mod nav_menu;
 mod offline_banner;
 mod session_panel;
+mod session_timeline;
 mod sign_in_error;
 
 pub use card::Card;
@@ -23,4 +24,5 @@ pub use load::{Load, Loader, use_load};
 pub use nav_menu::NavMenu;
 pub use offline_banner::OfflineBanner;
 pub use session_panel::SessionPanel;
+pub use session_timeline::{SessionTimelineView, mark_view};
 pub use sign_in_error::{SignInError, describe_sign_in};

@@ -173,6 +173,45 @@ messages! {
     BurstRefreshes => "Refreshes", "刷新次数";
     BurstMedian => "Median", "中位数";
     BurstP99 => "p99", "p99";
+    TimelineTitle => "Session timeline", "会话时间线";
+    TimelineHelp => "What the session layer did lately. Hover over or focus a mark to read it; the arrow keys move between marks, and the picture holds still meanwhile.", "会话层最近的活动。将鼠标悬停在标记上或聚焦标记即可查看详情；方向键可在标记之间移动，查看时画面保持不动。";
+    TimelineZoom => "Time span", "时间范围";
+    TimelineMinutes => " min", " 分钟";
+    TimelineDownload => "Download events (JSON)", "下载事件（JSON）";
+    TimelineLink => "Session timeline", "会话时间线";
+    TimelineShowing => "Last", "最近";
+    LaneTokens => "Access tokens", "访问令牌";
+    LaneRefreshes => "Refreshes", "刷新";
+    LaneAnswers => "401 / 403", "401 / 403";
+    LaneWaiting => "Calls waiting", "等待的请求";
+    EvToken => "Access token", "访问令牌";
+    SrcLogin => "from a login in this tab", "来自本标签页的登录";
+    SrcRefresh => "from a refresh in this tab", "来自本标签页的刷新";
+    SrcOtherTab => "from another tab", "来自其他标签页";
+    SrcRestored => "kept from before the page loaded", "页面加载前已保存";
+    EvRefresh => "Refresh", "刷新";
+    TrigProactive => "proactive", "主动";
+    TrigUnauthorized => "after a 401", "因 401 触发";
+    TrigExpired => "for an expired token", "因令牌过期触发";
+    TabThis => "this tab", "本标签页";
+    TabOther => "another tab", "其他标签页";
+    OutRefreshed => "new tokens", "已获得新令牌";
+    OutFailed => "failed, the session is kept", "失败，会话保留";
+    OutEnded => "refused, the session ended", "被拒绝，会话结束";
+    OutInFlight => "in flight", "进行中";
+    Ev401 => "401 Unauthorized", "401 未授权";
+    Ev403 => "403 Forbidden", "403 禁止访问";
+    EvBackoff => "Back-off after failed refreshes", "刷新失败后的退避";
+    EvOffline => "Offline", "离线";
+    EvRoles => "Roles and permissions fetched", "已获取角色与权限";
+    RolesCurrent => "current", "最新";
+    RolesKept => "failed, the stored roles are kept", "失败，保留已存角色";
+    RolesDropped => "dropped", "已丢弃";
+    EvLogin => "Login", "登录";
+    EvLogout => "Logout", "退出登录";
+    ReasonThisTab => "in this tab", "在本标签页";
+    ReasonOtherTab => "in another tab", "在其他标签页";
+    ReasonExpired => "the session expired", "会话已过期";
 }
 
 /// The current locale as a signal. `Copy`; provided through context and read

@@ -20,6 +20,7 @@ pub mod pages;
 pub mod routes;
 pub mod startup;
 pub mod stores;
+pub mod timeline;
 
 use leptos::prelude::*;
 use leptos_router::{

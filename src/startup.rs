@@ -15,7 +15,9 @@ use web_sys::{NavigationType, PerformanceNavigationTiming};
 use crate::{
     api::Api,
     config::{self, AuthMode, RefreshMode},
-    stores::{AccessStore, AuthStore, SessionTokens, UserStore, follow_other_tabs},
+    stores::{
+        AccessStore, AuthStore, SessionTimeline, SessionTokens, UserStore, follow_other_tabs,
+    },
 };
 
 /// The name of the app's shared session record (its IndexedDB database and
@@ -78,7 +80,9 @@ fn configured_refresher(transport: Transport, provider: Option<&OidcClient>) -> 
 /// starts ahead of each expiry, checked on a tick and on every wake-up.
 pub fn connect() -> AuthStore {
     let record = SessionRecord::new(SESSION_NAME);
-    let access = AccessStore::new(record.clone());
+    let timeline = SessionTimeline::default();
+    timeline.follow_connection();
+    let access = AccessStore::new(record.clone(), timeline);
     let user = UserStore::from_storage();
     follow_other_tabs(access, user);
     let transport = Transport::new(config::API_BASE, config::REQUEST_TIMEOUT_MS);

@@ -6,6 +6,7 @@ use super::clock::{seconds_until, use_now};
 use crate::{
     format::span,
     i18n::{Msg, use_i18n},
+    routes,
     stores::use_auth,
 };
 
@@ -65,6 +66,9 @@ pub fn SessionPanel() -> impl IntoView {
                 <dt>{move || i18n.t(Msg::UnauthorizedSeen)}</dt>
                 <dd data-testid="session-unauthorized">{move || status().unauthorized}</dd>
             </dl>
+            <a class="timeline-link" href=format!("{}#session-timeline", routes::DIAGNOSTICS.href) data-testid="session-timeline-link">
+                {move || i18n.t(Msg::TimelineLink)}
+            </a>
             <Show when=move || status().refreshing>
                 <p class="refreshing" data-testid="session-refreshing">
                     {i18n.t(Msg::Refreshing)}

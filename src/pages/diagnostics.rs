@@ -1,9 +1,11 @@
-//! Diagnostics: fire a burst of concurrent calls and measure it.
+//! Diagnostics: fire a burst of concurrent calls and measure it, and watch
+//! the session on its timeline.
 
 use futures_util::future::join_all;
 use leptos::prelude::*;
 
 use crate::{
+    components::SessionTimelineView,
     format::fixed,
     i18n::{Msg, use_i18n},
     stores::{AppApi, use_auth},
@@ -138,6 +140,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
                     <div><dt>{i18n.t(Msg::BurstP99)}</dt><dd>{format!("{} ms", fixed(r.p99_ms, 1))}</dd></div>
                 </dl>
             })}
+            <SessionTimelineView/>
         </div>
     }
 }

@@ -8,6 +8,9 @@ use silent_refresh_core::{
 };
 use silent_refresh_web::{Session, SessionRecord};
 
+use super::SessionTimeline;
+use crate::timeline::{Event, LogoutReason, RefreshOutcome, Tab, TokenSource};
+
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Tokens {
     session: Option<Session>,
@@ -49,6 +52,8 @@ pub struct AccessStore {
     expired: RwSignal<bool>,
     refresh_status: RwSignal<RefreshStatus>,
     record: StoredValue<SessionRecord, LocalStorage>,
+    /// What happened to the tokens and their refreshes.
+    timeline: SessionTimeline,
     /// This tab's place in the proactive refresh's jitter (0 to 1), drawn
     /// once, so that tabs sharing a session do not all try at once.
     jitter: f64,
@@ -56,10 +61,14 @@ pub struct AccessStore {
 
 impl AccessStore {
     /// The store as `record`'s mirror left it; unreadable data means
-    /// logged out.
-    pub fn new(record: SessionRecord) -> Self {
+    /// logged out. What happens from then on is recorded in `timeline`.
+    pub fn new(record: SessionRecord, timeline: SessionTimeline) -> Self {
+        let session = record.mirrored();
+        if let Some(session) = &session {
+            record_token(timeline, session, TokenSource::Restored);
+        }
         let tokens = RwSignal::new(Tokens {
-            session: record.mirrored(),
+            session,
             ..Tokens::default()
         });
         Self {
@@ -70,6 +79,7 @@ impl AccessStore {
             expired: RwSignal::new(false),
             refresh_status: RwSignal::new(RefreshStatus::default()),
             record: StoredValue::new_local(record),
+            timeline,
             jitter: js_sys::Math::random(),
         }
     }
@@ -92,6 +102,11 @@ impl AccessStore {
     /// The shared record the tokens persist in.
     pub fn record(&self) -> SessionRecord {
         self.record.get_value()
+    }
+
+    /// What happened to the session lately.
+    pub fn timeline(&self) -> SessionTimeline {
+        self.timeline
     }
 
     /// When the access token expires, ms since the epoch, if known (tracked).
@@ -125,6 +140,9 @@ impl AccessStore {
     /// Starts a new session (login), for every tab.
     pub async fn start(&self, session: Session) {
         self.record().replace(Some(session.clone())).await;
+        self.timeline
+            .record_at(session.started_at_ms, Event::Login { tab: Tab::This });
+        record_token(self.timeline, &session, TokenSource::Login);
         self.tokens.update(|t| t.set(Some(session)));
         self.expired.set(false);
     }
@@ -132,6 +150,14 @@ impl AccessStore {
     /// Ends the session in this tab (logout); the record is the caller's to
     /// end, under the refresh lock.
     pub fn clear(&self) {
+        self.end(LogoutReason::ThisTab);
+    }
+
+    /// Ends the session in this tab for `reason`.
+    fn end(&self, reason: LogoutReason) {
+        if self.is_logged_in_untracked() {
+            self.timeline.record(Event::Logout { reason });
+        }
         self.tokens.update(|t| t.set(None));
     }
 
@@ -139,7 +165,7 @@ impl AccessStore {
     /// the record; the login page then says so, once.
     pub fn expire(&self) {
         let ours = self.session_untracked();
-        self.clear();
+        self.end(LogoutReason::Expired);
         self.expired.set(true);
         if let Some(ours) = ours {
             let record = self.record();
@@ -157,6 +183,7 @@ impl AccessStore {
             return;
         };
         let refreshed = session.refreshed(pair, now_ms);
+        record_token(self.timeline, &refreshed, TokenSource::Refresh);
         self.tokens.update(|t| t.set(Some(refreshed)));
     }
 
@@ -168,9 +195,38 @@ impl AccessStore {
             (None, None) => true,
             _ => false,
         });
-        if !unchanged {
-            self.tokens.update(|t| t.set(stored));
+        if unchanged {
+            return;
         }
+        let ours = self.session_untracked();
+        match (&ours, &stored) {
+            (Some(ours), Some(stored)) if ours.is_same_login(stored) => {
+                self.timeline.record_at(
+                    stored.received_at_ms,
+                    Event::Refresh {
+                        trigger: None,
+                        tab: Tab::Other,
+                        duration_ms: 0.0,
+                        outcome: RefreshOutcome::Refreshed,
+                    },
+                );
+            }
+            _ => {
+                if ours.is_some() {
+                    self.timeline.record(Event::Logout {
+                        reason: LogoutReason::OtherTab,
+                    });
+                }
+                if let Some(stored) = &stored {
+                    self.timeline
+                        .record_at(stored.started_at_ms, Event::Login { tab: Tab::Other });
+                }
+            }
+        }
+        if let Some(stored) = &stored {
+            record_token(self.timeline, stored, TokenSource::OtherTab);
+        }
+        self.tokens.update(|t| t.set(stored));
     }
 
     /// Whether the last session ended by expiring (tracked).
@@ -183,8 +239,9 @@ impl AccessStore {
         self.refresh_status.get()
     }
 
-    /// Records what the refresh core is doing.
+    /// Records what the refresh core is doing (in the timeline too).
     pub fn set_refresh_status(&self, status: RefreshStatus) {
+        self.timeline.observe(status);
         self.refresh_status.set(status);
     }
 
@@ -202,6 +259,17 @@ impl AccessStore {
             generation: t.generation,
         })
     }
+}
+
+/// Records `session`'s access token in `timeline`, from its receipt.
+fn record_token(timeline: SessionTimeline, session: &Session, source: TokenSource) {
+    timeline.record_at(
+        session.received_at_ms,
+        Event::Token {
+            expires_at_ms: session.expires_at_ms,
+            source,
+        },
+    );
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use super::{AccessStore, UserInfo, UserStore};
 use crate::{
     api::{Api, ApiError},
     config,
+    timeline::{Event, RolesOutcome},
 };
 
 /// The app's API as it is wired: the stores' tokens, refreshed once across
@@ -300,21 +301,45 @@ impl AuthStore {
         let ticket = self.configuration_fetches.with_value(|n| n + 1);
         self.configuration_fetches.set_value(ticket);
         self.roles.set(meanwhile);
+        let started = js_sys::Date::now();
         let outcome = self.client().application_configuration().await;
+        let recorded = |outcome: RolesOutcome| {
+            let duration_ms = js_sys::Date::now() - started;
+            self.access.timeline().record_at(
+                started,
+                Event::Roles {
+                    duration_ms,
+                    outcome,
+                },
+            );
+        };
         if self.configuration_fetches.get_value() != ticket {
+            recorded(RolesOutcome::Dropped);
             return outcome.map(drop);
         }
         let (state, result) = match outcome {
             Ok(configuration) => {
                 let session_user = self.access.session_untracked().map(|s| s.subject);
                 match UserInfo::from_configuration(configuration) {
-                    Some(info) if Some(&info.id) == session_user.as_ref() => self.user.set(info),
-                    _ => leptos::logging::warn!("dropping the configuration of an ended session"),
+                    Some(info) if Some(&info.id) == session_user.as_ref() => {
+                        recorded(RolesOutcome::Current);
+                        self.user.set(info);
+                    }
+                    _ => {
+                        recorded(RolesOutcome::Dropped);
+                        leptos::logging::warn!("dropping the configuration of an ended session");
+                    }
                 }
                 (RolesState::Current, Ok(()))
             }
-            Err(ApiError::SessionExpired) => (RolesState::Current, Err(ApiError::SessionExpired)),
-            Err(error) => (RolesState::Stale(error.to_string()), Err(error)),
+            Err(ApiError::SessionExpired) => {
+                recorded(RolesOutcome::Dropped);
+                (RolesState::Current, Err(ApiError::SessionExpired))
+            }
+            Err(error) => {
+                recorded(RolesOutcome::Stale);
+                (RolesState::Stale(error.to_string()), Err(error))
+            }
         };
         self.roles.set(state);
         result

@@ -4,7 +4,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::Owner;
-use silent_refresh::stores::{AccessStore, UserInfo, UserStore};
+use silent_refresh::stores::{AccessStore, SessionTimeline, UserInfo, UserStore};
 use silent_refresh_web::Session;
 use wasm_bindgen_test::*;
 
@@ -14,8 +14,10 @@ use crate::{app_record, fresh_page};
 async fn the_session_survives_a_reload_and_a_refused_refresh_ends_it_everywhere() {
     let _page = fresh_page().await;
     let session = Session::new("a".into(), "r".into(), "u".into(), Some(30), 1_000.0);
-    AccessStore::new(app_record()).start(session.clone()).await;
-    let reloaded = AccessStore::new(app_record());
+    AccessStore::new(app_record(), SessionTimeline::default())
+        .start(session.clone())
+        .await;
+    let reloaded = AccessStore::new(app_record(), SessionTimeline::default());
     assert_eq!(reloaded.session_untracked(), Some(session.clone()));
     assert_eq!(app_record().current().await, Some(session));
 
@@ -32,7 +34,10 @@ async fn the_session_survives_a_reload_and_a_refused_refresh_ends_it_everywhere(
         gloo_timers::future::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert!(ended, "the record was ended");
-    assert_eq!(AccessStore::new(app_record()).session_untracked(), None);
+    assert_eq!(
+        AccessStore::new(app_record(), SessionTimeline::default()).session_untracked(),
+        None
+    );
 }
 
 #[wasm_bindgen_test]

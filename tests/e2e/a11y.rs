@@ -39,7 +39,7 @@ fn axe_source() -> &'static str {
 
 /// One rule an element breaks, as axe reports it.
 #[derive(Debug, Deserialize)]
-struct Violation {
+pub(crate) struct Violation {
     id: String,
     impact: Option<String>,
     help: String,
@@ -50,7 +50,7 @@ struct Violation {
 /// line per rule with its elements. The script goes in through WebDriver's
 /// execute, which the page's Content Security Policy does not govern (a
 /// `<script>` element would be refused).
-async fn axe(app: &App) -> Vec<Violation> {
+pub(crate) async fn axe(app: &App) -> Vec<Violation> {
     let loaded = app.run("return typeof axe === 'object'", vec![]).await;
     if loaded != json!(true) {
         app.run(&format!("{}\n;return true", axe_source()), vec![])

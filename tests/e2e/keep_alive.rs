@@ -101,30 +101,20 @@ fn all_unavailable(cards: &[(String, String, Option<String>)]) -> bool {
             .all(|(_, state, error)| state == "error" && error.as_deref() == Some("unavailable"))
 }
 
-/// Network conditions through the DevTools protocol: offline, or not.
-async fn set_offline(app: &App, offline: bool) {
-    app.devtools("Network.enable", json!({})).await;
-    app.devtools(
-        "Network.emulateNetworkConditions",
-        json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }),
-    )
-    .await;
-}
-
 #[tokio::test]
 async fn offline_the_banner_shows_and_the_session_is_kept_online_again_it_goes() {
     let (server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
     let api = server.api();
     api.reset_stats().await;
 
-    set_offline(&app, true).await;
+    app.set_offline(true).await;
     app.find("offline-banner").await;
     let cards = app.reload_cards().await;
     assert!(all_unavailable(&cards), "calls fail at once: {cards:?}");
     assert_eq!(api.stats().await.resource, 0, "nothing left the browser");
     assert_eq!(app.path().await, "/dashboard", "the session is kept");
 
-    set_offline(&app, false).await;
+    app.set_offline(false).await;
     app.wait_until("the banner to go", || async {
         !app.is_present("offline-banner").await
     })

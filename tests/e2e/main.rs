@@ -13,3 +13,4 @@ mod oidc;
 mod pages;
 mod roles;
 mod silent_refresh;
+mod timeline;

@@ -84,6 +84,16 @@ impl App {
             .unwrap_or_else(|e| panic!("{method}: {e}"))
     }
 
+    /// Network conditions through the DevTools protocol: offline, or not.
+    pub async fn set_offline(&self, offline: bool) {
+        self.devtools("Network.enable", json!({})).await;
+        self.devtools(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }),
+        )
+        .await;
+    }
+
     /// What refreshing the session stored in the page takes (to show later
     /// that a logout revoked it).
     pub async fn stored_refresh_request(&self) -> RefreshRequest {

@@ -79,11 +79,25 @@ pub struct KeepAliveCheck {
     pub hidden: bool,
 }
 
+/// Why a refresh started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefreshTrigger {
+    /// Ahead of the access token's expiry ([`RefreshCoordinator::refresh_ahead`],
+    /// a keep-alive check): no call waited for it.
+    Proactive,
+    /// A call was answered `401`.
+    Unauthorized,
+    /// A call was about to leave with a token known to have expired.
+    Expired,
+}
+
 /// What the coordinator is doing, for a session panel to show.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RefreshStatus {
     /// Whether a refresh is in flight.
     pub refreshing: bool,
+    /// Why the refresh in flight started; `None` when there is none.
+    pub trigger: Option<RefreshTrigger>,
     /// Calls waiting for the refresh in flight.
     pub waiting: usize,
     /// Successful refreshes since the coordinator was created.
@@ -91,6 +105,9 @@ pub struct RefreshStatus {
     /// Calls answered `401` (each costs a round trip; proactive refresh
     /// keeps this at zero while the server's clock agrees).
     pub unauthorized: u64,
+    /// Calls answered `403` (see [`Unauthorized::is_forbidden`]); each one
+    /// is reported as it comes.
+    pub forbidden: u64,
     /// Refreshes that failed for a transient reason since the last success.
     pub failures: u32,
     /// Until when a proactive refresh waits after those failures (ms since
@@ -104,6 +121,7 @@ type Waiter = oneshot::Sender<Result<(), RefreshError>>;
 /// The refresh in flight and the calls waiting for it.
 struct InFlight {
     id: u64,
+    trigger: RefreshTrigger,
     /// The session the refresh is for; its result is dropped if that ends.
     session: SessionId,
     waiters: Vec<Waiter>,
@@ -115,6 +133,7 @@ struct State {
     last_refresh_id: u64,
     refreshes: u64,
     unauthorized: u64,
+    forbidden: u64,
     failures: u32,
     retry_at_ms: Option<u64>,
 }
@@ -123,20 +142,23 @@ impl State {
     fn status(&self) -> RefreshStatus {
         RefreshStatus {
             refreshing: self.in_flight.is_some(),
+            trigger: self.in_flight.as_ref().map(|f| f.trigger),
             waiting: self.in_flight.as_ref().map_or(0, |f| f.waiters.len()),
             refreshes: self.refreshes,
             unauthorized: self.unauthorized,
+            forbidden: self.forbidden,
             failures: self.failures,
             retry_at_ms: self.retry_at_ms,
         }
     }
 
-    /// Records a refresh of `grant` for `session` as in flight, with its
-    /// first waiters; returns its id.
-    fn start(&mut self, session: SessionId, waiters: Vec<Waiter>) -> u64 {
+    /// Records a refresh for `session`, started by `trigger`, as in
+    /// flight, with its first waiters; returns its id.
+    fn start(&mut self, session: SessionId, trigger: RefreshTrigger, waiters: Vec<Waiter>) -> u64 {
         self.last_refresh_id += 1;
         self.in_flight = Some(InFlight {
             id: self.last_refresh_id,
+            trigger,
             session,
             waiters,
         });
@@ -244,7 +266,8 @@ where
             Err(error) if error.is_unauthorized() && sent.access_token.is_some() => {
                 // Reported with the next change of the refresh state.
                 self.inner.state.borrow_mut().unauthorized += 1;
-                self.newer_tokens_than(&sent).await?;
+                self.newer_tokens_than(&sent, RefreshTrigger::Unauthorized)
+                    .await?;
                 let _turn = self.inner.slots.acquire().await;
                 let current = self.ready_to_send(session).await?;
                 self.note(send(current.access_token).await)
@@ -254,8 +277,13 @@ where
     }
 
     /// A call that got an answer shows the service is back: the back-off
-    /// after failed refreshes ends (the token may still be refreshed).
+    /// after failed refreshes ends (the token may still be refreshed). A
+    /// `403` is counted and reported.
     fn note<V, E: Unauthorized>(&self, outcome: Result<V, E>) -> Result<V, E> {
+        if outcome.as_ref().is_err_and(Unauthorized::is_forbidden) {
+            self.inner.state.borrow_mut().forbidden += 1;
+            self.notify();
+        }
         let reached = outcome.as_ref().is_ok();
         if reached {
             let recovered = {
@@ -284,7 +312,9 @@ where
             .is_some_and(|at| self.inner.runtime.now_ms() >= at);
         let refreshing = self.in_flight_is(|f| f.session == session);
         if current.access_token.is_some() && (expired || refreshing) {
-            self.newer_tokens_than(&current).await?;
+            // Joins the refresh under way, if any; else the expiry starts one.
+            self.newer_tokens_than(&current, RefreshTrigger::Expired)
+                .await?;
             let refreshed = self.inner.store.snapshot();
             if refreshed.session != session {
                 return Err(RefreshError::Rejected);
@@ -308,8 +338,12 @@ where
     /// have moved on since, otherwise through the refresh in flight
     /// (starting one if there is none). Fails if the session is not the
     /// same any more; a refresh still running for an earlier session is
-    /// abandoned.
-    async fn newer_tokens_than(&self, sent: &TokenSnapshot) -> Result<(), RefreshError> {
+    /// abandoned. A refresh this starts is recorded as started by `trigger`.
+    async fn newer_tokens_than(
+        &self,
+        sent: &TokenSnapshot,
+        trigger: RefreshTrigger,
+    ) -> Result<(), RefreshError> {
         let current = self.inner.store.snapshot();
         if current.session != sent.session || current.access_token.is_none() {
             return Err(RefreshError::Rejected);
@@ -330,7 +364,7 @@ where
                     None
                 }
                 None => match current.grant {
-                    Some(grant) => Some((state.start(sent.session, vec![waiter]), grant)),
+                    Some(grant) => Some((state.start(sent.session, trigger, vec![waiter]), grant)),
                     None => {
                         drop(state);
                         self.inner.store.end_session();
@@ -366,7 +400,7 @@ where
             if state.in_flight.is_some() || backing_off {
                 return;
             }
-            state.start(current.session, Vec::new())
+            state.start(current.session, RefreshTrigger::Proactive, Vec::new())
         };
         self.spawn_refresh(id, grant);
         self.notify();

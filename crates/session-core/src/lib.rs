@@ -58,7 +58,8 @@ mod slots;
 pub mod testing;
 
 pub use coordinator::{
-    CoordinatorOptions, KeepAliveCheck, RefreshCoordinator, RefreshStatus, RetryPolicy,
+    CoordinatorOptions, KeepAliveCheck, RefreshCoordinator, RefreshStatus, RefreshTrigger,
+    RetryPolicy,
 };
 pub use ports::{
     Generation, LocalTask, RefreshError, RefreshGrant, Refresher, Runtime, SessionId, TokenPair,

@@ -144,4 +144,10 @@ pub trait Runtime {
 pub trait Unauthorized {
     /// Whether the server answered `401 Unauthorized`.
     fn is_unauthorized(&self) -> bool;
+
+    /// Whether the server answered `403 Forbidden` (only counted, for the
+    /// status; a `403` is never retried). No by default.
+    fn is_forbidden(&self) -> bool {
+        false
+    }
 }

@@ -32,6 +32,8 @@ use crate::{
 pub enum CallError {
     /// The fake server refused the token.
     Unauthorized,
+    /// The fake server refused the call (`403`): the token is fine.
+    Forbidden,
     /// The refresh the call waited for failed.
     Refresh(RefreshError),
 }
@@ -39,6 +41,10 @@ pub enum CallError {
 impl Unauthorized for CallError {
     fn is_unauthorized(&self) -> bool {
         matches!(self, Self::Unauthorized)
+    }
+
+    fn is_forbidden(&self) -> bool {
+        matches!(self, Self::Forbidden)
     }
 }
 

@@ -65,6 +65,10 @@ impl Unauthorized for ApiError {
     fn is_unauthorized(&self) -> bool {
         self.status() == Some(401)
     }
+
+    fn is_forbidden(&self) -> bool {
+        self.status() == Some(403)
+    }
 }
 
 impl From<RefreshError> for ApiError {

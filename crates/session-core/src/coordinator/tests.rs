@@ -148,6 +148,7 @@ fn thousand_concurrent_401s_cost_one_refresh_and_replay_every_call() {
         world.coordinator.status(),
         RefreshStatus {
             refreshing: true,
+            trigger: Some(RefreshTrigger::Unauthorized),
             waiting: 1000,
             refreshes: 0,
             unauthorized: 1000,
@@ -625,6 +626,14 @@ fn a_call_after_the_known_expiry_waits_for_a_refresh_instead_of_meeting_a_401() 
     assert_eq!(world.refreshes(), 1);
     assert_eq!(world.server.calls.get(), 1, "sent once, with the new token");
     assert_eq!(world.coordinator.status().unauthorized, 0);
+    assert!(
+        world
+            .statuses
+            .borrow()
+            .iter()
+            .any(|s| s.trigger == Some(RefreshTrigger::Expired)),
+        "the refresh is reported as started by the expiry"
+    );
 }
 
 #[test]
@@ -647,6 +656,11 @@ fn a_proactive_refresh_is_shared_by_the_calls_that_start_meanwhile() {
     assert_eq!(world.refreshes(), 1, "one refresh, however often asked");
     assert!(outcomes.borrow().is_empty(), "the calls wait for it");
     assert_eq!(world.coordinator.status().waiting, 3);
+    assert_eq!(
+        world.coordinator.status().trigger,
+        Some(RefreshTrigger::Proactive),
+        "the calls joining it do not change why it started"
+    );
 
     release.send(()).expect("the refresher waits");
     world.pool.run();
@@ -753,4 +767,24 @@ fn a_keep_alive_check_refreshes_when_due_and_a_hidden_failing_tab_waits_to_be_sh
         "shown again: at once, back-off or not"
     );
     assert_eq!(world.coordinator.status().failures, 0);
+}
+
+#[test]
+fn a_403_is_counted_and_reported_and_costs_no_refresh() {
+    let mut world = World::with_store(FakeStore::logged_in("access-0", Some("refresh-0")));
+    let answer = world.pool.run_until(
+        world
+            .coordinator
+            .send(|_| async { Err::<(), _>(CallError::Forbidden) }),
+    );
+    assert_eq!(answer, Err(CallError::Forbidden), "returned as is");
+    assert_eq!(world.refreshes(), 0);
+    let status = world.coordinator.status();
+    assert_eq!((status.forbidden, status.unauthorized), (1, 0));
+    assert_eq!(
+        world.statuses.borrow().last().map(|s| s.forbidden),
+        Some(1),
+        "the listener hears of it at once"
+    );
+    assert_eq!(status.trigger, None, "nothing in flight");
 }

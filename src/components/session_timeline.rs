@@ -1,0 +1,359 @@
+//! The session timeline: the last minutes of the session layer as lanes of
+//! marks, each readable in words on hover or focus, and downloadable as
+//! JSON for a bug report.
+
+use std::time::Duration;
+
+use leptos::{ev, prelude::*};
+use wasm_bindgen::JsCast;
+
+use crate::{
+    format::fixed,
+    i18n::{Locale, Msg, use_i18n},
+    stores::{SessionTimeline, use_auth},
+    timeline::{
+        EventLog,
+        layout::{self, Lane, Mark, Window},
+    },
+};
+
+/// The time spans offered, in minutes; the second is the default.
+const SPANS: [u32; 3] = [1, 10, 60];
+
+/// How often the picture moves on (and takes in new events).
+const REDRAW: Duration = Duration::from_secs(1);
+
+/// The file a download is saved as.
+const DOWNLOAD_NAME: &str = "session-events.json";
+
+/// The local time zone's lead on UTC, in ms.
+fn utc_offset_ms() -> f64 {
+    -js_sys::Date::new_0().get_timezone_offset() * 60_000.0
+}
+
+/// The axis's step for a span of `minutes`.
+fn tick_step_ms(minutes: u32) -> f64 {
+    match minutes {
+        0..=2 => 10_000.0,
+        3..=20 => 60_000.0,
+        _ => 600_000.0,
+    }
+}
+
+/// What the picture shows and which mark is being read.
+#[derive(Clone, Copy)]
+struct Picture {
+    timeline: SessionTimeline,
+    minutes: RwSignal<u32>,
+    window: RwSignal<Window>,
+    marks: RwSignal<Vec<Mark>>,
+    /// The mark being read (hovered or focused): the picture holds still
+    /// meanwhile, so that it does not move away under the pointer.
+    reading: RwSignal<Option<String>>,
+    /// The one mark the Tab key reaches (a roving tab stop): the newest
+    /// at each redraw, moved by the arrow keys. Not a signal: the marks
+    /// are drawn with it once and the keys move it in the page.
+    tab_stop: StoredValue<Option<u64>>,
+}
+
+impl Picture {
+    /// Takes in the events up to now, unless a mark is being read.
+    fn redraw(&self) {
+        if self.reading.get_untracked().is_some() {
+            return;
+        }
+        let window = Window {
+            end_ms: js_sys::Date::now(),
+            span_ms: f64::from(self.minutes.get_untracked()) * 60_000.0,
+        };
+        let marks = self.timeline.with(|log| layout::marks(log, window));
+        self.tab_stop.set_value(marks.last().map(|m| m.seq));
+        self.window.set(window);
+        self.marks.set(marks);
+    }
+
+    /// Moves the tab stop by `step` marks in time (`i64::MIN`: the first,
+    /// `i64::MAX`: the last) and focuses it.
+    fn move_tab_stop(&self, step: i64) {
+        let Some(current) = self.tab_stop.get_value() else {
+            return;
+        };
+        let next = self.marks.with_untracked(|marks| {
+            let at = marks.iter().position(|m| m.seq == current)?;
+            let last = marks.len() as i64 - 1;
+            let to = match step {
+                i64::MIN => 0,
+                i64::MAX => last,
+                step => (at as i64).saturating_add(step).clamp(0, last),
+            };
+            marks.get(to as usize).map(|m| m.seq)
+        });
+        let Some(next) = next.filter(|next| *next != current) else {
+            return;
+        };
+        set_tab_index(current, "-1");
+        if let Some(element) = set_tab_index(next, "0") {
+            let _ = element.focus();
+        }
+        self.tab_stop.set_value(Some(next));
+    }
+}
+
+/// Sets the `tabindex` of mark `seq` in the page; returns the mark.
+fn set_tab_index(seq: u64, value: &str) -> Option<web_sys::SvgElement> {
+    let element = document().get_element_by_id(&mark_id(seq))?;
+    element.set_attribute("tabindex", value).ok()?;
+    element.dyn_into().ok()
+}
+
+fn mark_id(seq: u64) -> String {
+    format!("timeline-mark-{seq}")
+}
+
+/// The session timeline (`data-testid="session-timeline"`).
+#[component]
+pub fn SessionTimelineView() -> impl IntoView {
+    let auth = use_auth();
+    let i18n = use_i18n();
+    let picture = Picture {
+        timeline: auth.access.timeline(),
+        minutes: RwSignal::new(SPANS[1]),
+        window: RwSignal::new(Window {
+            end_ms: 0.0,
+            span_ms: 1.0,
+        }),
+        marks: RwSignal::new(Vec::new()),
+        reading: RwSignal::new(None),
+        tab_stop: StoredValue::new(None),
+    };
+    picture.redraw();
+    if let Ok(handle) = set_interval_with_handle(move || picture.redraw(), REDRAW) {
+        on_cleanup(move || handle.clear());
+    }
+    let offset = utc_offset_ms();
+    let on_key = move |event: ev::KeyboardEvent| {
+        let step = match event.key().as_str() {
+            "ArrowRight" | "ArrowDown" => 1,
+            "ArrowLeft" | "ArrowUp" => -1,
+            "Home" => i64::MIN,
+            "End" => i64::MAX,
+            _ => return,
+        };
+        event.prevent_default();
+        picture.move_tab_stop(step);
+    };
+    let summary = move || {
+        let count = |kind: &str| {
+            picture
+                .marks
+                .with(|m| m.iter().filter(|m| m.kind() == kind).count())
+        };
+        format!(
+            "{} {}{} · {}: {} · 401: {} · 403: {}",
+            i18n.t(Msg::TimelineShowing),
+            picture.minutes.get(),
+            i18n.t(Msg::TimelineMinutes),
+            i18n.t(Msg::LaneRefreshes),
+            count("refresh"),
+            count("unauthorized"),
+            count("forbidden"),
+        )
+    };
+    view! {
+        <section
+            class="timeline"
+            id="session-timeline"
+            data-testid="session-timeline"
+            data-minutes=move || picture.minutes.get()
+            aria-labelledby="timeline-title"
+        >
+            <div class="timeline-head">
+                <h2 id="timeline-title">{move || i18n.t(Msg::TimelineTitle)}</h2>
+                <div class="zoom" role="group" aria-label=move || i18n.t(Msg::TimelineZoom)>
+                    {SPANS
+                        .into_iter()
+                        .map(|minutes| view! {
+                            <button
+                                type="button"
+                                data-testid=format!("timeline-zoom-{minutes}")
+                                aria-pressed=move || (picture.minutes.get() == minutes).to_string()
+                                on:click=move |_| {
+                                    picture.minutes.set(minutes);
+                                    picture.reading.set(None);
+                                    picture.redraw();
+                                }
+                            >
+                                {minutes}
+                                {move || i18n.t(Msg::TimelineMinutes)}
+                            </button>
+                        })
+                        .collect_view()}
+                </div>
+                <DownloadLink timeline=picture.timeline/>
+            </div>
+            <p class="muted">{move || i18n.t(Msg::TimelineHelp)}</p>
+            <div class="timeline-grid" on:keydown=on_key>
+                <span></span>
+                <div class="axis" aria-hidden="true">
+                    {move || {
+                        let window = picture.window.get();
+                        layout::ticks(window, tick_step_ms(picture.minutes.get()), offset)
+                            .into_iter()
+                            .map(|(x, label)| view! {
+                                // Set through the CSSOM: the CSP refuses style attributes.
+                                <span style:left=format!("{}%", fixed(x / 10.0, 2))>{label}</span>
+                            })
+                            .collect_view()
+                    }}
+                </div>
+                {Lane::ALL
+                    .into_iter()
+                    .map(|lane| view! {
+                        <span class="lane-title">{move || i18n.t(lane.title())}</span>
+                        <svg class="lane" viewBox="0 0 1000 24" preserveAspectRatio="none">
+                            {move || {
+                                let locale = i18n.locale();
+                                let stop = picture.tab_stop.get_value();
+                                picture.marks.with(|marks| {
+                                    marks
+                                        .iter()
+                                        .filter(|m| m.lane == lane)
+                                        .map(|m| mark_view(m, locale, offset, Some(m.seq) == stop, picture.reading))
+                                        .collect_view()
+                                })
+                            }}
+                        </svg>
+                    })
+                    .collect_view()}
+            </div>
+            <p class="timeline-detail" data-testid="timeline-detail" aria-live="polite">
+                {move || picture.reading.get().unwrap_or_else(summary)}
+            </p>
+            <Legend/>
+        </section>
+    }
+}
+
+/// Where a mark sits in its lane's 24 units of height: `(y, height)`.
+fn vertical(mark: &Mark) -> (f64, f64) {
+    match (mark.lane, mark.kind()) {
+        (Lane::Tokens, _) => (2.0 + 11.0 * f64::from(mark.row), 9.0),
+        (Lane::Waiting, _) => {
+            let height = (22.0 * mark.level).max(2.0);
+            (23.0 - height, height)
+        }
+        (_, "backoff" | "roles") => (6.0, 12.0),
+        _ => (2.0, 20.0),
+    }
+}
+
+/// One mark, reading in `locale` with times `offset` ms ahead of UTC; the
+/// Tab key reaches it if it is the `tab_stop`, and hovering or focusing it
+/// puts its words in `reading`. Drawn again on every redraw: nothing in it
+/// is reactive (a reactive part would stay subscribed after the redraw
+/// dropped it).
+pub fn mark_view(
+    mark: &Mark,
+    locale: Locale,
+    offset: f64,
+    tab_stop: bool,
+    reading: RwSignal<Option<String>>,
+) -> impl IntoView + use<> {
+    let text = layout::describe(mark, locale, offset);
+    let (y, height) = vertical(mark);
+    let read = {
+        let text = text.clone();
+        move || reading.set(Some(text.clone()))
+    };
+    let read_on_hover = read.clone();
+    view! {
+        <rect
+            id=mark_id(mark.seq)
+            class=format!("mark {} {}", mark.kind(), mark.variant())
+            data-testid="timeline-mark"
+            data-kind=mark.kind()
+            data-variant=mark.variant()
+            x=fixed(mark.x, 2)
+            y=y
+            width=fixed(mark.width, 2)
+            height=fixed(height, 2)
+            role="img"
+            aria-label=text
+            tabindex=if tab_stop { "0" } else { "-1" }
+            on:focus=move |_| read()
+            on:mouseenter=move |_| read_on_hover()
+            on:blur=move |_| reading.set(None)
+            on:mouseleave=move |_| reading.set(None)
+        ></rect>
+    }
+}
+
+/// A link that saves the event log as JSON; the file is made when clicked.
+#[component]
+fn DownloadLink(timeline: SessionTimeline) -> impl IntoView {
+    let i18n = use_i18n();
+    let fill_in = move |event: ev::MouseEvent| {
+        let json = timeline.with(EventLog::to_json);
+        let href = format!(
+            "data:application/json;charset=utf-8,{}",
+            String::from(js_sys::encode_uri_component(&json))
+        );
+        let link = event
+            .current_target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+        if let Some(link) = link {
+            // The browser follows the link after this handler: with the file.
+            let _ = link.set_attribute("href", &href);
+        }
+    };
+    view! {
+        <a class="button" data-testid="timeline-download" href="#" download=DOWNLOAD_NAME on:click=fill_in>
+            {move || i18n.t(Msg::TimelineDownload)}
+        </a>
+    }
+}
+
+/// What the colours mean.
+#[component]
+fn Legend() -> impl IntoView {
+    let i18n = use_i18n();
+    let entries: [(&str, Msg, Option<Msg>); 13] = [
+        ("token this", Msg::EvToken, Some(Msg::TabThis)),
+        ("token other", Msg::EvToken, Some(Msg::TabOther)),
+        (
+            "refresh proactive",
+            Msg::EvRefresh,
+            Some(Msg::TrigProactive),
+        ),
+        (
+            "refresh reactive",
+            Msg::EvRefresh,
+            Some(Msg::TrigUnauthorized),
+        ),
+        ("refresh other", Msg::EvRefresh, Some(Msg::TabOther)),
+        ("refresh failed", Msg::EvRefresh, Some(Msg::OutFailed)),
+        ("unauthorized", Msg::Ev401, None),
+        ("forbidden", Msg::Ev403, None),
+        ("offline", Msg::EvOffline, None),
+        ("backoff", Msg::EvBackoff, None),
+        ("roles", Msg::EvRoles, None),
+        ("login", Msg::EvLogin, None),
+        ("logout", Msg::EvLogout, None),
+    ];
+    view! {
+        <ul class="legend">
+            {entries
+                .into_iter()
+                .map(|(class, what, which)| view! {
+                    <li>
+                        <span class=format!("swatch {class}") aria-hidden="true"></span>
+                        {move || match which {
+                            Some(which) => format!("{} · {}", i18n.t(what), i18n.t(which)),
+                            None => i18n.t(what).to_owned(),
+                        }}
+                    </li>
+                })
+                .collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,15 @@
+//! The session's recent history, for the timeline on the diagnostics page
+//! and for bug reports: what the session layer did (tokens, refreshes,
+//! `401`s and `403`s, calls waiting, back-off and offline periods, role
+//! fetches, logins and logouts), kept in a bounded ring in memory.
+//!
+//! [`EventLog`] is fed by the refresh coordinator's status changes and by the
+//! stores; [`layout`] turns a window of it into marks to draw and read.
+
+pub mod layout;
+mod log;
+
+pub use log::{
+    CAPACITY, Entry, Event, EventLog, LogoutReason, RefreshOutcome, RolesOutcome, Tab, TokenSource,
+    Trigger,
+};
