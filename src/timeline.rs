@@ -4,10 +4,12 @@
 //! fetches, logins and logouts), kept in a bounded ring in memory.
 //!
 //! [`EventLog`] is fed by the refresh coordinator's status changes and by the
-//! stores; [`layout`] turns a window of it into marks to draw and read.
+//! stores; [`layout`] turns a window of it into marks to draw and read,
+//! [`markup`] into a lane's SVG.
 
 pub mod layout;
 mod log;
+pub mod markup;
 
 pub use log::{
     CAPACITY, Entry, Event, EventLog, LogoutReason, RefreshOutcome, RolesOutcome, Tab, TokenSource,

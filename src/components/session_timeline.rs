@@ -8,12 +8,12 @@ use leptos::{ev, prelude::*};
 use wasm_bindgen::JsCast;
 
 use crate::{
-    format::fixed,
-    i18n::{Locale, Msg, use_i18n},
+    i18n::{Msg, use_i18n},
     stores::{SessionTimeline, use_auth},
     timeline::{
         EventLog,
-        layout::{self, Lane, Mark, Window},
+        layout::{self, Mark, Window},
+        markup::{self, mark_id},
     },
 };
 
@@ -45,8 +45,8 @@ fn tick_step_ms(minutes: u32) -> f64 {
 struct Picture {
     timeline: SessionTimeline,
     minutes: RwSignal<u32>,
-    window: RwSignal<Window>,
-    marks: RwSignal<Vec<Mark>>,
+    /// The window shown and its marks.
+    drawn: RwSignal<(Window, Vec<Mark>)>,
     /// The mark being read (hovered or focused): the picture holds still
     /// meanwhile, so that it does not move away under the pointer.
     reading: RwSignal<Option<String>>,
@@ -68,8 +68,21 @@ impl Picture {
         };
         let marks = self.timeline.with(|log| layout::marks(log, window));
         self.tab_stop.set_value(marks.last().map(|m| m.seq));
-        self.window.set(window);
-        self.marks.set(marks);
+        self.drawn.set((window, marks));
+    }
+
+    /// Shows the words of the mark `target`, if it is one, and holds the
+    /// picture still meanwhile.
+    fn read(&self, target: Option<web_sys::EventTarget>) {
+        let words = target
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .filter(|element| {
+                element.get_attribute("data-testid").as_deref() == Some("timeline-mark")
+            })
+            .and_then(|mark| mark.get_attribute("aria-label"));
+        if words.is_some() {
+            self.reading.set(words);
+        }
     }
 
     /// Moves the tab stop by `step` marks in time (`i64::MIN`: the first,
@@ -78,7 +91,7 @@ impl Picture {
         let Some(current) = self.tab_stop.get_value() else {
             return;
         };
-        let next = self.marks.with_untracked(|marks| {
+        let next = self.drawn.with_untracked(|(_, marks)| {
             let at = marks.iter().position(|m| m.seq == current)?;
             let last = marks.len() as i64 - 1;
             let to = match step {
@@ -106,10 +119,6 @@ fn set_tab_index(seq: u64, value: &str) -> Option<web_sys::SvgElement> {
     element.dyn_into().ok()
 }
 
-fn mark_id(seq: u64) -> String {
-    format!("timeline-mark-{seq}")
-}
-
 /// The session timeline (`data-testid="session-timeline"`).
 #[component]
 pub fn SessionTimelineView() -> impl IntoView {
@@ -118,11 +127,13 @@ pub fn SessionTimelineView() -> impl IntoView {
     let picture = Picture {
         timeline: auth.access.timeline(),
         minutes: RwSignal::new(SPANS[1]),
-        window: RwSignal::new(Window {
-            end_ms: 0.0,
-            span_ms: 1.0,
-        }),
-        marks: RwSignal::new(Vec::new()),
+        drawn: RwSignal::new((
+            Window {
+                end_ms: 0.0,
+                span_ms: 1.0,
+            },
+            Vec::new(),
+        )),
         reading: RwSignal::new(None),
         tab_stop: StoredValue::new(None),
     };
@@ -145,8 +156,8 @@ pub fn SessionTimelineView() -> impl IntoView {
     let summary = move || {
         let count = |kind: &str| {
             picture
-                .marks
-                .with(|m| m.iter().filter(|m| m.kind() == kind).count())
+                .drawn
+                .with(|(_, m)| m.iter().filter(|m| m.kind() == kind).count())
         };
         format!(
             "{} {}{} · {}: {} · 401: {} · 403: {}",
@@ -192,99 +203,27 @@ pub fn SessionTimelineView() -> impl IntoView {
                 <DownloadLink timeline=picture.timeline/>
             </div>
             <p class="muted">{move || i18n.t(Msg::TimelineHelp)}</p>
-            <div class="timeline-grid" on:keydown=on_key>
-                <span></span>
-                <div class="axis" aria-hidden="true">
-                    {move || {
-                        let window = picture.window.get();
-                        layout::ticks(window, tick_step_ms(picture.minutes.get()), offset)
-                            .into_iter()
-                            .map(|(x, label)| view! {
-                                // Set through the CSSOM: the CSP refuses style attributes.
-                                <span style:left=format!("{}%", fixed(x / 10.0, 2))>{label}</span>
-                            })
-                            .collect_view()
-                    }}
-                </div>
-                {Lane::ALL
-                    .into_iter()
-                    .map(|lane| view! {
-                        <span class="lane-title">{move || i18n.t(lane.title())}</span>
-                        <svg class="lane" viewBox="0 0 1000 24" preserveAspectRatio="none">
-                            {move || {
-                                let locale = i18n.locale();
-                                let stop = picture.tab_stop.get_value();
-                                picture.marks.with(|marks| {
-                                    marks
-                                        .iter()
-                                        .filter(|m| m.lane == lane)
-                                        .map(|m| mark_view(m, locale, offset, Some(m.seq) == stop, picture.reading))
-                                        .collect_view()
-                                })
-                            }}
-                        </svg>
+            <div
+                class="timeline-grid"
+                on:keydown=on_key
+                on:focusin=move |event| picture.read(event.target())
+                on:mouseover=move |event| picture.read(event.target())
+                on:focusout=move |_| picture.reading.set(None)
+                on:mouseout=move |_| picture.reading.set(None)
+                inner_html=move || {
+                    let locale = i18n.locale();
+                    let step = tick_step_ms(picture.minutes.get());
+                    let stop = picture.tab_stop.get_value();
+                    picture.drawn.with(|(window, marks)| {
+                        markup::picture(marks, *window, step, locale, offset, stop)
                     })
-                    .collect_view()}
-            </div>
+                }
+            ></div>
             <p class="timeline-detail" data-testid="timeline-detail" aria-live="polite">
                 {move || picture.reading.get().unwrap_or_else(summary)}
             </p>
-            <Legend/>
+            <ul class="legend" inner_html=move || markup::legend(i18n.locale())></ul>
         </section>
-    }
-}
-
-/// Where a mark sits in its lane's 24 units of height: `(y, height)`.
-fn vertical(mark: &Mark) -> (f64, f64) {
-    match (mark.lane, mark.kind()) {
-        (Lane::Tokens, _) => (2.0 + 11.0 * f64::from(mark.row), 9.0),
-        (Lane::Waiting, _) => {
-            let height = (22.0 * mark.level).max(2.0);
-            (23.0 - height, height)
-        }
-        (_, "backoff" | "roles") => (6.0, 12.0),
-        _ => (2.0, 20.0),
-    }
-}
-
-/// One mark, reading in `locale` with times `offset` ms ahead of UTC; the
-/// Tab key reaches it if it is the `tab_stop`, and hovering or focusing it
-/// puts its words in `reading`. Drawn again on every redraw: nothing in it
-/// is reactive (a reactive part would stay subscribed after the redraw
-/// dropped it).
-pub fn mark_view(
-    mark: &Mark,
-    locale: Locale,
-    offset: f64,
-    tab_stop: bool,
-    reading: RwSignal<Option<String>>,
-) -> impl IntoView + use<> {
-    let text = layout::describe(mark, locale, offset);
-    let (y, height) = vertical(mark);
-    let read = {
-        let text = text.clone();
-        move || reading.set(Some(text.clone()))
-    };
-    let read_on_hover = read.clone();
-    view! {
-        <rect
-            id=mark_id(mark.seq)
-            class=format!("mark {} {}", mark.kind(), mark.variant())
-            data-testid="timeline-mark"
-            data-kind=mark.kind()
-            data-variant=mark.variant()
-            x=fixed(mark.x, 2)
-            y=y
-            width=fixed(mark.width, 2)
-            height=fixed(height, 2)
-            role="img"
-            aria-label=text
-            tabindex=if tab_stop { "0" } else { "-1" }
-            on:focus=move |_| read()
-            on:mouseenter=move |_| read_on_hover()
-            on:blur=move |_| reading.set(None)
-            on:mouseleave=move |_| reading.set(None)
-        ></rect>
     }
 }
 
@@ -310,50 +249,5 @@ fn DownloadLink(timeline: SessionTimeline) -> impl IntoView {
         <a class="button" data-testid="timeline-download" href="#" download=DOWNLOAD_NAME on:click=fill_in>
             {move || i18n.t(Msg::TimelineDownload)}
         </a>
-    }
-}
-
-/// What the colours mean.
-#[component]
-fn Legend() -> impl IntoView {
-    let i18n = use_i18n();
-    let entries: [(&str, Msg, Option<Msg>); 13] = [
-        ("token this", Msg::EvToken, Some(Msg::TabThis)),
-        ("token other", Msg::EvToken, Some(Msg::TabOther)),
-        (
-            "refresh proactive",
-            Msg::EvRefresh,
-            Some(Msg::TrigProactive),
-        ),
-        (
-            "refresh reactive",
-            Msg::EvRefresh,
-            Some(Msg::TrigUnauthorized),
-        ),
-        ("refresh other", Msg::EvRefresh, Some(Msg::TabOther)),
-        ("refresh failed", Msg::EvRefresh, Some(Msg::OutFailed)),
-        ("unauthorized", Msg::Ev401, None),
-        ("forbidden", Msg::Ev403, None),
-        ("offline", Msg::EvOffline, None),
-        ("backoff", Msg::EvBackoff, None),
-        ("roles", Msg::EvRoles, None),
-        ("login", Msg::EvLogin, None),
-        ("logout", Msg::EvLogout, None),
-    ];
-    view! {
-        <ul class="legend">
-            {entries
-                .into_iter()
-                .map(|(class, what, which)| view! {
-                    <li>
-                        <span class=format!("swatch {class}") aria-hidden="true"></span>
-                        {move || match which {
-                            Some(which) => format!("{} · {}", i18n.t(what), i18n.t(which)),
-                            None => i18n.t(what).to_owned(),
-                        }}
-                    </li>
-                })
-                .collect_view()}
-        </ul>
     }
 }

@@ -324,7 +324,7 @@ impl EventLog {
             events: self.entries.iter().collect(),
         };
         // Plain data (strings, numbers, enums): serialising cannot fail.
-        serde_json::to_string_pretty(&report).unwrap_or_default()
+        serde_json::to_string(&report).unwrap_or_default()
     }
 }
 
