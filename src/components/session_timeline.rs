@@ -74,15 +74,16 @@ impl Picture {
     /// Shows the words of the mark `target`, if it is one, and holds the
     /// picture still meanwhile.
     fn read(&self, target: Option<web_sys::EventTarget>) {
-        let words = target
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .filter(|element| {
-                element.get_attribute("data-testid").as_deref() == Some("timeline-mark")
-            })
-            .and_then(|mark| mark.get_attribute("aria-label"));
+        let words = words_of(target.and_then(|target| target.dyn_into().ok()));
         if words.is_some() {
             self.reading.set(words);
         }
+    }
+
+    /// The pointer left a mark: shows the focused mark's words, if one
+    /// has the focus, else lets the picture move on.
+    fn read_focused(&self) {
+        self.reading.set(words_of(document().active_element()));
     }
 
     /// Moves the tab stop by `step` marks in time (`i64::MIN`: the first,
@@ -110,6 +111,13 @@ impl Picture {
         }
         self.tab_stop.set_value(Some(next));
     }
+}
+
+/// The words of `element`, if it is a mark.
+fn words_of(element: Option<web_sys::Element>) -> Option<String> {
+    element
+        .filter(|element| element.get_attribute("data-testid").as_deref() == Some("timeline-mark"))
+        .and_then(|mark| mark.get_attribute("aria-label"))
 }
 
 /// Sets the `tabindex` of mark `seq` in the page; returns the mark.
@@ -209,7 +217,7 @@ pub fn SessionTimelineView() -> impl IntoView {
                 on:focusin=move |event| picture.read(event.target())
                 on:mouseover=move |event| picture.read(event.target())
                 on:focusout=move |_| picture.reading.set(None)
-                on:mouseout=move |_| picture.reading.set(None)
+                on:mouseout=move |_| picture.read_focused()
                 inner_html=move || {
                     let locale = i18n.locale();
                     let step = tick_step_ms(picture.minutes.get());

@@ -144,35 +144,27 @@ pub fn legend(locale: Locale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::timeline::{Event, RefreshOutcome, Tab, Trigger};
-
-    fn refresh(seq: u64, x: f64) -> Mark {
-        Mark {
-            seq,
-            lane: Lane::Refreshes,
-            start_ms: 0.0,
-            end_ms: 42.0,
-            x,
-            width: 4.0,
-            level: 1.0,
-            row: 0,
-            event: Event::Refresh {
-                trigger: Some(Trigger::Unauthorized),
-                tab: Tab::This,
-                duration_ms: 42.0,
-                outcome: RefreshOutcome::Refreshed,
-            },
-            in_flight: false,
-        }
-    }
+    use crate::timeline::{Event, EventLog, RefreshOutcome, Tab, Trigger};
 
     #[test]
     fn each_lane_draws_its_own_marks_with_one_tab_stop_for_all() {
-        let marks = [refresh(1, 10.0), refresh(2, 20.5)];
+        let mut log = EventLog::default();
+        for at_ms in [0.0, 12_300.0] {
+            log.push(
+                at_ms,
+                Event::Refresh {
+                    trigger: Some(Trigger::Unauthorized),
+                    tab: Tab::This,
+                    duration_ms: 42.0,
+                    outcome: RefreshOutcome::Refreshed,
+                },
+            );
+        }
         let window = Window {
             end_ms: 60_000.0,
             span_ms: 60_000.0,
         };
+        let marks = layout::marks(&log, window);
         let html = picture(&marks, window, 20_000.0, Locale::En, 0.0, Some(2));
         assert_eq!(html.matches("<rect ").count(), 2);
         assert_eq!(
@@ -190,7 +182,7 @@ mod tests {
         );
         assert!(
             html.contains(
-                r#"x="20.50" y="2.00" width="4.00" height="20.00" role="img" tabindex="0""#
+                r#"x="205.00" y="2.00" width="4.00" height="20.00" role="img" tabindex="0""#
             )
         );
         assert!(html.contains(r#"tabindex="-1" aria-label="Refresh · after a 401 · this tab · 00:00:00 · 42 ms · new tokens""#));

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::{
     a11y::axe,
-    harness::{Server, ServerOptions},
+    harness::{Endpoint, FaultRequest, Server, ServerOptions},
     pages::App,
 };
 
@@ -25,6 +25,45 @@ async fn marks(app: &App, kind: &str, variant: Option<&str>) -> usize {
 async fn wait_for_mark(app: &App, kind: &str, variant: Option<&str>) {
     app.wait_until(&format!("a {kind} {variant:?} mark"), || async {
         marks(app, kind, variant).await > 0
+    })
+    .await;
+}
+
+/// The words of the marks of `kind` the timeline draws now.
+async fn words_of(app: &App, kind: &str) -> Vec<String> {
+    let words = app
+        .run(
+            "return [...document.querySelectorAll(`[data-testid=\"timeline-mark\"][data-kind=\"${arguments[0]}\"]`)]
+               .map(m => m.getAttribute('aria-label'))",
+            vec![json!(kind)],
+        )
+        .await;
+    serde_json::from_value(words).expect("the marks' words")
+}
+
+/// Fires a burst of `calls` from the diagnostics page and waits for it.
+async fn burst(app: &App, calls: u32) {
+    let runs = app.count("[data-testid=\"burst-result\"]").await;
+    let run_before = if runs == 0 {
+        None
+    } else {
+        app.find("burst-result")
+            .await
+            .attr("data-run")
+            .await
+            .unwrap()
+    };
+    app.fill("burst-size", &calls.to_string()).await;
+    app.click("burst-run").await;
+    app.wait_until("the burst's result", || async {
+        app.count("[data-testid=\"burst-result\"]").await == 1
+            && app
+                .find("burst-result")
+                .await
+                .attr("data-run")
+                .await
+                .unwrap()
+                != run_before
     })
     .await;
 }
@@ -83,9 +122,7 @@ async fn after_a_burst_meets_an_expiry_the_timeline_shows_it_in_marks_and_words(
     app.set_offline(false).await;
     api.reset_stats().await;
     api.expire_access_tokens("alice").await;
-    app.fill("burst-size", "100").await;
-    app.click("burst-run").await;
-    app.find("burst-result").await;
+    burst(&app, 100).await;
     assert_eq!(api.stats().await.refresh, 1);
 
     wait_for_mark(&app, "refresh", Some("reactive")).await;
@@ -244,11 +281,62 @@ async fn with_two_tabs_one_refreshes_ahead_of_the_expiry_and_the_other_shows_it_
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
     server.api().expire_access_tokens("alice").await;
-    app.fill("burst-size", "200").await;
-    app.click("burst-run").await;
-    app.find("burst-result").await;
+    burst(&app, 200).await;
     app.click("timeline-zoom-1").await;
     wait_for_mark(&app, "refresh", Some("reactive")).await;
     wait_for_mark(&app, "unauthorized", None).await;
     app.screenshot("timeline-after-burst").await;
+}
+
+#[tokio::test]
+async fn a_failed_refresh_shows_with_its_back_off_and_a_refused_one_as_the_sessions_end() {
+    let (server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
+    let api = server.api();
+    app.click("nav-item-diagnostics").await;
+    app.find("session-timeline").await;
+
+    // The refresh service fails three times: one refresh, failed, and the
+    // proactive ones back off.
+    api.expire_access_tokens("alice").await;
+    api.fault(FaultRequest {
+        status: Some(500),
+        ..FaultRequest::new(Endpoint::Refresh, 3)
+    })
+    .await;
+    burst(&app, 3).await;
+    wait_for_mark(&app, "refresh", Some("failed")).await;
+    wait_for_mark(&app, "backoff", None).await;
+    let failed = words_of(&app, "refresh").await;
+    assert!(
+        failed.len() == 1 && failed[0].ends_with("failed, the session is kept"),
+        "{failed:?}"
+    );
+    assert!(
+        words_of(&app, "backoff").await[0].starts_with("Back-off after failed refreshes · × 1")
+    );
+
+    // Then the refresh token is refused: the session ends. The timeline
+    // lives in the tab, across the login that follows.
+    api.revoke_refresh_tokens("alice").await;
+    app.fill("burst-size", "3").await;
+    app.click("burst-run").await;
+    app.wait_for_path("/login").await;
+    app.log_in("alice", "alice123").await;
+    // Back on the page the session ended on.
+    app.wait_for_path("/diagnostics").await;
+    wait_for_mark(&app, "logout", None).await;
+    assert_eq!(
+        words_of(&app, "logout").await.len(),
+        1,
+        "one end of the session"
+    );
+    assert!(words_of(&app, "logout").await[0].starts_with("Logout · the session expired"));
+    assert_eq!(words_of(&app, "login").await.len(), 2, "before and after");
+    let refreshes = words_of(&app, "refresh").await;
+    assert!(
+        refreshes
+            .iter()
+            .any(|w| w.ends_with("refused, the session ended")),
+        "{refreshes:?}"
+    );
 }
