@@ -180,11 +180,9 @@ mod tests {
             refreshes < first && first < answers,
             "in the refreshes' lane"
         );
-        assert!(
-            html.contains(
-                r#"x="205.00" y="2.00" width="4.00" height="20.00" role="img" tabindex="0""#
-            )
-        );
+        assert!(html.contains(
+            r#"x="205.00" y="2.00" width="4.00" height="20.00" role="img" tabindex="0""#
+        ));
         assert!(html.contains(r#"tabindex="-1" aria-label="Refresh · after a 401 · this tab · 00:00:00 · 42 ms · new tokens""#));
         assert!(html.contains(r#"<text x="33.33%" y="13" text-anchor="middle">00:00:20</text>"#));
     }
