@@ -41,29 +41,23 @@ async fn words_of(app: &App, kind: &str) -> Vec<String> {
     serde_json::from_value(words).expect("the marks' words")
 }
 
+/// The number of the last burst's run (`None`: none yet).
+async fn burst_run(app: &App) -> Option<String> {
+    if app.count("[data-testid=\"burst-result\"]").await == 0 {
+        return None;
+    }
+    let result = app.find("burst-result").await;
+    result.attr("data-run").await.expect("the result's run")
+}
+
 /// Fires a burst of `calls` from the diagnostics page and waits for it.
 async fn burst(app: &App, calls: u32) {
-    let runs = app.count("[data-testid=\"burst-result\"]").await;
-    let run_before = if runs == 0 {
-        None
-    } else {
-        app.find("burst-result")
-            .await
-            .attr("data-run")
-            .await
-            .unwrap()
-    };
+    let before = burst_run(app).await;
     app.fill("burst-size", &calls.to_string()).await;
     app.click("burst-run").await;
     app.wait_until("the burst's result", || async {
-        app.count("[data-testid=\"burst-result\"]").await == 1
-            && app
-                .find("burst-result")
-                .await
-                .attr("data-run")
-                .await
-                .unwrap()
-                != run_before
+        let now = burst_run(app).await;
+        now.is_some() && now != before
     })
     .await;
 }
