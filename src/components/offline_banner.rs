@@ -43,7 +43,8 @@ pub fn OfflineBanner() -> impl IntoView {
             <p class="banner warning" role="status" data-testid="offline-banner">
                 {i18n.t(Msg::OfflineReconnecting)}
                 " "
-                <span data-testid="offline-next-try">{next_try}</span>
+                // The banner is announced; its ticking countdown is not.
+                <span data-testid="offline-next-try" aria-live="off">{next_try}</span>
             </p>
         </Show>
     }

@@ -48,8 +48,10 @@ pub fn SessionPanel() -> impl IntoView {
         }
     };
     view! {
-        <aside class="session-panel" data-testid="session-panel" aria-live="polite">
-            <h2>{move || i18n.t(Msg::Session)}</h2>
+        // No live region: its countdowns tick twice a second, and a screen
+        // reader would read out every tick.
+        <aside class="session-panel" data-testid="session-panel" aria-labelledby="session-panel-title">
+            <h2 id="session-panel-title">{move || i18n.t(Msg::Session)}</h2>
             <dl>
                 <dt>{move || i18n.t(Msg::ExpiresIn)}</dt>
                 <dd data-testid="session-expires-in">{remaining_text}</dd>

@@ -63,7 +63,10 @@ pub fn AdminUsersPage() -> impl IntoView {
     });
     let saving = save.pending();
     let save_error = move || save.value().get().and_then(Result::err);
-    let disabled = Signal::derive(move || saving.get() || !may_update());
+    let boxes = RoleBoxes {
+        read_only: Signal::derive(move || !may_update()),
+        saving: saving.into(),
+    };
 
     let retry = Callback::new(move |()| {
         users.reload_if_failed();
@@ -84,7 +87,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                         {users
                             .items
                             .into_iter()
-                            .map(|user| user_row(RwSignal::new(user), &roles, save, disabled))
+                            .map(|user| user_row(RwSignal::new(user), &roles, save, boxes))
                             .collect_view()}
                     </tbody>
                 </table>
@@ -107,11 +110,22 @@ pub fn AdminUsersPage() -> impl IntoView {
     }
 }
 
+/// When the role checkboxes take no clicks.
+#[derive(Clone, Copy)]
+struct RoleBoxes {
+    /// The user may not change roles: the boxes are disabled.
+    read_only: Signal<bool>,
+    /// A change is being saved: the boxes say so and ignore clicks, but
+    /// stay enabled, so the one just ticked keeps the keyboard focus (a
+    /// disabled element loses it).
+    saving: Signal<bool>,
+}
+
 fn user_row(
     row: Row,
     roles: &[String],
     save: Action<(Row, String), Result<(), ApiError>>,
-    disabled: Signal<bool>,
+    boxes: RoleBoxes,
 ) -> impl IntoView {
     let user_name = row.with_untracked(|u| u.user_name.clone());
     let label = move || row.with(|u| u.name.clone().unwrap_or_else(|| u.user_name.clone()));
@@ -132,7 +146,13 @@ fn user_row(
                         data-testid=testid
                         aria-label=aria
                         prop:checked=has_role
-                        disabled=move || disabled.get()
+                        disabled=move || boxes.read_only.get()
+                        aria-disabled=move || boxes.saving.get().to_string()
+                        on:click=move |ev| {
+                            if boxes.saving.get_untracked() {
+                                ev.prevent_default();
+                            }
+                        }
                         on:change=move |_| {
                             save.dispatch((row, role.clone()));
                         }

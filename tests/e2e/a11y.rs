@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::{
-    harness::{Server, ServerOptions, start_with_provider},
+    harness::{Endpoint, FaultRequest, Server, ServerOptions, start_with_provider},
     pages::App,
 };
 
@@ -195,6 +195,16 @@ async fn the_console_works_from_the_keyboard_alone() {
     })
     .await;
     assert_eq!(server.api().roles_of("alice").await, ["auditor", "user"]);
+    // The box keeps the focus while its role is saved: Space again revokes it.
+    assert_eq!(app.focused().await.as_deref(), Some(checkbox));
+    app.press([space]).await;
+    app.wait_until("the role to be revoked", || async {
+        app.checkbox(checkbox).await == Some(false)
+            && app.find(checkbox).await.is_enabled().await.unwrap_or(false)
+    })
+    .await;
+    assert_eq!(server.api().roles_of("alice").await, ["user"]);
+    assert_eq!(app.focused().await.as_deref(), Some(checkbox));
 
     app.tab_to("nav-logout", true).await;
     app.press([enter]).await;
@@ -297,4 +307,51 @@ async fn at_phone_width_the_header_is_one_row_and_nothing_overflows() {
             app.screenshot(&format!("phone-{page}-{lang}")).await;
         }
     }
+}
+
+/// The countdowns tick twice a second: inside a live region a screen reader
+/// would read out every tick. The panel and the banner are not live around
+/// them (the banner itself is announced when it shows).
+#[tokio::test]
+async fn no_countdown_is_read_out_at_every_tick() {
+    let server = Server::start(ServerOptions::default());
+    let api = server.api();
+    let app = App::open(&server).await;
+    app.log_in_to_dashboard("alice", "alice123").await;
+    // A failed refresh puts a countdown in the banner and the panel.
+    api.expire_access_tokens("alice").await;
+    api.fault(FaultRequest {
+        status: Some(500),
+        ..FaultRequest::new(Endpoint::Refresh, 3)
+    })
+    .await;
+    app.reload_cards().await;
+    app.find("offline-banner").await;
+    app.wait_until("the next try's countdown", || async {
+        !app.text("offline-next-try").await.is_empty()
+    })
+    .await;
+    let live = app
+        .run(
+            "return arguments[0].map(id => {
+               const e = document.querySelector(`[data-testid=\"${id}\"]`);
+               const live = e.closest('[aria-live], [role=status], [role=alert], [role=log], [role=timer]');
+               return [id, live && live.getAttribute('aria-live') !== 'off'
+                 ? live.outerHTML.slice(0, 80) : null];
+             })",
+            vec![json!([
+                "session-expires-in",
+                "session-next-refresh",
+                "session-ends-in",
+                "session-backoff",
+                "offline-next-try"
+            ])],
+        )
+        .await;
+    let live: Vec<(String, Option<String>)> = serde_json::from_value(live).expect("the countdowns");
+    let read_out: Vec<_> = live.iter().filter(|(_, region)| region.is_some()).collect();
+    assert!(
+        read_out.is_empty(),
+        "countdowns in live regions: {read_out:#?}"
+    );
 }
