@@ -155,9 +155,16 @@ impl Mark {
 /// under way, if any, drawn up to the window's end.
 pub fn marks(log: &EventLog, window: Window) -> Vec<Mark> {
     let entries: Vec<&Entry> = log.entries().collect();
+    // One pass from the back: what follows each entry, for its end.
+    let mut following = vec![Following::default(); entries.len()];
+    let mut next = Following::default();
+    for (entry, following) in entries.iter().zip(&mut following).rev() {
+        *following = next;
+        next = next.taking_in(entry);
+    }
     let mut marks: Vec<Mark> = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let Some(end_ms) = end_of(entry, &entries[i + 1..], window.end_ms) else {
+    for (entry, following) in entries.iter().zip(following) {
+        let Some(end_ms) = end_of(entry, following, window.end_ms) else {
             continue;
         };
         if end_ms >= window.start_ms() && entry.at_ms <= window.end_ms {
@@ -238,18 +245,52 @@ fn mark(window: Window, seq: u64, start_ms: f64, end_ms: f64, event: Event) -> M
     }
 }
 
-/// When the event that starts at `entry` ends, given the entries `after`
-/// it; `None` for what is not drawn on its own (coming back online, no
-/// calls waiting any more). `now_ms` ends what is still going on.
-fn end_of(entry: &Entry, after: &[&Entry], now_ms: f64) -> Option<f64> {
-    let next_at =
-        |found: fn(&Event) -> bool| after.iter().find(|e| found(&e.event)).map(|e| e.at_ms);
-    let next = |found| next_at(found).unwrap_or(now_ms);
+/// When the next events that end another come, after an entry: a login
+/// or logout (ends its tokens), a waiting-calls sample (ends the one
+/// before), coming online (ends being offline), a refresh that worked
+/// (ends a back-off).
+#[derive(Clone, Copy, Debug, Default)]
+struct Following {
+    session_change: Option<f64>,
+    waiting: Option<f64>,
+    online: Option<f64>,
+    refreshed: Option<f64>,
+}
+
+impl Following {
+    /// What follows the entry before `entry`.
+    fn taking_in(self, entry: &Entry) -> Self {
+        let at = Some(entry.at_ms);
+        match entry.event {
+            Event::Login { .. } | Event::Logout { .. } => Self {
+                session_change: at,
+                ..self
+            },
+            Event::Waiting { .. } => Self {
+                waiting: at,
+                ..self
+            },
+            Event::Online => Self { online: at, ..self },
+            Event::Refresh {
+                outcome: RefreshOutcome::Refreshed,
+                ..
+            } => Self {
+                refreshed: at,
+                ..self
+            },
+            _ => self,
+        }
+    }
+}
+
+/// When the event that starts at `entry` ends, given what `follows` it;
+/// `None` for what is not drawn on its own (coming back online, no calls
+/// waiting any more). `now_ms` ends what is still going on.
+fn end_of(entry: &Entry, follows: Following, now_ms: f64) -> Option<f64> {
     match &entry.event {
         // A token is good until it expires, or until its session ends.
         Event::Token { expires_at_ms, .. } => {
-            let ended = next_at(|e| matches!(e, Event::Logout { .. } | Event::Login { .. }));
-            Some(match (*expires_at_ms, ended) {
+            Some(match (*expires_at_ms, follows.session_change) {
                 (Some(expiry), Some(ended)) => expiry.min(ended),
                 (expiry, ended) => expiry.or(ended).unwrap_or(now_ms),
             })
@@ -258,21 +299,10 @@ fn end_of(entry: &Entry, after: &[&Entry], now_ms: f64) -> Option<f64> {
             Some(entry.at_ms + duration_ms)
         }
         Event::Waiting { calls: 0 } | Event::Online => None,
-        Event::Waiting { .. } => Some(next(|e| matches!(e, Event::Waiting { .. }))),
-        Event::Offline => Some(next(|e| matches!(e, Event::Online))),
+        Event::Waiting { .. } => Some(follows.waiting.unwrap_or(now_ms)),
+        Event::Offline => Some(follows.online.unwrap_or(now_ms)),
         // A back-off ends at its time, or with the next refresh that works.
-        Event::Backoff { until_ms, .. } => {
-            let recovered = next(|e| {
-                matches!(
-                    e,
-                    Event::Refresh {
-                        outcome: RefreshOutcome::Refreshed,
-                        ..
-                    }
-                )
-            });
-            Some(until_ms.min(recovered))
-        }
+        Event::Backoff { until_ms, .. } => Some(until_ms.min(follows.refreshed.unwrap_or(now_ms))),
         Event::Unauthorized | Event::Forbidden | Event::Login { .. } | Event::Logout { .. } => {
             Some(entry.at_ms)
         }

@@ -27,6 +27,11 @@ fn the_ring_keeps_the_latest_events_and_numbers_on() {
         CAPACITY,
         "no growth over a long session"
     );
+    assert_eq!(
+        std::mem::size_of::<Entry>(),
+        40,
+        "an event takes 40 bytes: the ring at most 80 KiB"
+    );
 }
 
 #[test]
