@@ -190,16 +190,10 @@ impl AccessStore {
     /// Takes over what another tab stored: its refresh, its logout, or its
     /// login (a new session when the login changes).
     pub fn adopt(&self, stored: Option<Session>) {
-        let unchanged = self.tokens.with_untracked(|t| match (&t.session, &stored) {
-            (Some(ours), Some(stored)) => ours.has_same_tokens(stored),
-            (None, None) => true,
-            _ => false,
-        });
-        if unchanged {
-            return;
-        }
         let ours = self.session_untracked();
         match (&ours, &stored) {
+            (Some(ours), Some(stored)) if ours.has_same_tokens(stored) => return,
+            (None, None) => return,
             (Some(ours), Some(stored)) if ours.is_same_login(stored) => {
                 self.timeline.record_at(
                     stored.received_at_ms,

@@ -303,45 +303,49 @@ impl AuthStore {
         self.roles.set(meanwhile);
         let started = js_sys::Date::now();
         let outcome = self.client().application_configuration().await;
-        let recorded = |outcome: RolesOutcome| {
-            let duration_ms = js_sys::Date::now() - started;
-            self.access.timeline().record_at(
-                started,
-                Event::Roles {
-                    duration_ms,
-                    outcome,
-                },
-            );
-        };
-        if self.configuration_fetches.get_value() != ticket {
-            recorded(RolesOutcome::Dropped);
-            return outcome.map(drop);
-        }
-        let (state, result) = match outcome {
-            Ok(configuration) => {
-                let session_user = self.access.session_untracked().map(|s| s.subject);
-                match UserInfo::from_configuration(configuration) {
-                    Some(info) if Some(&info.id) == session_user.as_ref() => {
-                        recorded(RolesOutcome::Current);
-                        self.user.set(info);
-                    }
-                    _ => {
-                        recorded(RolesOutcome::Dropped);
-                        leptos::logging::warn!("dropping the configuration of an ended session");
-                    }
+        let (roles, state, result) = if self.configuration_fetches.get_value() != ticket {
+            (RolesOutcome::Dropped, None, outcome.map(drop))
+        } else {
+            match outcome {
+                Ok(configuration) => {
+                    let session_user = self.access.session_untracked().map(|s| s.subject);
+                    let roles = match UserInfo::from_configuration(configuration) {
+                        Some(info) if Some(&info.id) == session_user.as_ref() => {
+                            self.user.set(info);
+                            RolesOutcome::Current
+                        }
+                        _ => {
+                            leptos::logging::warn!(
+                                "dropping the configuration of an ended session"
+                            );
+                            RolesOutcome::Dropped
+                        }
+                    };
+                    (roles, Some(RolesState::Current), Ok(()))
                 }
-                (RolesState::Current, Ok(()))
-            }
-            Err(ApiError::SessionExpired) => {
-                recorded(RolesOutcome::Dropped);
-                (RolesState::Current, Err(ApiError::SessionExpired))
-            }
-            Err(error) => {
-                recorded(RolesOutcome::Stale);
-                (RolesState::Stale(error.to_string()), Err(error))
+                Err(ApiError::SessionExpired) => (
+                    RolesOutcome::Dropped,
+                    Some(RolesState::Current),
+                    Err(ApiError::SessionExpired),
+                ),
+                Err(error) => (
+                    RolesOutcome::Stale,
+                    Some(RolesState::Stale(error.to_string())),
+                    Err(error),
+                ),
             }
         };
-        self.roles.set(state);
+        self.access.timeline().record_at(
+            started,
+            Event::Roles {
+                duration_ms: js_sys::Date::now() - started,
+                outcome: roles,
+            },
+        );
+        // A newer fetch decides the roles state.
+        if let Some(state) = state {
+            self.roles.set(state);
+        }
         result
     }
 }

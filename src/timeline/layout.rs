@@ -99,14 +99,17 @@ pub struct Mark {
     pub row: u8,
     /// What happened.
     pub event: Event,
-    /// Whether it is the refresh still under way.
-    pub in_flight: bool,
 }
 
 /// The number of the mark of the refresh under way.
 pub const IN_FLIGHT: u64 = u64::MAX;
 
 impl Mark {
+    /// Whether it is the refresh still under way.
+    pub fn is_in_flight(&self) -> bool {
+        self.seq == IN_FLIGHT
+    }
+
     /// What kind of mark it is, for `data-kind` and its style.
     pub fn kind(&self) -> &'static str {
         match self.event {
@@ -137,7 +140,7 @@ impl Mark {
             Event::Refresh {
                 outcome: RefreshOutcome::Failed | RefreshOutcome::Ended,
                 ..
-            } if !self.in_flight => "failed",
+            } if !self.is_in_flight() => "failed",
             Event::Refresh { trigger, .. } => match trigger {
                 Some(Trigger::Proactive) | None => "proactive",
                 Some(Trigger::Unauthorized | Trigger::Expired) => "reactive",
@@ -175,16 +178,14 @@ pub fn marks(log: &EventLog, window: Window) -> Vec<Mark> {
         }
     }
     if let Some((started, trigger)) = log.refresh_in_flight() {
+        // Its outcome is not known yet: the mark says it is in flight.
         let event = Event::Refresh {
             trigger,
             tab: Tab::This,
             duration_ms: window.end_ms - started,
             outcome: RefreshOutcome::Refreshed,
         };
-        let in_flight = Mark {
-            in_flight: true,
-            ..mark(window, IN_FLIGHT, started, window.end_ms, event)
-        };
+        let in_flight = mark(window, IN_FLIGHT, started, window.end_ms, event);
         insert_in_time_order(&mut marks, in_flight);
     }
     let peak = marks
@@ -241,7 +242,6 @@ fn mark(window: Window, seq: u64, start_ms: f64, end_ms: f64, event: Event) -> M
         level: 1.0,
         row: 0,
         event,
-        in_flight: false,
     }
 }
 
@@ -387,7 +387,7 @@ pub fn describe(mark: &Mark, locale: Locale, utc_offset_ms: f64) -> String {
                 parts.push(format!("{} ms", fixed(*duration_ms, 0)));
             }
             let outcome = match outcome {
-                _ if mark.in_flight => Msg::OutInFlight,
+                _ if mark.is_in_flight() => Msg::OutInFlight,
                 RefreshOutcome::Refreshed => Msg::OutRefreshed,
                 RefreshOutcome::Failed => Msg::OutFailed,
                 RefreshOutcome::Ended => Msg::OutEnded,

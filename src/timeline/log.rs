@@ -247,8 +247,7 @@ impl EventLog {
         for _ in 0..new_403s.min(MARKS_PER_CHANGE) {
             self.push(now_ms, Event::Forbidden);
         }
-        if before.refreshing
-            && !status.refreshing
+        if !status.refreshing
             && let Some((started, trigger)) = self.in_flight.take()
         {
             let outcome = if status.refreshes > before.refreshes {

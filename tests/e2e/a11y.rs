@@ -88,6 +88,16 @@ async fn check(app: &App, name: &str, lang: &str, report: &mut Vec<String>) {
     app.screenshot(&format!("{name}-{lang}")).await;
 }
 
+/// Fails with what axe found, if it found anything.
+fn assert_clean(report: &[String]) {
+    assert!(
+        report.is_empty(),
+        "axe-core ({}) found:\n  {}",
+        WCAG_TAGS.join(", "),
+        report.join("\n  ")
+    );
+}
+
 #[tokio::test]
 async fn every_page_passes_axe_in_both_languages() {
     let server = Server::start(ServerOptions::default());
@@ -120,9 +130,7 @@ async fn every_page_passes_axe_in_both_languages() {
         check(&app, "profile", lang, &mut report).await;
 
         app.click("nav-item-diagnostics").await;
-        app.fill("burst-size", "5").await;
-        app.click("burst-run").await;
-        app.find("burst-result").await;
+        app.burst(5).await;
         check(&app, "diagnostics", lang, &mut report).await;
 
         app.goto("/no/such/page").await;
@@ -133,12 +141,7 @@ async fn every_page_passes_axe_in_both_languages() {
         app.wait_for_cards("ready").await;
         app.click("nav-logout").await;
     }
-    assert!(
-        report.is_empty(),
-        "axe-core ({}) found:\n  {}",
-        WCAG_TAGS.join(", "),
-        report.join("\n  ")
-    );
+    assert_clean(&report);
 }
 
 #[tokio::test]
@@ -152,11 +155,7 @@ async fn the_oidc_sign_in_page_passes_axe_in_both_languages() {
         app.find("login-oidc").await;
         check(&app, "oidc-login", lang, &mut report).await;
     }
-    assert!(
-        report.is_empty(),
-        "axe-core found:\n  {}",
-        report.join("\n  ")
-    );
+    assert_clean(&report);
 }
 
 #[tokio::test]

@@ -84,6 +84,28 @@ impl App {
             .unwrap_or_else(|e| panic!("{method}: {e}"))
     }
 
+    /// The number of the diagnostics page's last burst (`None`: none yet).
+    async fn burst_run(&self) -> Option<String> {
+        if self.count("[data-testid=\"burst-result\"]").await == 0 {
+            return None;
+        }
+        let result = self.find("burst-result").await;
+        result.attr("data-run").await.expect("the result's run")
+    }
+
+    /// Fires a burst of `calls` from the diagnostics page and waits for its
+    /// result.
+    pub async fn burst(&self, calls: u32) {
+        let before = self.burst_run().await;
+        self.fill("burst-size", &calls.to_string()).await;
+        self.click("burst-run").await;
+        self.wait_until("the burst's result", || async {
+            let now = self.burst_run().await;
+            now.is_some() && now != before
+        })
+        .await;
+    }
+
     /// Network conditions through the DevTools protocol: offline, or not.
     pub async fn set_offline(&self, offline: bool) {
         self.devtools("Network.enable", json!({})).await;

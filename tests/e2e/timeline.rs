@@ -41,27 +41,6 @@ async fn words_of(app: &App, kind: &str) -> Vec<String> {
     serde_json::from_value(words).expect("the marks' words")
 }
 
-/// The number of the last burst's run (`None`: none yet).
-async fn burst_run(app: &App) -> Option<String> {
-    if app.count("[data-testid=\"burst-result\"]").await == 0 {
-        return None;
-    }
-    let result = app.find("burst-result").await;
-    result.attr("data-run").await.expect("the result's run")
-}
-
-/// Fires a burst of `calls` from the diagnostics page and waits for it.
-async fn burst(app: &App, calls: u32) {
-    let before = burst_run(app).await;
-    app.fill("burst-size", &calls.to_string()).await;
-    app.click("burst-run").await;
-    app.wait_until("the burst's result", || async {
-        let now = burst_run(app).await;
-        now.is_some() && now != before
-    })
-    .await;
-}
-
 /// The text of the focused element's `aria-label`.
 async fn focused_label(app: &App) -> String {
     app.run(
@@ -116,7 +95,7 @@ async fn after_a_burst_meets_an_expiry_the_timeline_shows_it_in_marks_and_words(
     app.set_offline(false).await;
     api.reset_stats().await;
     api.expire_access_tokens("alice").await;
-    burst(&app, 100).await;
+    app.burst(100).await;
     assert_eq!(api.stats().await.refresh, 1);
 
     wait_for_mark(&app, "refresh", Some("reactive")).await;
@@ -275,7 +254,7 @@ async fn with_two_tabs_one_refreshes_ahead_of_the_expiry_and_the_other_shows_it_
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
     server.api().expire_access_tokens("alice").await;
-    burst(&app, 200).await;
+    app.burst(200).await;
     app.click("timeline-zoom-1").await;
     wait_for_mark(&app, "refresh", Some("reactive")).await;
     wait_for_mark(&app, "unauthorized", None).await;
@@ -297,7 +276,7 @@ async fn a_failed_refresh_shows_with_its_back_off_and_a_refused_one_as_the_sessi
         ..FaultRequest::new(Endpoint::Refresh, 3)
     })
     .await;
-    burst(&app, 3).await;
+    app.burst(3).await;
     wait_for_mark(&app, "refresh", Some("failed")).await;
     wait_for_mark(&app, "backoff", None).await;
     let failed = words_of(&app, "refresh").await;

@@ -138,7 +138,7 @@ fn the_refresh_under_way_is_drawn_up_to_now() {
     );
     let marks = marks(&log, window());
     assert_eq!(marks.len(), 1);
-    assert!(marks[0].in_flight);
+    assert!(marks[0].is_in_flight());
     assert_eq!((marks[0].x, marks[0].width), (900.0, 100.0));
     assert_eq!(marks[0].variant(), "reactive");
     assert!(describe(&marks[0], Locale::En, 0.0).ends_with("in flight"));
@@ -161,7 +161,6 @@ fn every_mark_reads_in_words_in_both_languages() {
             duration_ms: 42.0,
             outcome: RefreshOutcome::Refreshed,
         },
-        in_flight: false,
     };
     assert_eq!(
         describe(&refresh, Locale::En, 0.0),
