@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The gate before the tests: formatting, clippy with warnings as errors on
-# the host and on wasm32, the docs without warnings, and the host unit tests
-# of the crates and the app. scripts/test.sh runs it first.
+# The gate before the tests: the module structure (no import cycle, no type
+# name defined twice), formatting, clippy with warnings as errors on the host
+# and on wasm32, the docs without warnings, and the host unit tests of the
+# crates and the app. scripts/test.sh runs it first.
 source "$(dirname "$0")/lib.sh"
 
 WASM_PACKAGES=(-p silent-refresh-contract -p silent-refresh-core -p silent-refresh-web -p silent-refresh)
+
+step "module structure: no import cycle, one name per type"
+python3 scripts/check-structure.py
 
 step "cargo fmt --check"
 cargo fmt --all --check

@@ -22,9 +22,17 @@ apt_install() {
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
-has_version() { command -v "$1" >/dev/null && "$1" --version 2>/dev/null | grep -qF "$2"; }
+# Each check reads a command's whole output before grep looks at it: in
+# `cmd | grep -q`, grep quits at the first match, cmd may then die of
+# SIGPIPE, and under pipefail the check fails although the text was there.
+has_version() {
+  command -v "$1" >/dev/null || return 1
+  local printed
+  printed=$("$1" --version 2>/dev/null) || return 1
+  grep -qF "$2" <<<"$printed"
+}
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed)"; then
   step "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
@@ -68,7 +76,7 @@ if [[ "${1:-}" == "--test" ]]; then
   fi
   # Chinese text in the screenshots the end-to-end tests save, as text
   # rather than boxes.
-  if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if ! grep -qi "Noto Sans CJK" <<<"$(fc-list 2>/dev/null || true)"; then
     step "apt-get install fonts-noto-cjk"
     apt_install fonts-noto-cjk fontconfig
   fi

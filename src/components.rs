@@ -24,5 +24,5 @@ pub use load::{Load, Loader, use_load};
 pub use nav_menu::NavMenu;
 pub use offline_banner::OfflineBanner;
 pub use session_panel::SessionPanel;
-pub use session_timeline::SessionTimelineView;
+pub use session_timeline::SessionTimeline;
 pub use sign_in_error::{SignInError, describe_sign_in};

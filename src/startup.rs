@@ -15,9 +15,7 @@ use web_sys::{NavigationType, PerformanceNavigationTiming};
 use crate::{
     api::Api,
     config::{self, AuthMode, RefreshMode},
-    stores::{
-        AccessStore, AuthStore, SessionTimeline, SessionTokens, UserStore, follow_other_tabs,
-    },
+    stores::{AccessStore, AuthStore, SessionLog, SessionTokens, UserStore, follow_other_tabs},
 };
 
 /// The name of the app's shared session record (its IndexedDB database and
@@ -80,7 +78,7 @@ fn configured_refresher(transport: Transport, provider: Option<&OidcClient>) -> 
 /// starts ahead of each expiry, checked on a tick and on every wake-up.
 pub fn connect() -> AuthStore {
     let record = SessionRecord::new(SESSION_NAME);
-    let timeline = SessionTimeline::default();
+    let timeline = SessionLog::default();
     timeline.follow_connection();
     let access = AccessStore::new(record.clone(), timeline);
     let user = UserStore::from_storage();

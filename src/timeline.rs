@@ -4,10 +4,10 @@
 //! fetches, logins and logouts), kept in a bounded ring in memory.
 //!
 //! [`EventLog`] is fed by the refresh coordinator's status changes and by the
-//! stores; [`layout`] turns a window of it into marks to draw and read,
+//! stores; [`geometry`] turns a window of it into marks to draw and read,
 //! [`markup`] into a lane's SVG.
 
-pub mod layout;
+pub mod geometry;
 mod log;
 pub mod markup;
 

@@ -34,6 +34,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::AppError;
+pub use tracking::DropConnection;
 
 use crate::state::AppState;
 
@@ -229,7 +230,7 @@ mod tests {
     use crate::http::testing::TestApp;
     use crate::http::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 
-    /// Issue 10.5: answers that carry user data must not be stored by a
+    /// Answers that carry user data must not be stored by a
     /// browser or a shared cache.
     #[tokio::test]
     async fn authenticated_api_answers_are_no_store() {
@@ -269,7 +270,7 @@ mod tests {
         }
     }
 
-    /// Issue 10.7: a 10 MB form to `/connect/token` got `400
+    /// A 10 MB form to `/connect/token` got `400
     /// invalid_request` rather than `413`.
     #[tokio::test]
     async fn an_oversize_token_form_is_413_whether_or_not_its_length_is_known() {
@@ -299,7 +300,7 @@ mod tests {
         }
     }
 
-    /// Issue 10.7: oversize heads that hyper lets through are answered in
+    /// Oversize heads that hyper lets through are answered in
     /// the ABP shape.
     #[tokio::test]
     async fn long_uris_and_large_headers_get_abp_errors() {
@@ -324,7 +325,7 @@ mod tests {
         );
     }
 
-    /// Issue 10.6: the API is matched case-sensitively, so a case variant
+    /// The API is matched case-sensitively, so a case variant
     /// used to miss it and get the app's index page.
     #[tokio::test]
     async fn api_paths_in_any_case_or_spelling_get_an_abp_404_not_the_app() {

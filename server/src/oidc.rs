@@ -31,9 +31,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use crate::clock::{Clock, millis};
-use crate::config::Config;
-use crate::jwt::{self, TokenError};
+use crate::domain::clock::{Clock, millis};
+use crate::domain::jwt::{self, TokenError};
 use keys::{Jwks, Key, KeySet};
 
 /// Where the discovery document lives, below the issuer URL (OpenID
@@ -47,7 +46,7 @@ pub const LEEWAY_SECS: u64 = 2;
 
 /// What can go wrong reaching the provider or reading what it sent.
 #[derive(Debug, thiserror::Error)]
-pub enum OidcError {
+pub enum ProviderError {
     /// A URL (the issuer, or the discovery document's `jwks_uri`) this
     /// server will not fetch.
     #[error("{url:?} cannot be used: {reason}")]
@@ -119,8 +118,8 @@ pub enum OidcError {
 /// Checks that `value` is a URL this server fetches from: absolute,
 /// `https://`, or `http://` on a loopback host (`127.0.0.0/8`, `[::1]`,
 /// `localhost`: a test provider on this machine), without a query.
-pub fn check_url(value: &str) -> Result<Uri, OidcError> {
-    let bad = |reason| OidcError::BadUrl {
+pub fn check_url(value: &str) -> Result<Uri, ProviderError> {
+    let bad = |reason| ProviderError::BadUrl {
         url: value.to_owned(),
         reason,
     };
@@ -207,6 +206,17 @@ struct Source {
     last_refetch_ms: Option<u64>,
 }
 
+/// Which provider's tokens are accepted, and how they are read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderSettings {
+    /// The issuer (`--oidc-issuer`); see [`check_url`].
+    pub issuer: String,
+    /// What the tokens' `aud` must hold (`--oidc-audience`).
+    pub audience: String,
+    /// The claim with the user's roles (`--oidc-roles-claim`).
+    pub roles_claim: String,
+}
+
 /// The provider's issuer, audience and roles claim, and its keys as last
 /// fetched.
 pub struct ResourceServer {
@@ -222,15 +232,14 @@ pub struct ResourceServer {
 }
 
 impl ResourceServer {
-    /// The resource server for `issuer` as configured (`--oidc-audience`,
-    /// `--oidc-roles-claim`), with no keys yet: [`ResourceServer::load`]
-    /// fetches them.
-    pub fn new(issuer: &str, config: &Config, clock: Clock) -> Result<Self, OidcError> {
-        check_url(issuer)?;
+    /// The resource server for the provider `settings` name, with no keys
+    /// yet: [`ResourceServer::load`] fetches them.
+    pub fn new(settings: ProviderSettings, clock: Clock) -> Result<Self, ProviderError> {
+        check_url(&settings.issuer)?;
         Ok(Self {
-            issuer: issuer.to_owned(),
-            audience: config.oidc_audience.clone(),
-            roles_claim: config.oidc_roles_claim.clone(),
+            issuer: settings.issuer,
+            audience: settings.audience,
+            roles_claim: settings.roles_claim,
             client: fetch::Client::new()?,
             clock,
             keys: RwLock::default(),
@@ -248,7 +257,7 @@ impl ResourceServer {
 
     /// Reads the discovery document and loads the keys; returns how many
     /// keys were loaded. Start-up calls this and fails when it fails.
-    pub async fn load(&self) -> Result<usize, OidcError> {
+    pub async fn load(&self) -> Result<usize, ProviderError> {
         let mut source = self.source.lock().await;
         let keys = self.fetch_keys(&mut source).await?;
         let count = keys.len();
@@ -336,7 +345,7 @@ impl ResourceServer {
 
     /// The keys at the `jwks_uri`, reading the discovery document first if
     /// it has not been read.
-    async fn fetch_keys(&self, source: &mut Source) -> Result<KeySet, OidcError> {
+    async fn fetch_keys(&self, source: &mut Source) -> Result<KeySet, ProviderError> {
         let jwks_uri = match &source.jwks_uri {
             Some(uri) => uri.clone(),
             None => {
@@ -347,7 +356,7 @@ impl ResourceServer {
         };
         let keys = KeySet::from_jwks(&self.client.get_json::<Jwks>(&jwks_uri).await?);
         if keys.is_empty() {
-            return Err(OidcError::NoUsableKeys {
+            return Err(ProviderError::NoUsableKeys {
                 url: jwks_uri.to_string(),
             });
         }
@@ -356,11 +365,11 @@ impl ResourceServer {
 
     /// The `jwks_uri` of the issuer's discovery document, which must be for
     /// this very issuer.
-    async fn discover(&self) -> Result<Uri, OidcError> {
+    async fn discover(&self) -> Result<Uri, ProviderError> {
         let url = format!("{}{DISCOVERY_PATH}", self.issuer.trim_end_matches('/'));
         let discovery: Discovery = self.client.get_json(&check_url(&url)?).await?;
         if discovery.issuer != self.issuer {
-            return Err(OidcError::IssuerMismatch {
+            return Err(ProviderError::IssuerMismatch {
                 expected: self.issuer.clone(),
                 found: discovery.issuer,
             });

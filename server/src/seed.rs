@@ -2,12 +2,10 @@
 
 use rusqlite::{Connection, params};
 
-use crate::policy::Policy;
-use crate::state::StartupError;
-use crate::{password, random};
-
-/// The role that holds every policy, and that the last holder may not lose.
-pub const ADMIN_ROLE: &str = "admin";
+use crate::domain::policy::Policy;
+use crate::domain::roles::ADMIN_ROLE;
+use crate::domain::{password, random};
+use crate::startup_error::StartupError;
 
 /// Seeded roles and the policies each grants.
 const ROLES: [(&str, &[Policy]); 3] = [

@@ -20,11 +20,12 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::http::app;
+use crate::domain::clock::Clock;
+use crate::http::{DropConnection, app};
 use crate::seed::DEMO_ACCOUNTS;
-use crate::state::{AppState, StartupError};
+use crate::startup_error::StartupError;
+use crate::state::AppState;
 
 /// How long shutdown waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -33,11 +34,6 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// a slower client is disconnected, so trickled headers cannot tie up
 /// connections (slow loris).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Marker in a response's extensions: [`serve`] closes the connection
-/// instead of sending the response.
-#[derive(Clone, Copy, Debug)]
-pub struct DropConnection;
 
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped on purpose (injected fault)")]

@@ -1,102 +1,32 @@
-//! The state every handler shares, and what can go wrong building it.
+//! The state every handler shares, and how start-up builds it from the
+//! command line.
 
-use std::io;
-use std::net::SocketAddr;
-use std::num::NonZero;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
-
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::controls::Controls;
-use crate::db::Db;
-use crate::jwt::JwtKeys;
-use crate::oidc::{OidcError, ResourceServer};
-use crate::random;
-use crate::rate_limit::LoginLimiter;
-
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    /// The database's folder could not be created.
-    #[error("cannot create the database folder {path}: {source}")]
-    CreateDir {
-        /// The folder.
-        path: PathBuf,
-        /// The cause.
-        source: io::Error,
-    },
-    /// SQLite failed.
-    #[error("database error: {0}")]
-    Db(#[from] rusqlite::Error),
-    /// A schema migration failed.
-    #[error("database migration failed: {0}")]
-    Migration(#[from] rusqlite_migration::Error),
-    /// The database was written by a newer server.
-    #[error("the database has schema version {found}; this server knows up to {supported}")]
-    SchemaTooNew {
-        /// The database's `user_version`.
-        found: usize,
-        /// The newest version this server knows.
-        supported: usize,
-    },
-    /// Hashing the demo passwords failed.
-    #[error("cannot hash the demo passwords: {0}")]
-    Hash(argon2::password_hash::Error),
-    /// The token signing key could not be made.
-    #[error("cannot make the token signing key: {0}")]
-    SigningKey(jsonwebtoken::errors::Error),
-    /// The operating system gave no randomness.
-    #[error("no randomness from the operating system: {0}")]
-    Random(getrandom::Error),
-    /// The listen address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// The cause.
-        source: io::Error,
-    },
-    /// `--test-controls` with an address other machines may reach.
-    #[error(
-        "refusing --test-controls on {addr}, which is not a loopback address: anyone who can \
-         reach it could use them; add --allow-public-test-controls if that is meant"
-    )]
-    PublicTestControls {
-        /// The listen address.
-        addr: SocketAddr,
-    },
-    /// `--oidc-issuer` was given, but its keys could not be loaded.
-    #[error("cannot use the identity provider {issuer}: {source}")]
-    Oidc {
-        /// The issuer URL.
-        issuer: String,
-        /// The cause.
-        source: OidcError,
-    },
-    /// Writing the start banner failed.
-    #[error("cannot write to standard output: {0}")]
-    Stdout(io::Error),
-}
+use crate::domain::clock::Clock;
+use crate::domain::jwt::JwtKeys;
+use crate::domain::random;
+use crate::domain::rate_limit::LoginLimiter;
+use crate::domain::sessions::{Sessions, TokenRules};
+use crate::domain::store::Store;
+use crate::oidc::{ProviderSettings, ResourceServer};
+use crate::schema;
+use crate::startup_error::StartupError;
 
 /// Everything the handlers share; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) config: Arc<Config>,
-    pub(crate) db: Arc<Db>,
-    pub(crate) jwt: Arc<JwtKeys>,
+    pub(crate) store: Arc<Store>,
+    /// Logins, refreshes and this server's own access tokens.
+    pub(crate) sessions: Arc<Sessions>,
     /// With `--oidc-issuer`: the provider whose access tokens are accepted
     /// instead of this server's own (which it then never issues: login,
     /// refresh and logout are turned off).
     pub(crate) provider: Option<Arc<ResourceServer>>,
     pub(crate) clock: Clock,
-    pub(crate) limiter: Arc<LoginLimiter>,
-    /// One permit per password check that may run at once (one per CPU):
-    /// Argon2 is CPU- and memory-hard, and the login limiter needs each
-    /// check to finish counting before the next one is let in.
-    pub(crate) password_checks: Arc<Semaphore>,
     pub(crate) controls: Arc<Controls>,
     pub(crate) started_ms: u64,
 }
@@ -136,13 +66,18 @@ impl AppState {
         {
             return Err(StartupError::PublicTestControls { addr: config.addr });
         }
-        let db = Db::open(&config.db)?;
+        let store = Arc::new(schema::open(&config.db)?);
         let secret = random::bytes::<64>().map_err(StartupError::Random)?;
         let provider = config
             .oidc_issuer
             .as_deref()
             .map(|issuer| {
-                ResourceServer::new(issuer, &config, clock.clone())
+                let settings = ProviderSettings {
+                    issuer: issuer.to_owned(),
+                    audience: config.oidc_audience.clone(),
+                    roles_claim: config.oidc_roles_claim.clone(),
+                };
+                ResourceServer::new(settings, clock.clone())
                     .map(Arc::new)
                     .map_err(|source| StartupError::Oidc {
                         issuer: issuer.to_owned(),
@@ -150,21 +85,25 @@ impl AppState {
                     })
             })
             .transpose()?;
+        let rules = TokenRules {
+            access_ttl: config.access_ttl,
+            refresh_ttl: config.refresh_ttl,
+            reuse_grace: config.reuse_grace,
+            max_sessions: config.max_sessions,
+        };
         let limiter = LoginLimiter::new(
             config.user_logins_per_minute,
             config.address_logins_per_minute,
         );
+        let jwt = JwtKeys::new(secret).map_err(StartupError::SigningKey)?;
+        let sessions = Sessions::new(Arc::clone(&store), jwt, clock.clone(), rules, limiter);
         Ok(Self {
             config: Arc::new(config),
-            db: Arc::new(db),
-            jwt: Arc::new(JwtKeys::new(secret).map_err(StartupError::SigningKey)?),
+            store,
+            sessions: Arc::new(sessions),
             provider,
             started_ms: clock.now_ms(),
             clock,
-            limiter: Arc::new(limiter),
-            password_checks: Arc::new(Semaphore::new(
-                std::thread::available_parallelism().map_or(1, NonZero::get),
-            )),
             controls: Arc::default(),
         })
     }

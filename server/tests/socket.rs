@@ -186,7 +186,7 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<St
     }
 }
 
-/// Issue 10.1: a request body that stalls after one byte held its
+/// A request body that stalls after one byte held its
 /// connection for ever (the header timeout covers headers only).
 #[tokio::test(start_paused = true)]
 async fn a_stalled_request_body_gets_408_and_the_connection_is_closed() {
@@ -212,7 +212,7 @@ async fn a_stalled_request_body_gets_408_and_the_connection_is_closed() {
     assert!(started.elapsed() >= timeout);
 }
 
-/// Issue 10.1: nothing capped connections; 200 stalled ones were all open.
+/// Nothing capped connections; 200 stalled ones were all open.
 /// Beyond the cap a client waits in the backlog until a connection closes.
 #[tokio::test(start_paused = true)]
 async fn connections_beyond_the_cap_wait_until_one_closes() {
@@ -238,7 +238,7 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
-/// Issue 10.7: `Expect: 100-continue` with a body over the limit got
+/// `Expect: 100-continue` with a body over the limit got
 /// `100 Continue` (and then waited for 10 MB); the limit is known from the
 /// header alone.
 #[tokio::test]
@@ -268,7 +268,7 @@ async fn an_oversize_body_is_refused_from_its_length_before_100_continue() {
     }
 }
 
-/// Issue 10.7, what stays out of reach: hyper answers these itself while
+/// What stays out of reach: hyper answers these itself while
 /// reading the request head, before any of our code runs, with a bare
 /// status and no body; they still get the right status and a closed
 /// connection.
@@ -425,7 +425,7 @@ fn the_binary_reads_the_environment_prints_its_address_and_stops_on_sigterm() {
         ))
         .expect("login");
     assert!(login.contains(r#""expiresIn":1"#), "{login}");
-    // Issue 10.8: the environment cannot turn the test controls on.
+    // The environment cannot turn the test controls on.
     let stats = runtime
         .block_on(exchange(addr, &request("GET", "/api/_test/stats", "")))
         .expect("stats");
@@ -448,7 +448,7 @@ fn the_binary_reads_the_environment_prints_its_address_and_stops_on_sigterm() {
     assert!(status.success(), "{status}");
 }
 
-/// Issue 10.9: `set_roles` read, then wrote, in a deferred transaction; when
+/// `set_roles` read, then wrote, in a deferred transaction; when
 /// another process held the write lock at that moment, SQLite refused the
 /// upgrade at once (no busy wait can help a reader that wants to write) and
 /// the admin got `500 database is locked`.
@@ -533,7 +533,7 @@ async fn two_servers_on_one_database_wait_for_each_others_writes() {
         .expect("the other server's logins and refreshes all worked");
 }
 
-/// Issue 10.8: the binary will not serve test controls on an address other
+/// The binary will not serve test controls on an address other
 /// machines can reach unless told so twice.
 #[test]
 fn the_binary_refuses_test_controls_on_a_public_address() {

@@ -9,10 +9,10 @@ use wasm_bindgen::JsCast;
 
 use crate::{
     i18n::{Msg, use_i18n},
-    stores::{SessionTimeline, use_auth},
+    stores::{SessionLog, use_auth},
     timeline::{
         EventLog,
-        layout::{self, Mark, Window},
+        geometry::{self, Mark, Window},
         markup::{self, mark_id},
     },
 };
@@ -43,7 +43,7 @@ fn tick_step_ms(minutes: u32) -> f64 {
 /// What the picture shows and which mark is being read.
 #[derive(Clone, Copy)]
 struct Picture {
-    timeline: SessionTimeline,
+    timeline: SessionLog,
     minutes: RwSignal<u32>,
     /// The window shown and its marks.
     drawn: RwSignal<(Window, Vec<Mark>)>,
@@ -66,7 +66,7 @@ impl Picture {
             end_ms: js_sys::Date::now(),
             span_ms: f64::from(self.minutes.get_untracked()) * 60_000.0,
         };
-        let marks = self.timeline.with(|log| layout::marks(log, window));
+        let marks = self.timeline.with(|log| geometry::marks(log, window));
         self.tab_stop.set_value(marks.last().map(|m| m.seq));
         self.drawn.set((window, marks));
     }
@@ -129,11 +129,11 @@ fn set_tab_index(seq: u64, value: &str) -> Option<web_sys::SvgElement> {
 
 /// The session timeline (`data-testid="session-timeline"`).
 #[component]
-pub fn SessionTimelineView() -> impl IntoView {
+pub fn SessionTimeline() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
     let picture = Picture {
-        timeline: auth.access.timeline(),
+        timeline: auth.access.session_log(),
         minutes: RwSignal::new(SPANS[1]),
         drawn: RwSignal::new((
             Window {
@@ -237,7 +237,7 @@ pub fn SessionTimelineView() -> impl IntoView {
 
 /// A link that saves the event log as JSON; the file is made when clicked.
 #[component]
-fn DownloadLink(timeline: SessionTimeline) -> impl IntoView {
+fn DownloadLink(timeline: SessionLog) -> impl IntoView {
     let i18n = use_i18n();
     let fill_in = move |event: ev::MouseEvent| {
         let json = timeline.with(EventLog::to_json);

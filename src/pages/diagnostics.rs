@@ -5,7 +5,7 @@ use futures_util::future::join_all;
 use leptos::prelude::*;
 
 use crate::{
-    components::SessionTimelineView,
+    components::SessionTimeline,
     format::fixed,
     i18n::{Msg, use_i18n},
     stores::{AppApi, use_auth},
@@ -140,7 +140,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
                     <div><dt>{i18n.t(Msg::BurstP99)}</dt><dd>{format!("{} ms", fixed(r.p99_ms, 1))}</dd></div>
                 </dl>
             })}
-            <SessionTimelineView/>
+            <SessionTimeline/>
         </div>
     }
 }

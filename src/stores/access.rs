@@ -8,7 +8,7 @@ use silent_refresh_core::{
 };
 use silent_refresh_web::{Session, SessionRecord};
 
-use super::SessionTimeline;
+use super::SessionLog;
 use crate::timeline::{Event, LogoutReason, RefreshOutcome, Tab, TokenSource};
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -53,7 +53,7 @@ pub struct AccessStore {
     refresh_status: RwSignal<RefreshStatus>,
     record: StoredValue<SessionRecord, LocalStorage>,
     /// What happened to the tokens and their refreshes.
-    timeline: SessionTimeline,
+    timeline: SessionLog,
     /// This tab's place in the proactive refresh's jitter (0 to 1), drawn
     /// once, so that tabs sharing a session do not all try at once.
     jitter: f64,
@@ -62,7 +62,7 @@ pub struct AccessStore {
 impl AccessStore {
     /// The store as `record`'s mirror left it; unreadable data means
     /// logged out. What happens from then on is recorded in `timeline`.
-    pub fn new(record: SessionRecord, timeline: SessionTimeline) -> Self {
+    pub fn new(record: SessionRecord, timeline: SessionLog) -> Self {
         let session = record.mirrored();
         if let Some(session) = &session {
             record_token(timeline, session, TokenSource::Restored);
@@ -105,7 +105,7 @@ impl AccessStore {
     }
 
     /// What happened to the session lately.
-    pub fn timeline(&self) -> SessionTimeline {
+    pub fn session_log(&self) -> SessionLog {
         self.timeline
     }
 
@@ -256,7 +256,7 @@ impl AccessStore {
 }
 
 /// Records `session`'s access token in `timeline`, from its receipt.
-fn record_token(timeline: SessionTimeline, session: &Session, source: TokenSource) {
+fn record_token(timeline: SessionLog, session: &Session, source: TokenSource) {
     timeline.record_at(
         session.received_at_ms,
         Event::Token {

@@ -335,7 +335,7 @@ impl AuthStore {
                 ),
             }
         };
-        self.access.timeline().record_at(
+        self.access.session_log().record_at(
             started,
             Event::Roles {
                 duration_ms: js_sys::Date::now() - started,

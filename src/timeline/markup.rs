@@ -9,7 +9,7 @@
 
 use std::fmt::Write;
 
-use super::layout::{self, Lane, Mark, Window, describe};
+use super::geometry::{self, Lane, Mark, Window, describe};
 use crate::{
     format::fixed,
     i18n::{Locale, Msg},
@@ -91,7 +91,7 @@ pub fn picture(
 ) -> String {
     // Writing to a String cannot fail.
     let mut html = String::from(r#"<span></span><svg class="axis" aria-hidden="true">"#);
-    for (x, label) in layout::ticks(window, step_ms, offset) {
+    for (x, label) in geometry::ticks(window, step_ms, offset) {
         // A percentage of the axis's own width: the labels keep their shape.
         let _ = write!(
             html,
@@ -166,7 +166,7 @@ mod tests {
             end_ms: 60_000.0,
             span_ms: 60_000.0,
         };
-        let marks = layout::marks(&log, window);
+        let marks = geometry::marks(&log, window);
         let html = picture(&marks, window, 20_000.0, Locale::En, 0.0, Some(2));
         assert_eq!(html.matches("<rect ").count(), 2);
         assert_eq!(

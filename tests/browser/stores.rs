@@ -4,7 +4,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::Owner;
-use silent_refresh::stores::{AccessStore, SessionTimeline, UserInfo, UserStore};
+use silent_refresh::stores::{AccessStore, SessionLog, UserInfo, UserStore};
 use silent_refresh_web::Session;
 use wasm_bindgen_test::*;
 
@@ -14,10 +14,10 @@ use crate::{app_record, fresh_page};
 async fn the_session_survives_a_reload_and_a_refused_refresh_ends_it_everywhere() {
     let _page = fresh_page().await;
     let session = Session::new("a".into(), "r".into(), "u".into(), Some(30), 1_000.0);
-    AccessStore::new(app_record(), SessionTimeline::default())
+    AccessStore::new(app_record(), SessionLog::default())
         .start(session.clone())
         .await;
-    let reloaded = AccessStore::new(app_record(), SessionTimeline::default());
+    let reloaded = AccessStore::new(app_record(), SessionLog::default());
     assert_eq!(reloaded.session_untracked(), Some(session.clone()));
     assert_eq!(app_record().current().await, Some(session));
 
@@ -35,7 +35,7 @@ async fn the_session_survives_a_reload_and_a_refused_refresh_ends_it_everywhere(
     }
     assert!(ended, "the record was ended");
     assert_eq!(
-        AccessStore::new(app_record(), SessionTimeline::default()).session_untracked(),
+        AccessStore::new(app_record(), SessionLog::default()).session_untracked(),
         None
     );
 }

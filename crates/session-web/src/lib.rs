@@ -6,6 +6,8 @@
 //! - [`ApiClient`]: the transport behind the refresh coordinator, so every
 //!   call answers its `401` with the one shared refresh;
 //! - [`TokenRefresher`]: one refresh in the seed protocol or RFC 6749 §6;
+//! - [`oauth2`]: an OAuth 2.0 token endpoint's answers and the
+//!   `refresh_token` grant;
 //! - [`oidc`]: OpenID Connect sign-in (code + PKCE), refresh at the
 //!   provider's token endpoint, revocation;
 //! - [`SessionRecord`]: the session every tab reads alike (one IndexedDB
@@ -43,6 +45,7 @@ mod error;
 mod keep_alive;
 pub mod lock;
 mod log;
+pub mod oauth2;
 pub mod oidc;
 mod record;
 mod refresher;
@@ -57,8 +60,9 @@ mod transport;
 pub use client::{ApiClient, Coordinator};
 pub use error::ApiError;
 pub use keep_alive::{KeepAlive, Wake};
+pub use oauth2::parse_oauth2_refresh;
 pub use record::{Change, SessionRecord};
-pub use refresher::{TokenRefresher, parse_oauth2_refresh, parse_seed_refresh};
+pub use refresher::{TokenRefresher, parse_seed_refresh};
 pub use runtime::BrowserRuntime;
 pub use session::Session;
 pub use shared_refresher::{SharedRefresher, SharedStep, shared_step};

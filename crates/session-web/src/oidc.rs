@@ -12,7 +12,6 @@ mod discovery;
 mod error;
 mod id_token;
 mod pkce;
-mod token;
 
 pub use callback::{CallbackParams, ClientParams, PendingLogin, authorization_url, check_callback};
 pub use client::{OidcClient, OidcSettings, SignedIn};
@@ -20,4 +19,3 @@ pub use discovery::{ProviderMetadata, discovery_url, parse_metadata};
 pub use error::OidcError;
 pub use id_token::{IdTokenClaims, check_claims, decode_claims};
 pub use pkce::{Pkce, base64url};
-pub use token::{TokenEndpointError, token_endpoint_answer};

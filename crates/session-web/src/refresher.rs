@@ -7,8 +7,9 @@ use silent_refresh_core::{RefreshError, RefreshGrant, Refresher, TokenPair};
 
 use crate::{
     ApiError,
-    oidc::{OidcClient, token_endpoint_answer},
-    transport::{Body, Method, Request, Response, Transport, form_encode},
+    oauth2::refresh_token_grant,
+    oidc::OidcClient,
+    transport::{Body, Method, Request, Response, Transport},
 };
 
 /// The refresh protocols a [`TokenRefresher`] speaks.
@@ -94,30 +95,6 @@ impl Refresher for TokenRefresher {
     }
 }
 
-/// One `refresh_token` grant (RFC 6749 §6): a form POST to `token_url` as
-/// the public client `client_id`.
-pub(crate) async fn refresh_token_grant(
-    transport: &Transport,
-    token_url: &str,
-    client_id: &str,
-    grant: &RefreshGrant,
-) -> Result<TokenPair, RefreshError> {
-    let form = form_encode(&[
-        ("grant_type", "refresh_token"),
-        ("refresh_token", &grant.refresh_token),
-        ("client_id", client_id),
-    ]);
-    let request = Request {
-        body: Body::Form(form),
-        ..Request::new(Method::POST, token_url)
-    };
-    let response = transport
-        .send(request)
-        .await
-        .map_err(|e| RefreshError::Unavailable(e.to_string()))?;
-    parse_oauth2_refresh(&response, grant)
-}
-
 /// Reads the seed endpoint's answer. A pair only when `success` is true and
 /// both tokens are there; `success: false`, a pair missing a token, and
 /// 400/401 are definitive rejections; anything else keeps the session.
@@ -133,24 +110,6 @@ pub fn parse_seed_refresh(response: &Response) -> Result<TokenPair, RefreshError
     } else {
         Err(RefreshError::Rejected)
     }
-}
-
-/// Reads an RFC 6749 token response. A server that does not rotate refresh
-/// tokens may leave `refresh_token` out: the current one is kept.
-pub fn parse_oauth2_refresh(
-    response: &Response,
-    grant: &RefreshGrant,
-) -> Result<TokenPair, RefreshError> {
-    let answer = token_endpoint_answer(response)?;
-    Ok(TokenPair {
-        access_token: answer.access_token,
-        refresh_token: answer
-            .refresh_token
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| grant.refresh_token.clone()),
-        expires_in: answer.expires_in,
-        refresh_expires_in: answer.refresh_expires_in,
-    })
 }
 
 /// Decodes a 2xx body; classifies every other status. A 2xx body that is not
@@ -182,13 +141,6 @@ mod tests {
 
     fn response(status: u16, body: &str) -> Response {
         Response::new(status, body)
-    }
-
-    fn grant() -> RefreshGrant {
-        RefreshGrant {
-            refresh_token: "old".into(),
-            subject: Some("u1".into()),
-        }
     }
 
     #[test]
@@ -254,35 +206,5 @@ mod tests {
                 "{body}"
             );
         }
-    }
-
-    #[test]
-    fn oauth2_keeps_the_old_refresh_token_when_none_is_sent() {
-        let rotated = response(
-            200,
-            r#"{"access_token":"a","refresh_token":"r2","token_type":"Bearer","expires_in":60}"#,
-        );
-        assert_eq!(
-            parse_oauth2_refresh(&rotated, &grant()).map(|p| p.refresh_token),
-            Ok("r2".into())
-        );
-        let kept = response(200, r#"{"access_token":"a","token_type":"Bearer"}"#);
-        assert_eq!(
-            parse_oauth2_refresh(&kept, &grant()).map(|p| p.refresh_token),
-            Ok("old".into())
-        );
-    }
-
-    #[test]
-    fn oauth2_invalid_grant_is_a_rejection() {
-        let body = r#"{"error":"invalid_grant","error_description":"reused"}"#;
-        assert_eq!(
-            parse_oauth2_refresh(&response(400, body), &grant()),
-            Err(RefreshError::Rejected)
-        );
-        assert_eq!(
-            parse_oauth2_refresh(&response(200, r#"{"token_type":"Bearer"}"#), &grant()),
-            Err(RefreshError::Rejected)
-        );
     }
 }

@@ -6,10 +6,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use silent_refresh_contract::{ErrorInfo, ErrorResponse, OAuthError, ValidationError};
 
-use crate::auth::{AuthError, MAX_USER_NAME_CHARS};
-use crate::policy::Policy;
-use crate::refresh_tokens::Rejection;
-use crate::users::RolesUpdateError;
+use crate::domain::policy::Policy;
+use crate::domain::refresh_tokens::Rejection;
+use crate::domain::sessions::{AuthError, MAX_USER_NAME_CHARS};
+use crate::domain::users::RolesUpdateError;
 
 /// Everything a request can fail with. Rendered as ABP's error shape
 /// `{"error":{"code","message","details":null,"validationErrors"}}`, except

@@ -6,8 +6,10 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use crate::auth::{self, Principal};
+use crate::domain::roles;
+use crate::domain::sessions::{AuthError, InvalidToken, Principal};
 use crate::http::AppError;
+use crate::oidc::ResourceServer;
 use crate::state::AppState;
 
 /// A JSON request body; malformed, oversized, mistyped or incomplete bodies
@@ -38,7 +40,7 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = bearer_token(parts)?.ok_or(AppError::Unauthenticated)?;
-        Ok(Self(auth::authenticate(state, token).await?))
+        Ok(Self(authenticate(state, token).await?))
     }
 }
 
@@ -51,7 +53,7 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         match bearer_token(parts)? {
-            Some(token) => Ok(Self(Some(auth::authenticate(state, token).await?))),
+            Some(token) => Ok(Self(Some(authenticate(state, token).await?))),
             None => Ok(Self(None)),
         }
     }
@@ -69,5 +71,47 @@ fn bearer_token(parts: &Parts) -> Result<Option<&str>, AppError> {
     Ok(match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim()),
         _ => None,
+    })
+}
+
+/// The bearer of an access token, with their roles and policies as they
+/// are now: with `--oidc-issuer` the provider's token, else one of this
+/// server's (see [`crate::domain::sessions::Sessions::authenticate`]).
+async fn authenticate(state: &AppState, token: &str) -> Result<Principal, AuthError> {
+    match &state.provider {
+        Some(provider) => provider_principal(state, provider, token).await,
+        None => state.sessions.authenticate(token),
+    }
+}
+
+/// The bearer of a provider's token: the user the token describes (user
+/// name `preferred_username`, else `sub`; name `name`, else the user name),
+/// with the policies the role table grants the token's roles. Refuses the
+/// token if the expire test control has cut off its user since it was
+/// issued.
+async fn provider_principal(
+    state: &AppState,
+    provider: &ResourceServer,
+    token: &str,
+) -> Result<Principal, AuthError> {
+    let user = provider.verify(token).await.map_err(InvalidToken::Token)?;
+    let names = [Some(user.sub.as_str()), user.preferred_username.as_deref()];
+    if state
+        .controls
+        .is_cut_off(names.into_iter().flatten(), user.issued_at)
+    {
+        return Err(InvalidToken::Revoked.into());
+    }
+    let policies = state
+        .store
+        .with(|conn| roles::policies_of(conn, &user.roles))?;
+    let user_name = user.preferred_username.unwrap_or_else(|| user.sub.clone());
+    Ok(Principal {
+        id: user.sub,
+        name: user.name.unwrap_or_else(|| user_name.clone()),
+        user_name,
+        email: user.email,
+        roles: user.roles,
+        policies,
     })
 }

@@ -5,9 +5,9 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::domain::policy::Policy;
 use crate::http::AppError;
 use crate::http::extract::AuthUser;
-use crate::policy::Policy;
 use crate::state::AppState;
 
 /// Middleware: lets the request through only if it carries a valid access

@@ -11,7 +11,6 @@ use silent_refresh_contract::account::OAuth2TokenResponse;
 use silent_refresh_contract::paths;
 use silent_refresh_contract::test_controls::Endpoint;
 
-use crate::auth;
 use crate::http::{AppError, token_endpoint};
 use crate::state::AppState;
 
@@ -61,7 +60,9 @@ async fn token(
     let presented = request
         .refresh_token
         .ok_or_else(|| invalid_request("refresh_token is required.".into()))?;
-    let pair = auth::refresh(&state, &presented, None)
+    let pair = state
+        .sessions
+        .refresh(&presented, None)
         .map_err(|error| AppError::from(error).into_oauth())?;
     Ok(Json(OAuth2TokenResponse {
         access_token: pair.access_token,

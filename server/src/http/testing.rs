@@ -14,8 +14,8 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::clock::{Clock, ManualTime};
 use crate::config::Config;
+use crate::domain::clock::{Clock, ManualTime};
 use crate::http::app;
 use crate::state::AppState;
 
@@ -53,8 +53,8 @@ pub struct TestResponse {
     pub body: Bytes,
 }
 
-/// Tokens from a login.
-pub struct Session {
+/// The tokens of a login, as a test holds them.
+pub struct SignedIn {
     /// Access token.
     pub token: String,
     /// Refresh token.
@@ -176,7 +176,7 @@ impl TestApp {
     }
 
     /// Logs in, which must succeed.
-    pub async fn login(&self, user_name: &str, password: &str) -> Session {
+    pub async fn login(&self, user_name: &str, password: &str) -> SignedIn {
         let response = self.login_from(None, user_name, password).await;
         assert_eq!(
             response.status,
@@ -185,7 +185,7 @@ impl TestApp {
             response.text()
         );
         let body = response.json();
-        Session {
+        SignedIn {
             token: body["token"].as_str().expect("token").to_owned(),
             refresh_token: body["refreshToken"]
                 .as_str()
@@ -196,12 +196,12 @@ impl TestApp {
     }
 
     /// Logs in as the demo admin.
-    pub async fn admin(&self) -> Session {
+    pub async fn admin(&self) -> SignedIn {
         self.login("admin", "admin123").await
     }
 
     /// Logs in as the demo user alice.
-    pub async fn alice(&self) -> Session {
+    pub async fn alice(&self) -> SignedIn {
         self.login("alice", "alice123").await
     }
 

@@ -1,14 +1,21 @@
-//! Counting calls and injecting faults (the test controls' effects).
+//! Counting calls and injecting faults (the test controls' effects), and
+//! the marker that has the connection loop drop a connection unanswered.
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::http::AppError;
-use crate::serve::DropConnection;
-use crate::state::AppState;
 use silent_refresh_contract::test_controls::Endpoint;
+
+use crate::http::AppError;
+use crate::state::AppState;
+
+/// Marker in a response's extensions: the connection loop
+/// ([`crate::serve::serve`]) closes the connection instead of sending the
+/// response.
+#[derive(Clone, Copy, Debug)]
+pub struct DropConnection;
 
 /// Middleware: counts the call, then applies a pending fault: the delay,
 /// then a dropped connection, an error status, or normal handling.

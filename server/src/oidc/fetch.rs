@@ -14,7 +14,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde::de::DeserializeOwned;
 
-use crate::oidc::OidcError;
+use crate::oidc::ProviderError;
 
 /// The longest one fetch (connect, request, the whole body) may take.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -34,10 +34,10 @@ impl Client {
     /// A client that speaks TLS with rustls on ring, trusting Mozilla's
     /// root certificates, and plain HTTP where the URL says `http://`
     /// (which [`crate::oidc::check_url`] allows only for loopback hosts).
-    pub fn new() -> Result<Self, OidcError> {
+    pub fn new() -> Result<Self, ProviderError> {
         let connector = HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .map_err(|error| OidcError::Tls(error.to_string()))?
+            .map_err(|error| ProviderError::Tls(error.to_string()))?
             .https_or_http()
             .enable_http1()
             .build();
@@ -48,35 +48,35 @@ impl Client {
 
     /// `GET uri`, which must answer `200` with at most
     /// [`MAX_DOCUMENT_BYTES`] of JSON within [`FETCH_TIMEOUT`].
-    pub async fn get_json<T: DeserializeOwned>(&self, uri: &Uri) -> Result<T, OidcError> {
+    pub async fn get_json<T: DeserializeOwned>(&self, uri: &Uri) -> Result<T, ProviderError> {
         let body = tokio::time::timeout(FETCH_TIMEOUT, self.get(uri))
             .await
-            .map_err(|_| OidcError::Timeout {
+            .map_err(|_| ProviderError::Timeout {
                 url: uri.to_string(),
                 after: FETCH_TIMEOUT,
             })??;
-        serde_json::from_slice(&body).map_err(|error| OidcError::Document {
+        serde_json::from_slice(&body).map_err(|error| ProviderError::Document {
             url: uri.to_string(),
             reason: error.to_string(),
         })
     }
 
-    async fn get(&self, uri: &Uri) -> Result<Bytes, OidcError> {
+    async fn get(&self, uri: &Uri) -> Result<Bytes, ProviderError> {
         let mut request = Request::new(Empty::new());
         *request.uri_mut() = uri.clone();
         request
             .headers_mut()
             .insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let response = self
-            .0
-            .request(request)
-            .await
-            .map_err(|error| OidcError::Unreachable {
-                url: uri.to_string(),
-                reason: causes(&error),
-            })?;
+        let response =
+            self.0
+                .request(request)
+                .await
+                .map_err(|error| ProviderError::Unreachable {
+                    url: uri.to_string(),
+                    reason: causes(&error),
+                })?;
         if response.status() != StatusCode::OK {
-            return Err(OidcError::Status {
+            return Err(ProviderError::Status {
                 url: uri.to_string(),
                 status: response.status(),
             });
@@ -86,12 +86,12 @@ impl Client {
             .await
             .map_err(|error| {
                 if error.is::<LengthLimitError>() {
-                    OidcError::TooLarge {
+                    ProviderError::TooLarge {
                         url: uri.to_string(),
                         limit: MAX_DOCUMENT_BYTES,
                     }
                 } else {
-                    OidcError::Unreachable {
+                    ProviderError::Unreachable {
                         url: uri.to_string(),
                         reason: causes(error.as_ref()),
                     }

@@ -657,8 +657,8 @@ async fn own_sign_in_tokens_and_user_admin_answer_managed_by_identity_provider()
     ));
     let alice_id = app
         .state
-        .db
-        .with(|conn| crate::users::id_by_name(conn, "alice"))
+        .store
+        .with(|conn| crate::domain::users::id_by_name(conn, "alice"))
         .expect("db")
         .expect("alice");
     let roles_path = format!("/api/identity/users/{alice_id}/roles");
@@ -733,7 +733,7 @@ async fn own_sign_in_tokens_and_user_admin_answer_managed_by_identity_provider()
 async fn start_error(issuer: &str) -> String {
     let mut config = config();
     config.oidc_issuer = Some(issuer.to_owned());
-    let (clock, _) = crate::clock::Clock::manual(crate::http::testing::T0);
+    let (clock, _) = crate::domain::clock::Clock::manual(crate::http::testing::T0);
     match AppState::start(config, clock).await {
         Ok(_) => panic!("started with {issuer}"),
         Err(error) => error.to_string(),

@@ -29,7 +29,8 @@ struct World {
 }
 
 impl World {
-    /// Calls all leave at once (no limit), as the bursts assume.
+    /// Calls all leave at once (no limit): every one of a burst meets the
+    /// expired token before any refresh.
     fn expired_session() -> Self {
         Self::unlimited(FakeStore::logged_in("expired", Some("refresh-0")))
     }

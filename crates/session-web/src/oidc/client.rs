@@ -10,12 +10,12 @@ use silent_refresh_core::{RefreshError, RefreshGrant, TokenPair};
 use super::{
     CallbackParams, ClientParams, OidcError, PendingLogin, Pkce, ProviderMetadata,
     authorization_url, base64url, check_callback, check_claims, decode_claims, discovery_url,
-    parse_metadata, token_endpoint_answer,
+    parse_metadata,
 };
 use crate::{
     Session,
     log::warn,
-    refresher::refresh_token_grant,
+    oauth2::{refresh_token_grant, token_endpoint_answer},
     transport::{Body, Method, Request, Response, Transport, form_encode},
 };
 

@@ -7,7 +7,6 @@ use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
-use super::{Kind, content_security_policy, has_content_hash, inline_script_hashes, origin_of};
 use crate::http::testing::{TestApp, TestResponse};
 
 /// The inline module script, as Trunk writes it: imports the hashed JS and
@@ -482,83 +481,4 @@ async fn without_an_index_html_unknown_paths_are_404() {
             .expect("csp");
         assert!(!csp.contains("'sha256-"), "{csp}");
     }
-}
-
-#[test]
-fn inline_scripts_are_hashed_as_the_browser_parses_them() {
-    let ours = |script: &str| STANDARD.encode(Sha256::digest(script.as_bytes()));
-    assert_eq!(inline_script_hashes(&index_html()), [ours(INLINE_SCRIPT)]);
-    let html = "<SCRIPT type=module>a()\r\nb()\r</Script>\
-                <script src=x.js></script>\
-                <script data-x=\"a > b\" src='y.js'>c()</script>\
-                <!-- <script>commented()</script> -->\
-                <scripts>not a script</scripts>\
-                <script>a()\nb()\n</script>\
-                <script\n>d()</script>";
-    assert_eq!(
-        inline_script_hashes(html),
-        [ours("a()\nb()\n"), ours("d()")]
-    );
-    assert!(inline_script_hashes("<p>no scripts</p>").is_empty());
-    // An unterminated script still counts, up to the end.
-    assert_eq!(inline_script_hashes("<script>e()"), [ours("e()")]);
-}
-
-#[test]
-fn the_csp_is_one_string_with_every_directive() {
-    assert_eq!(
-        content_security_policy(&["abc=".to_owned()], Some("https://id.example.com")),
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-abc='; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self' https://id.example.com; \
-         base-uri 'self'; form-action 'self' https://id.example.com; \
-         frame-ancestors 'none'; object-src 'none'"
-    );
-}
-
-#[test]
-fn issuer_origins_are_scheme_host_and_port() {
-    assert_eq!(
-        origin_of("https://ID.example.com/realms/demo").as_deref(),
-        Some("https://id.example.com")
-    );
-    assert_eq!(
-        origin_of("http://127.0.0.1:9000/oidc").as_deref(),
-        Some("http://127.0.0.1:9000")
-    );
-    assert_eq!(
-        origin_of("http://[::1]:8080/").as_deref(),
-        Some("http://[::1]:8080")
-    );
-    assert_eq!(origin_of("not a url"), None);
-}
-
-#[test]
-fn content_hashes_are_told_from_other_names() {
-    for hashed in [
-        "/silent-refresh-54151f59e79ecc61_bg.wasm",
-        "/silent-refresh-15992165e27e58f9.js",
-        "/main-c14d2f0a64b0c2cd.css",
-        "/snippets/silent-refresh-web-0123456789abcdef/inline0.js",
-        // Trunk writes its 64-bit hash without leading zeros.
-        "/silent-refresh-e32353f9a002f4d_bg.wasm",
-        "/main-c14d2f0a64b0c2c.css",
-        "/app-0a64b0c2.js",
-    ] {
-        assert_eq!(Kind::of(hashed), Kind::Hashed, "{hashed}");
-    }
-    for other in [
-        "/robots.txt",
-        "/favicon.ico",
-        "/main-C14D2F0A64B0C2CD.css",
-        "/jquery-3.js",
-        "/app-1234567.js",
-        "/main-c14d2f0a64b0c2cdd.css",
-        "/dashboard",
-    ] {
-        assert_eq!(Kind::of(other), Kind::Other, "{other}");
-    }
-    for index in ["/", "/index.html", "//./index.html", "/%69ndex.html"] {
-        assert_eq!(Kind::of(index), Kind::Index, "{index}");
-    }
-    assert!(has_content_hash("x-0123456789abcdef"));
 }

@@ -1,17 +1,15 @@
-//! The SQLite database: opening, schema migrations (`rusqlite_migration`,
-//! which counts them in `PRAGMA user_version`) and the single shared
-//! connection.
+//! The SQLite file: opening it, and its schema migrations
+//! (`rusqlite_migration`, which counts them in `PRAGMA user_version`); a
+//! fresh file is seeded with the demo data.
 
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
 use rusqlite::{Connection, Transaction};
 use rusqlite_migration::{HookError, HookResult, M, Migrations, SchemaVersion};
-use tokio::runtime::RuntimeFlavor;
 
+use crate::domain::store::{BUSY_TIMEOUT, Store};
 use crate::seed;
-use crate::state::StartupError;
+use crate::startup_error::StartupError;
 
 /// The first schema; applying it also seeds the demo data, in the same
 /// transaction.
@@ -67,58 +65,21 @@ fn seed_demo_data(tx: &Transaction<'_>) -> HookResult {
     })
 }
 
-/// How long a statement waits for another connection (another server
-/// process on the same file) to release its lock before failing with
-/// "database is locked". Writes take the lock up front (immediate
-/// transactions), so they wait here instead of failing at once.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The database behind a mutex: queries are short and synchronous, so they
-/// run on the async threads while holding it, never across an `.await`.
-pub struct Db {
-    conn: Mutex<Connection>,
-}
-
-impl Db {
-    /// Opens (creating the parent folder and the file if needed) and migrates
-    /// the database at `path`; a fresh database is seeded with the demo data.
-    /// `:memory:` opens a private in-memory database.
-    pub fn open(path: &Path) -> Result<Self, StartupError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StartupError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        migrate(&mut conn)?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
+/// Opens (creating the parent folder and the file if needed) and migrates
+/// the database at `path`; a fresh database is seeded with the demo data.
+/// `:memory:` opens a private in-memory database.
+pub fn open(path: &Path) -> Result<Store, StartupError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| StartupError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
     }
-
-    /// Runs `f` with exclusive use of the connection.
-    pub fn with<T, E>(&self, f: impl FnOnce(&mut Connection) -> Result<T, E>) -> Result<T, E> {
-        let run = || {
-            // A panic while holding the lock cannot leave a half-done write
-            // behind: an unfinished transaction rolls back when dropped.
-            let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-            f(&mut conn)
-        };
-        // Usually quick, but another process's write can keep a statement
-        // waiting up to BUSY_TIMEOUT: on the multi-threaded runtime, hand this
-        // worker's other tasks (and its timers and sockets) to another thread
-        // meanwhile, so one wait cannot stall the server. (Seen: a worker
-        // blocked in the wait kept the runtime's timer from firing.)
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) if runtime.runtime_flavor() == RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(run)
-            }
-            _ => run(),
-        }
-    }
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    migrate(&mut conn)?;
+    Ok(Store::new(conn))
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StartupError> {
@@ -140,7 +101,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StartupError> {
 mod tests {
     use super::*;
 
-    fn count(db: &Db, sql: &str) -> rusqlite::Result<i64> {
+    fn count(db: &Store, sql: &str) -> rusqlite::Result<i64> {
         db.with(|conn| conn.query_row(sql, [], |row| row.get(0)))
     }
 
@@ -154,7 +115,7 @@ mod tests {
     {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("nested/folder/test.sqlite");
-        let db = Db::open(&path)?;
+        let db = open(&path)?;
         assert_eq!(count(&db, "PRAGMA user_version")?, 1);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 2);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM roles")?, 3);
@@ -168,7 +129,7 @@ mod tests {
         drop(db);
 
         // Reopening neither re-runs the migration nor seeds again.
-        let db = Db::open(&path)?;
+        let db = open(&path)?;
         assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 2);
         Ok(())
     }
@@ -179,7 +140,7 @@ mod tests {
         let path = dir.path().join("future.sqlite");
         Connection::open(&path)?.pragma_update(None, "user_version", 99)?;
         assert!(matches!(
-            Db::open(&path),
+            open(&path),
             Err(StartupError::SchemaTooNew { found: 99, .. })
         ));
         Ok(())

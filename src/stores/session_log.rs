@@ -1,4 +1,4 @@
-//! `SessionTimeline`: the session's recent events, kept in memory for the
+//! `SessionLog`: the session's recent events, kept in memory for the
 //! diagnostics page's timeline and its download.
 
 use leptos::{ev, prelude::*};
@@ -11,11 +11,11 @@ use crate::timeline::{Event, EventLog};
 /// redraw (it is no signal: a burst of thousands of calls must not redraw
 /// anything thousands of times).
 #[derive(Clone, Copy, Debug)]
-pub struct SessionTimeline {
+pub struct SessionLog {
     log: StoredValue<EventLog, LocalStorage>,
 }
 
-impl Default for SessionTimeline {
+impl Default for SessionLog {
     fn default() -> Self {
         Self {
             log: StoredValue::new_local(EventLog::default()),
@@ -23,7 +23,7 @@ impl Default for SessionTimeline {
     }
 }
 
-impl SessionTimeline {
+impl SessionLog {
     /// Records `event` now.
     pub fn record(&self, event: Event) {
         self.record_at(js_sys::Date::now(), event);

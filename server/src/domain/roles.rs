@@ -5,6 +5,9 @@ use std::collections::BTreeSet;
 use rusqlite::Connection;
 use silent_refresh_contract::identity::IdentityRole;
 
+/// The role that holds every policy, and that the last holder may not lose.
+pub const ADMIN_ROLE: &str = "admin";
+
 /// Every role with its policies (sorted), by name.
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<IdentityRole>> {
     let mut stmt =

@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use crate::roles;
-use crate::seed::ADMIN_ROLE;
+use super::roles::{self, ADMIN_ROLE};
 
 /// A user and their roles, as stored (the identity API sends it as the
 /// contract's `IdentityUser`).
