@@ -37,15 +37,27 @@ if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed)"; the
   rustup target add wasm32-unknown-unknown
 fi
 
+# Tools we only run are built for a short wait, not for the last percent of
+# speed: without Trunk's own release profile (fat LTO, one codegen unit) and
+# without the features an offline build never uses (Trunk's update check and
+# TLS for downloading tools; wasm-bindgen's TLS for downloading a driver).
+# Trunk mostly waits for cargo, so it is optimised lightly too; wasm-bindgen
+# rewrites every test binary, so it keeps full optimisation.
+# docs/performance.md has the figures.
+quick_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install --no-default-features "$@"
+}
+
 if ! has_version trunk "trunk $TRUNK_VERSION"; then
-  step "cargo install trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked
+  step "cargo install trunk $TRUNK_VERSION"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 quick_install trunk --version "$TRUNK_VERSION" --locked
 fi
 
 if ! has_version wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: that lock file asks for a crate version the registry lacks.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  quick_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
 # The build writes brotli copies of its assets (scripts/compress-assets.sh).
