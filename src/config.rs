@@ -13,14 +13,19 @@
 //! | `REFRESH_MODE` | `seed` or `oauth2` | `seed` |
 //! | `OAUTH2_TOKEN_URL` | the token endpoint for `oauth2` mode | `/connect/token` |
 //! | `OAUTH2_CLIENT_ID` | the client id sent in `oauth2` mode | `silent-refresh-app` |
-//! | `AUTH_MODE` | `seed` (the server's own login) or `oidc` (an OpenID Connect provider) | `seed` |
+//! | `AUTH_MODE` | `seed` (the server's own login), `oidc` (an OpenID Connect provider) or `abp` (an ABP server's OpenIddict) | `seed` |
 //! | `OIDC_ISSUER` | the provider's issuer, an `http(s)://` URL; required with `oidc` | — |
 //! | `OIDC_CLIENT_ID` | the public client's id at the provider | `silent-refresh-app` |
 //! | `OIDC_SCOPES` | space-separated, with `openid` | `openid profile offline_access` |
 //! | `OIDC_REDIRECT_PATH` | the callback's path in this app | `/auth/callback` |
+//! | `ABP_CLIENT_ID` | the public client's id at the ABP server | `silent-refresh-app` |
+//! | `ABP_SCOPES` | space-separated, with `offline_access` | `offline_access openid profile roles email phone` |
 //!
 //! `REFRESH_MODE` belongs to `seed` mode; with `oidc` the refresh goes to
-//! the provider's discovered token endpoint, and setting it fails the build.
+//! the provider's discovered token endpoint, with `abp` to the server's
+//! `/connect/token`, and setting it fails the build. The deployment file
+//! (`crate::deployment`) may override `API_BASE`, the `OAUTH2_*`, `OIDC_*`
+//! (but the redirect path) and `ABP_*` settings at run time.
 
 /// Whether a reload re-fetches the roles and permissions before guarded
 /// routes decide (the original's `VITE_REFRESH_ROLE`, without its bug of
@@ -102,21 +107,40 @@ pub const OAUTH2_CLIENT_ID: &str = match option_env!("OAUTH2_CLIENT_ID") {
 pub const AUTH_MODE: AuthMode = match parse_auth_mode(option_env!("AUTH_MODE")) {
     Ok(mode) => mode,
     Err(InvalidValue) => {
-        panic!("AUTH_MODE must be seed or oidc (any case); leave it unset for seed")
+        panic!("AUTH_MODE must be seed, oidc or abp (any case); leave it unset for seed")
     }
 };
 
 /// Whether users sign in at an identity provider (`AUTH_MODE=oidc`).
 pub const WITH_PROVIDER: bool = matches!(AUTH_MODE, AuthMode::Oidc);
 
+/// Whether users sign in at an ABP server (`AUTH_MODE=abp`).
+pub const WITH_ABP: bool = matches!(AUTH_MODE, AuthMode::Abp);
+
 const _: () = assert!(
-    !WITH_PROVIDER || option_env!("REFRESH_MODE").is_none(),
-    "REFRESH_MODE applies to AUTH_MODE=seed only: with oidc the app refreshes at the provider's token endpoint"
+    matches!(AUTH_MODE, AuthMode::Seed) || option_env!("REFRESH_MODE").is_none(),
+    "REFRESH_MODE applies to AUTH_MODE=seed only: with oidc the app refreshes at the provider's token endpoint, with abp at the server's /connect/token"
 );
+
+/// The app's public client id at the ABP server (`abp` mode).
+pub const ABP_CLIENT_ID: &str = match option_env!("ABP_CLIENT_ID") {
+    None => "silent-refresh-app",
+    Some(id) if !id.is_empty() => id,
+    Some(_) => panic!("ABP_CLIENT_ID must not be empty; leave it unset for silent-refresh-app"),
+};
+
+/// The scopes the ABP sign-in asks for (`abp` mode): a team adds its API's.
+pub const ABP_SCOPES: &str = match option_env!("ABP_SCOPES") {
+    None => "offline_access openid profile roles email phone",
+    Some(scopes) if has_word(scopes, "offline_access") => scopes,
+    Some(_) => panic!(
+        "ABP_SCOPES must be space-separated scopes including offline_access (without it no refresh token comes); leave it unset for offline_access openid profile roles email phone"
+    ),
+};
 
 /// The OpenID Connect provider's issuer (`oidc` mode; empty otherwise).
 pub const OIDC_ISSUER: &str = match (AUTH_MODE, option_env!("OIDC_ISSUER")) {
-    (AuthMode::Seed, None) => "",
+    (AuthMode::Seed | AuthMode::Abp, None) => "",
     (AuthMode::Oidc, None) => panic!(
         "OIDC_ISSUER is required with AUTH_MODE=oidc: the provider's issuer, an http:// or https:// URL"
     ),
@@ -170,6 +194,9 @@ pub enum AuthMode {
     Seed,
     /// An OpenID Connect provider: code + PKCE, its token endpoint.
     Oidc,
+    /// An ABP server: its password grant and `refresh_token` grant at
+    /// `/connect/token`, its tenants and headers.
+    Abp,
 }
 
 /// The refresh protocols the app can speak.
@@ -239,12 +266,13 @@ pub const fn parse_refresh_mode(value: Option<&str>) -> Result<RefreshMode, Inva
     }
 }
 
-/// Parses `AUTH_MODE`: `seed` (also when unset) or `oidc`, any case.
+/// Parses `AUTH_MODE`: `seed` (also when unset), `oidc` or `abp`, any case.
 pub const fn parse_auth_mode(value: Option<&str>) -> Result<AuthMode, InvalidValue> {
     match value {
         None => Ok(AuthMode::Seed),
         Some(value) if one_of(value, &["seed"]) => Ok(AuthMode::Seed),
         Some(value) if one_of(value, &["oidc"]) => Ok(AuthMode::Oidc),
+        Some(value) if one_of(value, &["abp"]) => Ok(AuthMode::Abp),
         Some(_) => Err(InvalidValue),
     }
 }
@@ -293,7 +321,7 @@ pub const fn check_redirect_path(path: &str) -> Result<&str, InvalidValue> {
 }
 
 /// Whether the space-separated `list` holds `word`.
-const fn has_word(list: &str, word: &str) -> bool {
+pub const fn has_word(list: &str, word: &str) -> bool {
     let (bytes, word) = (list.as_bytes(), word.as_bytes());
     let mut start = 0;
     while start < bytes.len() {
@@ -423,10 +451,11 @@ mod tests {
     }
 
     #[test]
-    fn auth_mode_is_seed_or_oidc() {
+    fn auth_mode_is_seed_oidc_or_abp() {
         assert_eq!(parse_auth_mode(None), Ok(AuthMode::Seed));
         assert_eq!(parse_auth_mode(Some("Seed")), Ok(AuthMode::Seed));
         assert_eq!(parse_auth_mode(Some("OIDC")), Ok(AuthMode::Oidc));
+        assert_eq!(parse_auth_mode(Some("ABP")), Ok(AuthMode::Abp));
         for bad in ["", "oauth2", "openid", " oidc"] {
             assert_eq!(parse_auth_mode(Some(bad)), Err(InvalidValue), "{bad:?}");
         }

@@ -52,6 +52,16 @@ impl Locale {
         }
     }
 
+    /// What `Accept-Language` says, so that the server answers in the
+    /// page's language: Chinese as ABP names it (`zh-Hans`), then the
+    /// browser's tag and the bare language for other servers.
+    pub fn accept_language(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::ZhCn => "zh-Hans, zh-CN;q=0.9, zh;q=0.8",
+        }
+    }
+
     /// The language's own name, for the switch.
     pub fn native_name(self) -> &'static str {
         match self {
@@ -93,7 +103,22 @@ messages! {
     Password => "Password", "密码";
     SignIn => "Sign in", "登录";
     SigningIn => "Signing in…", "正在登录…";
-    DemoAccounts => "Demo accounts: admin / admin123, alice / alice123", "演示账户：admin / admin123，alice / alice123";
+    DemoAccounts => "Demo accounts:", "演示账户：";
+    DemoTenant => "tenant", "租户";
+    DemoTwoFactor => "with an authenticator code", "需验证器代码";
+    Tenant => "Tenant", "租户";
+    TenantHint => "Leave empty to sign in to the host.", "留空则登录主机。";
+    TenantNotFound => "There is no tenant named {}.", "不存在名为 {} 的租户。";
+    TenantInactive => "The tenant {} is not active.", "租户 {} 未启用。";
+    TwoFactorCode => "Authenticator code", "验证器代码";
+    TwoFactorNeeded => "This account signs in with a second factor: enter the code your authenticator app shows.", "此账户需要第二重验证：请输入验证器应用显示的代码。";
+    ClientNotAccepted => "The server does not accept this app's client id ({}). This is a configuration error: ask whoever deployed the app.", "服务器不接受本应用的客户端 ID（{}）。这是配置错误，请联系部署本应用的人员。";
+    NoRefreshTokenGiven => "The server gave no refresh token, so the session could not be kept. This is a configuration error (the client needs the offline_access scope).", "服务器未提供刷新令牌，无法保持会话。这是配置错误（客户端需要 offline_access 范围）。";
+    DeploymentBroken => "This deployment cannot start", "此部署无法启动";
+    DeploymentBrokenBody => "The deployment file {} has a setting the app cannot use:", "部署文件 {} 中有应用无法使用的设置：";
+    PreviousPage => "Previous", "上一页";
+    NextPage => "Next", "下一页";
+    PageOf => "Users {} of {}", "用户 {}，共 {}";
     SessionExpired => "Your session has expired. Please log in again.", "登录已过期，请重新登录。";
     SignInWith => "Sign in with {}", "通过 {} 登录";
     ProviderHint => "You will sign in on your identity provider's page and come back here.", "您将在身份提供方的页面登录，然后返回此处。";
@@ -239,6 +264,11 @@ impl I18n {
     /// The current locale (tracked).
     pub fn locale(&self) -> Locale {
         self.locale.get()
+    }
+
+    /// The current locale, without tracking (a request leaving).
+    pub fn locale_untracked(&self) -> Locale {
+        self.locale.get_untracked()
     }
 
     /// `msg` in the current locale (tracked).

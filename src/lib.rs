@@ -9,11 +9,14 @@
 //! - [`stores`]: `AccessStore`, `UserStore`, `AuthStore` as signals;
 //! - [`startup`]: the wiring, navigation-type detection and the role refresh;
 //! - [`config`]: build-time settings (`REFRESH_ROLE`, …);
+//! - [`deployment`]: the settings in effect, the build's or
+//!   `/app-config.json`'s;
 //! - [`routes`]: the one table of pages the router, menu and guards read.
 
 pub mod api;
 pub mod components;
 pub mod config;
+pub mod deployment;
 pub mod format;
 pub mod i18n;
 pub mod pages;
@@ -30,23 +33,31 @@ use leptos_router::{
 
 use crate::{
     components::{AdminLayout, RequirePolicy},
+    deployment::Deployment,
     i18n::I18n,
     pages::{
-        AdminUsersPage, DashboardPage, DiagnosticsPage, LoginPage, NotFound, NotFoundPage,
-        ProfilePage, ReportsPage, SignInCallbackPage,
+        AdminUsersPage, DashboardPage, DeploymentErrorPage, DiagnosticsPage, LoginPage, NotFound,
+        NotFoundPage, ProfilePage, ReportsPage, SignInCallbackPage,
     },
     routes::{
         ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, LOGIN, PROFILE, REPORTS, SIGN_IN_CALLBACK,
     },
 };
 
-/// The whole app: stores and language in context, the start-up role
-/// refresh, then the router.
+/// The whole app: stores, language and deployment in context, the start-up
+/// role refresh, then the router. `deployment` defaults to the build's.
 #[component]
-pub fn App() -> impl IntoView {
-    let auth = startup::connect();
+pub fn App(
+    /// The deployment settings in effect (see [`Deployment::load`]).
+    #[prop(optional)]
+    deployment: Option<Deployment>,
+) -> impl IntoView {
+    let deployment = deployment.unwrap_or_else(Deployment::built);
+    let i18n = I18n::from_browser();
+    let auth = startup::connect(&deployment, i18n);
     provide_context(auth);
-    provide_context(I18n::from_browser());
+    provide_context(i18n);
+    provide_context(deployment);
     startup::refresh_roles_if_needed(auth);
 
     view! {
@@ -94,8 +105,17 @@ fn offered<V: IntoView + 'static>(page: routes::Page, view: impl FnOnce() -> V) 
     }
 }
 
-/// Mounts [`App`] on the page's body.
+/// Reads the deployment file, then mounts [`App`] on the page's body; a
+/// file that cannot be used mounts the page that says why instead.
 pub fn mount() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(App);
+    // The browser's event loop: Leptos's executor starts with the mount.
+    wasm_bindgen_futures::spawn_local(async {
+        match Deployment::load().await {
+            Ok(deployment) => leptos::mount::mount_to_body(move || view! { <App deployment/> }),
+            Err(error) => {
+                leptos::mount::mount_to_body(move || view! { <DeploymentErrorPage error/> });
+            }
+        }
+    });
 }

@@ -2,6 +2,7 @@
 
 mod admin_users;
 mod dashboard;
+mod deployment_error;
 mod diagnostics;
 mod login;
 mod not_found;
@@ -11,6 +12,7 @@ mod sign_in_callback;
 
 pub use admin_users::AdminUsersPage;
 pub use dashboard::DashboardPage;
+pub use deployment_error::DeploymentErrorPage;
 pub use diagnostics::DiagnosticsPage;
 pub use login::LoginPage;
 pub use not_found::{NotFound, NotFoundPage};

@@ -7,6 +7,7 @@ use leptos::prelude::{LocalStorage, StoredValue};
 use silent_refresh_core::{CoordinatorOptions, KeepAliveCheck};
 use silent_refresh_web::{
     ApiClient, KeepAlive, SessionRecord, SharedRefresher, TokenRefresher, Transport, Wake,
+    abp::{AbpSettings, TENANT_HEADER},
     oidc::{OidcClient, OidcSettings},
 };
 use wasm_bindgen::JsCast;
@@ -15,6 +16,8 @@ use web_sys::{NavigationType, PerformanceNavigationTiming};
 use crate::{
     api::Api,
     config::{self, AuthMode, RefreshMode},
+    deployment::Deployment,
+    i18n::I18n,
     stores::{AccessStore, AuthStore, SessionLog, SessionTokens, UserStore, follow_other_tabs},
 };
 
@@ -43,50 +46,95 @@ fn is_hidden() -> bool {
 
 /// The identity provider of an `AUTH_MODE=oidc` build, its callback on
 /// this page's origin.
-fn configured_provider() -> Option<OidcClient> {
+fn configured_provider(deployment: &Deployment) -> Option<OidcClient> {
     if config::AUTH_MODE != AuthMode::Oidc {
         return None;
     }
     let origin = web_sys::window()?.location().origin().ok()?;
     let settings = OidcSettings {
-        issuer: config::OIDC_ISSUER.to_owned(),
-        client_id: config::OIDC_CLIENT_ID.to_owned(),
-        scopes: config::OIDC_SCOPES.to_owned(),
+        issuer: deployment.oidc_issuer.clone(),
+        client_id: deployment.oidc_client_id.clone(),
+        scopes: deployment.oidc_scopes.clone(),
         redirect_uri: format!("{origin}{}", config::OIDC_REDIRECT_PATH),
     };
-    // The provider's endpoints are absolute URLs: no API base.
+    // The provider's endpoints are absolute URLs: no API base, and none of
+    // the API's headers (a provider need not allow them cross-origin).
     let transport = Transport::new("", config::REQUEST_TIMEOUT_MS);
     Some(OidcClient::new(settings, transport))
 }
 
-/// The refresher for the refresh protocol of the build-time configuration.
-fn configured_refresher(transport: Transport, provider: Option<&OidcClient>) -> TokenRefresher {
-    match (provider, config::REFRESH_MODE) {
-        (Some(provider), _) => TokenRefresher::oidc(provider.clone()),
-        (None, RefreshMode::Seed) => TokenRefresher::seed(transport),
-        (None, RefreshMode::OAuth2) => TokenRefresher::oauth2(
+/// The ABP server's client of an `AUTH_MODE=abp` build.
+fn configured_abp(deployment: &Deployment) -> Option<AbpSettings> {
+    (config::AUTH_MODE == AuthMode::Abp).then(|| AbpSettings {
+        client_id: deployment.abp_client_id.clone(),
+        scopes: deployment.abp_scopes.clone(),
+    })
+}
+
+/// The refresher for the refresh protocol of the configuration.
+fn configured_refresher(
+    transport: Transport,
+    deployment: &Deployment,
+    provider: Option<&OidcClient>,
+    abp: Option<&AbpSettings>,
+) -> TokenRefresher {
+    match (provider, abp, config::REFRESH_MODE) {
+        (Some(provider), _, _) => TokenRefresher::oidc(provider.clone()),
+        (None, Some(abp), _) => TokenRefresher::abp(transport, abp.clone()),
+        (None, None, RefreshMode::Seed) => TokenRefresher::seed(transport),
+        (None, None, RefreshMode::OAuth2) => TokenRefresher::oauth2(
             transport,
-            config::OAUTH2_TOKEN_URL,
-            config::OAUTH2_CLIENT_ID,
+            &deployment.oauth2_token_url,
+            &deployment.oauth2_client_id,
         ),
     }
 }
 
+/// The API's transport: below the API base, with the headers ABP's own
+/// clients send on every call: the session's tenant (`__tenant`, so every
+/// tab sends the one chosen at login), the page's language
+/// (`Accept-Language`, so the server answers in it) and
+/// `X-Requested-With: XMLHttpRequest` (so a host whose default scheme is
+/// cookies answers `401`, not a redirect to its login page).
+fn api_transport(deployment: &Deployment, access: AccessStore, i18n: I18n) -> Transport {
+    let headers = move || {
+        let mut headers = vec![
+            (
+                "Accept-Language",
+                i18n.locale_untracked().accept_language().to_owned(),
+            ),
+            ("X-Requested-With", "XMLHttpRequest".to_owned()),
+        ];
+        if let Some(tenant) = access.session_untracked().and_then(|s| s.tenant) {
+            headers.push((TENANT_HEADER, tenant));
+        }
+        headers
+    };
+    Transport::new(&deployment.api_base, config::REQUEST_TIMEOUT_MS)
+        .with_headers(std::rc::Rc::new(headers))
+}
+
 /// Wires the app once: the stores over the shared session record, following
-/// other tabs, and the API client over the build-time configuration, whose
+/// other tabs, and the API client over the deployment's settings, whose
 /// refreshes run once across tabs and are written to the record; a refresh
 /// starts ahead of each expiry, checked on a tick and on every wake-up.
-pub fn connect() -> AuthStore {
+pub fn connect(deployment: &Deployment, i18n: I18n) -> AuthStore {
     let record = SessionRecord::new(SESSION_NAME);
     let timeline = SessionLog::default();
     timeline.follow_connection();
     let access = AccessStore::new(record.clone(), timeline);
     let user = UserStore::from_storage();
     follow_other_tabs(access, user);
-    let transport = Transport::new(config::API_BASE, config::REQUEST_TIMEOUT_MS);
-    let provider = configured_provider();
+    let transport = api_transport(deployment, access, i18n);
+    let provider = configured_provider(deployment);
+    let abp = configured_abp(deployment);
     let shared = SharedRefresher::new(
-        configured_refresher(transport.clone(), provider.as_ref()),
+        configured_refresher(
+            transport.clone(),
+            deployment,
+            provider.as_ref(),
+            abp.as_ref(),
+        ),
         record,
         SESSION_NAME,
     );
@@ -99,9 +147,10 @@ pub fn connect() -> AuthStore {
     );
     let coordinator = client.coordinator().clone();
     let auth = AuthStore::new(access, user, Api::new(client), shared);
-    let auth = match provider {
-        Some(provider) => auth.with_provider(provider),
-        None => auth,
+    let auth = match (provider, abp) {
+        (Some(provider), _) => auth.with_provider(provider),
+        (None, Some(abp)) => auth.with_abp(abp),
+        (None, None) => auth,
     };
     let keep_alive = KeepAlive::start(KEEP_ALIVE_TICK, move |wake| {
         if let Wake::Shown { hidden_ms } = wake

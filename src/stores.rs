@@ -10,7 +10,7 @@ mod tab_follower;
 mod user;
 
 pub use access::AccessStore;
-pub use auth::{AppApi, AuthStore, RolesState, SessionTokens, use_auth};
+pub use auth::{AbpLogin, AbpLoginError, AppApi, AuthStore, RolesState, SessionTokens, use_auth};
 pub use session_log::SessionLog;
 pub use tab_follower::follow_other_tabs;
 pub use user::{UserInfo, UserStore};

@@ -79,6 +79,34 @@ pub struct Config {
     #[arg(long, env = "SR_ADDRESS_LOGINS_PER_MINUTE", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
     pub address_logins_per_minute: u32,
 
+    /// A client id the token endpoint accepts (repeat the flag or separate
+    /// with commas): a password or refresh grant naming another is refused
+    /// with `invalid_client`, as OpenIddict does. A grant naming none is
+    /// served.
+    #[arg(
+        long = "client-id",
+        env = "SR_CLIENT_IDS",
+        value_name = "ID",
+        value_delimiter = ',',
+        default_value = "silent-refresh-app"
+    )]
+    pub client_ids: Vec<String>,
+
+    /// An origin whose pages may call the API from the browser (CORS; repeat
+    /// the flag or separate with commas), e.g. an app deployed on another
+    /// host: `https://admin.example.com`. Its calls may send the headers
+    /// ABP's clients send (`__tenant`, `Accept-Language`,
+    /// `X-Requested-With`) besides `Authorization` and `Content-Type`.
+    #[arg(long = "cors-origin", env = "SR_CORS_ORIGINS", value_name = "ORIGIN", value_delimiter = ',', value_parser = cors_origin)]
+    pub cors_origins: Vec<String>,
+
+    /// Answer an API call that carries no bearer token and no
+    /// `X-Requested-With: XMLHttpRequest` with `302` to `/Account/Login`, as
+    /// an ASP.NET Core host whose default scheme is cookies does, instead of
+    /// `401` (to test clients against such a host).
+    #[arg(long)]
+    pub login_redirect: bool,
+
     /// Be an OAuth2 resource server for this OpenID Connect issuer: accept
     /// its JWT access tokens (RS256 or ES256, checked with the keys its
     /// discovery document's `jwks_uri` publishes) instead of this server's
@@ -128,6 +156,20 @@ pub struct Config {
 fn issuer_url(value: &str) -> Result<String, String> {
     oidc::check_url(value).map_err(|error| error.to_string())?;
     Ok(value.to_owned())
+}
+
+/// A CORS origin: `scheme://host[:port]`, nothing after it.
+fn cors_origin(value: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not an origin such as https://admin.example.com"))?;
+    let bare = uri.path_and_query().is_none_or(|p| p.as_str() == "/");
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(_)) if bare => Ok(value.trim_end_matches('/').to_owned()),
+        _ => Err(format!(
+            "{value:?} is not an origin such as https://admin.example.com (scheme and host, no path)"
+        )),
+    }
 }
 
 /// A trusted proxy: one address (`10.0.0.7`, `::1`) or a range (`10.0.0.0/8`).

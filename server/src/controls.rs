@@ -5,8 +5,13 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use std::collections::VecDeque;
+
 use axum::http::StatusCode;
-use silent_refresh_contract::test_controls::{CallCounts, Endpoint};
+use silent_refresh_contract::test_controls::{CallCounts, Endpoint, LoggedRequest};
+
+/// How many calls the request log keeps (the oldest go first).
+pub const REQUEST_LOG_CAPACITY: usize = 1_000;
 
 /// What the next calls of an endpoint suffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +33,8 @@ struct State {
     /// User name or subject → the second up to which (inclusive) the
     /// provider's tokens for it are refused.
     cut_offs: HashMap<String, u64>,
+    /// The last calls, with the headers ABP's clients send.
+    requests: VecDeque<LoggedRequest>,
 }
 
 /// Counters, pending faults and cut-offs, shared by all requests.
@@ -60,9 +67,25 @@ impl Controls {
         self.state().calls
     }
 
-    /// Sets every counter to zero.
+    /// Sets every counter to zero and empties the request log.
     pub fn reset_calls(&self) {
-        self.state().calls = CallCounts::default();
+        let mut state = self.state();
+        state.calls = CallCounts::default();
+        state.requests.clear();
+    }
+
+    /// Adds a call to the request log.
+    pub fn log_request(&self, request: LoggedRequest) {
+        let mut state = self.state();
+        if state.requests.len() == REQUEST_LOG_CAPACITY {
+            state.requests.pop_front();
+        }
+        state.requests.push_back(request);
+    }
+
+    /// The request log, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.state().requests.iter().cloned().collect()
     }
 
     /// Makes the next `count` calls of `endpoint` suffer `fault`, replacing

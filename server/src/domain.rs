@@ -8,7 +8,9 @@
 //! - [`password`]: Argon2id hashes;
 //! - [`policy`]: the permission names the app's guards check;
 //! - [`roles`]: roles and the policies they grant;
+//! - [`tenants`]: ABP's tenants, whose users a call reaches by naming one;
 //! - [`users`]: users, their roles and their access token serials;
+//! - [`two_factor`]: authenticator codes (RFC 6238);
 //! - [`jwt`]: this server's HS256 access tokens;
 //! - [`refresh_tokens`]: opaque single-use refresh tokens in families, with
 //!   reuse detection;
@@ -26,4 +28,6 @@ pub mod refresh_tokens;
 pub mod roles;
 pub mod sessions;
 pub mod store;
+pub mod tenants;
+pub mod two_factor;
 pub mod users;

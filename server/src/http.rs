@@ -3,13 +3,15 @@
 mod account;
 mod app_config;
 mod client;
+mod connect;
 mod error;
 mod extract;
 mod guard;
 mod identity;
-mod oauth;
+mod permissions;
 mod resources;
 mod static_files;
+mod tenants;
 mod test_controls;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -19,8 +21,11 @@ use axum::BoxError;
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, PRAGMA};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{
+    ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH,
+    CONTENT_TYPE, PRAGMA,
+};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::response::Response;
@@ -30,9 +35,11 @@ use tower::ServiceBuilder;
 use tower::timeout::TimeoutLayer;
 use tower::timeout::error::Elapsed;
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub use connect::TENANT_HEADER;
 pub use error::AppError;
 pub use tracking::DropConnection;
 
@@ -57,9 +64,14 @@ pub fn app(state: AppState) -> Router {
         .merge(app_config::router(&state))
         .merge(resources::router(&state))
         .merge(identity::router(&state))
-        .merge(oauth::router(&state));
+        .merge(permissions::router(&state))
+        .merge(tenants::router())
+        .merge(connect::router(&state));
     if state.config.test_controls {
-        api = api.merge(test_controls::router());
+        api = api.merge(test_controls::router()).layer(from_fn_with_state(
+            state.clone(),
+            test_controls::log_request,
+        ));
     }
     let api = api
         // Any other API path is an error, never the app's index page.
@@ -73,9 +85,17 @@ pub fn app(state: AppState) -> Router {
             CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
+    let api = match cors(&state.config.cors_origins) {
+        Some(cors) => api.layer(cors),
+        None => api,
+    };
     api.fallback_service(static_files::service(
         &state.config.static_dir,
         state.config.oidc_issuer.as_deref(),
+        state
+            .provider
+            .is_none()
+            .then(crate::seed::deployment_document),
     ))
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .layer(from_fn(refuse_oversize_requests))
@@ -109,6 +129,33 @@ fn token_endpoint(
             tracking::track,
         ))
         .route_layer(from_fn(no_store))
+}
+
+/// CORS for `origins` (`--cors-origin`), `None` when there are none: a
+/// page on such an origin may call the API with a bearer token and the
+/// headers ABP's clients send. The preflight answer may be kept an hour.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::try_from(origin.as_str()).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([
+                AUTHORIZATION,
+                CONTENT_TYPE,
+                ACCEPT,
+                ACCEPT_LANGUAGE,
+                HeaderName::from_static(connect::TENANT_HEADER),
+                HeaderName::from_static("x-requested-with"),
+            ])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
 }
 
 /// Middleware for what this server does only with its own tokens (login,
@@ -242,9 +289,14 @@ mod tests {
             (Method::GET, "/api/abp/application-configuration", None),
             (Method::GET, "/api/identity/users", None),
             (Method::GET, "/api/identity/roles", None),
+            (Method::GET, &roles_path, None),
             (Method::GET, "/api/app/orders", None),
             (Method::GET, "/api/app/reports", None),
-            (Method::PUT, &roles_path, Some(json!({ "roles": ["user"] }))),
+            (
+                Method::PUT,
+                &roles_path,
+                Some(json!({ "roleNames": ["user"] })),
+            ),
         ] {
             let response = app.call(method, path, Some(&admin.token), body).await;
             assert!(response.status.is_success(), "{path}: {}", response.text());
@@ -358,5 +410,71 @@ mod tests {
             assert_eq!(response.status, StatusCode::OK, "{path}");
             assert_eq!(response.text(), "<!doctype html>app", "{path}");
         }
+    }
+
+    /// A host whose default scheme is cookies answers a call without a
+    /// bearer with a redirect to its login page, unless the call says it
+    /// comes from a script, as ABP's clients always do.
+    #[tokio::test]
+    async fn with_login_redirect_a_bare_call_is_sent_to_the_login_page() {
+        let app = TestApp::with(|c| c.login_redirect = true);
+        let bare = app.get("/api/app/orders?x=1", None).await;
+        assert_eq!(bare.status, StatusCode::FOUND);
+        assert_eq!(
+            bare.header(header::LOCATION),
+            Some("/Account/Login?ReturnUrl=%2Fapi%2Fapp%2Forders%3Fx%3D1")
+        );
+        let request = axum::http::Request::get("/api/app/orders")
+            .header("x-requested-with", "XMLHttpRequest")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        app.send(request)
+            .await
+            .assert_abp_error(StatusCode::UNAUTHORIZED, "unauthorized");
+        // Without the flag, a bare call is a plain 401.
+        TestApp::new()
+            .get("/api/app/orders", None)
+            .await
+            .assert_abp_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+
+    #[tokio::test]
+    async fn a_cors_origin_may_call_with_abps_headers() {
+        let app = TestApp::with(|c| c.cors_origins = vec!["http://app.example.com".into()]);
+        let preflight = axum::http::Request::builder()
+            .method(Method::OPTIONS)
+            .uri("/api/app/orders")
+            .header(header::ORIGIN, "http://app.example.com")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "authorization,__tenant,accept-language,x-requested-with",
+            )
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let answer = app.send(preflight).await;
+        assert!(answer.status.is_success(), "{}", answer.status);
+        assert_eq!(
+            answer.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            Some("http://app.example.com")
+        );
+        let allowed = answer
+            .header(header::ACCESS_CONTROL_ALLOW_HEADERS)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        for wanted in [
+            "authorization",
+            "__tenant",
+            "accept-language",
+            "x-requested-with",
+        ] {
+            assert!(allowed.contains(wanted), "{allowed}");
+        }
+        let other = axum::http::Request::get("/api/abp/application-configuration")
+            .header(header::ORIGIN, "http://evil.example.com")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let answer = app.send(other).await;
+        assert_eq!(answer.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
     }
 }

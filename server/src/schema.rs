@@ -52,14 +52,40 @@ CREATE TABLE refresh_tokens (
 );
 ";
 
+/// ABP's multi-tenancy, two-factor sign-in and the ids and concurrency
+/// stamps of its Identity API; applying it also seeds the demo tenant and
+/// the demo two-factor user, in the same transaction.
+const SCHEMA_V2: &str = r"
+CREATE TABLE tenants (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    is_active INTEGER NOT NULL DEFAULT 1
+);
+-- a tenant's users are found only when a call names the tenant; NULL: the host
+ALTER TABLE users ADD COLUMN tenant_id TEXT REFERENCES tenants(id);
+-- the authenticator key of a user who signs in with a second factor
+ALTER TABLE users ADD COLUMN two_factor_key BLOB;
+-- ABP's optimistic concurrency stamp, new on every change of the user
+ALTER TABLE users ADD COLUMN concurrency_stamp TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN created_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE roles ADD COLUMN id TEXT;
+ALTER TABLE roles ADD COLUMN concurrency_stamp TEXT NOT NULL DEFAULT '';
+";
+
 /// The schema migrations, oldest first; the database's `user_version` is
 /// how many have run. Append, never edit.
 fn migrations() -> Vec<M<'static>> {
-    vec![M::up_with_hook(SCHEMA_V1, seed_demo_data)]
+    vec![
+        M::up_with_hook(SCHEMA_V1, |tx: &Transaction<'_>| hook(seed::seed(tx))),
+        M::up_with_hook(SCHEMA_V2, |tx: &Transaction<'_>| {
+            hook(seed::seed_tenants_and_two_factor(tx))
+        }),
+    ]
 }
 
-fn seed_demo_data(tx: &Transaction<'_>) -> HookResult {
-    seed::seed(tx).map_err(|error| match error {
+/// A seeding outcome as a migration hook's.
+fn hook(seeded: Result<(), StartupError>) -> HookResult {
+    seeded.map_err(|error| match error {
         StartupError::Db(cause) => HookError::RusqliteError(cause),
         other => HookError::Hook(other.to_string()),
     })
@@ -116,8 +142,23 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("nested/folder/test.sqlite");
         let db = open(&path)?;
-        assert_eq!(count(&db, "PRAGMA user_version")?, 1);
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 2);
+        assert_eq!(count(&db, "PRAGMA user_version")?, 2);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 4);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM tenants")?, 1);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM users WHERE tenant_id IS NOT NULL"
+            )?,
+            2
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM users WHERE two_factor_key IS NOT NULL"
+            )?,
+            1
+        );
         assert_eq!(count(&db, "SELECT COUNT(*) FROM roles")?, 3);
         assert_eq!(
             count(
@@ -130,7 +171,7 @@ mod tests {
 
         // Reopening neither re-runs the migration nor seeds again.
         let db = open(&path)?;
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 2);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 4);
         Ok(())
     }
 

@@ -21,7 +21,10 @@ use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
 use crate::config::Config;
+use data_encoding::BASE32_NOPAD;
+
 use crate::domain::clock::Clock;
+use crate::domain::users;
 use crate::http::{DropConnection, app};
 use crate::seed::DEMO_ACCOUNTS;
 use crate::startup_error::StartupError;
@@ -51,25 +54,50 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     let bound = listener
         .local_addr()
         .map_err(|source| StartupError::Bind { addr, source })?;
-    print_banner(bound, state.config.oidc_issuer.as_deref()).map_err(StartupError::Stdout)?;
+    print_banner(bound, &state).map_err(StartupError::Stdout)?;
     let max_connections = usize::try_from(state.config.max_connections).unwrap_or(usize::MAX);
     serve(listener, app(state), max_connections, shutdown).await;
     Ok(())
 }
 
-/// The address, and who can sign in: the demo accounts, or with an identity
-/// provider its own users (the demo accounts cannot sign in then).
-fn print_banner(bound: SocketAddr, issuer: Option<&str>) -> std::io::Result<()> {
+/// The address, and who can sign in: the demo accounts (a two-factor
+/// one with the `otpauth://` address an authenticator app takes its key
+/// from), or with an identity provider its own users (the demo accounts
+/// cannot sign in then).
+fn print_banner(bound: SocketAddr, state: &AppState) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on http://{bound}")?;
-    if let Some(issuer) = issuer {
+    if let Some(issuer) = &state.config.oidc_issuer {
         writeln!(out, "users sign in at the identity provider {issuer}")?;
         return out.flush();
     }
     for account in &DEMO_ACCOUNTS {
+        let tenant = account
+            .tenant
+            .map(|tenant| format!(", tenant {tenant}"))
+            .unwrap_or_default();
+        let key = if account.two_factor {
+            state
+                .store
+                .with(|conn| users::two_factor_key(conn, account.user_name))
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
+        let two_factor = key
+            .map(|key| {
+                format!(
+                    ", two-factor: add otpauth://totp/silent-refresh:{}?secret={}&issuer=silent-refresh \
+                     to an authenticator app",
+                    account.user_name,
+                    BASE32_NOPAD.encode(&key)
+                )
+            })
+            .unwrap_or_default();
         writeln!(
             out,
-            "demo account: {} / {} (role {})",
+            "demo account: {} / {} (role {}{tenant}{two_factor})",
             account.user_name, account.password, account.role
         )?;
     }

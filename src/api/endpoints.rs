@@ -1,10 +1,11 @@
 //! Typed functions for the endpoints of the API contract.
 
 use silent_refresh_contract::{
-    ApplicationConfiguration, LoginRequest, LogoutRequest, PagedResult, TokenResponse,
-    identity::{IdentityRole, IdentityUser, UpdateRolesRequest},
+    ApplicationConfiguration, ListResult, LoginRequest, LogoutRequest, PagedResult, TokenResponse,
+    identity::{IdentityRole, IdentityUser, PermissionList, UpdateRolesRequest},
     paths,
     resources::{Activity, DashboardSummary, Notification, Order, Report, SystemHealth},
+    tenants::FindTenantResult,
 };
 use silent_refresh_core::{Refresher, TokenStore};
 use silent_refresh_web::{ApiClient, ApiError, Body, Method, Request, percent_encode};
@@ -83,9 +84,19 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> Api<S, R> {
             .map(drop)
     }
 
-    /// `GET /api/abp/application-configuration`: roles, policies, current user.
+    /// `GET /api/abp/application-configuration`: roles, policies, current
+    /// user, tenancy. Without the translations (the app has its own), so a
+    /// stock ABP server does not send every text on every role re-check.
     pub async fn application_configuration(&self) -> Result<ApplicationConfiguration, ApiError> {
-        self.client.get(paths::APP_CONFIG).await
+        let path = format!("{}?includeLocalizationResources=false", paths::APP_CONFIG);
+        self.client.get(&path).await
+    }
+
+    /// `GET /api/abp/multi-tenancy/tenants/by-name/{name}`: whether there is
+    /// such a tenant, and its id.
+    pub async fn find_tenant(&self, name: &str) -> Result<FindTenantResult, ApiError> {
+        let path = format!("{}/{}", paths::TENANT_BY_NAME, percent_encode(name));
+        self.client.get(&path).await
     }
 
     /// `GET /api/app/dashboard/summary`.
@@ -118,26 +129,53 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> Api<S, R> {
         self.client.get(paths::REPORTS).await
     }
 
-    /// `GET /api/identity/users` (needs `AbpIdentity.Users`).
-    pub async fn identity_users(&self) -> Result<PagedResult<IdentityUser>, ApiError> {
-        self.client.get(paths::IDENTITY_USERS).await
-    }
-
-    /// `GET /api/identity/roles` (needs `AbpIdentity.Users`).
-    pub async fn identity_roles(&self) -> Result<PagedResult<IdentityRole>, ApiError> {
-        self.client.get(paths::IDENTITY_ROLES).await
-    }
-
-    /// `PUT /api/identity/users/{id}/roles` (needs `AbpIdentity.Users.Update`).
-    pub async fn update_user_roles(
+    /// `GET /api/identity/users?SkipCount=&MaxResultCount=`: a page of the
+    /// users, without their roles (needs `AbpIdentity.Users`).
+    pub async fn identity_users(
         &self,
-        user_id: &str,
-        roles: &[String],
-    ) -> Result<IdentityUser, ApiError> {
+        skip: u64,
+        take: u64,
+    ) -> Result<PagedResult<IdentityUser>, ApiError> {
+        let path = format!(
+            "{}?SkipCount={skip}&MaxResultCount={take}",
+            paths::IDENTITY_USERS
+        );
+        self.client.get(&path).await
+    }
+
+    /// `GET /api/identity/users/{id}/roles` (needs `AbpIdentity.Users.Update`).
+    pub async fn user_roles(&self, user_id: &str) -> Result<ListResult<IdentityRole>, ApiError> {
+        self.client
+            .get(&paths::user_roles(&percent_encode(user_id)))
+            .await
+    }
+
+    /// `GET /api/identity/users/assignable-roles` (needs `AbpIdentity.Users`).
+    pub async fn assignable_roles(&self) -> Result<ListResult<IdentityRole>, ApiError> {
+        self.client.get(paths::ASSIGNABLE_ROLES).await
+    }
+
+    /// `GET /api/permission-management/permissions?providerName=R&providerKey={role}`:
+    /// what `role` grants.
+    pub async fn role_permissions(&self, role: &str) -> Result<PermissionList, ApiError> {
+        let path = format!(
+            "{}?providerName=R&providerKey={}",
+            paths::PERMISSIONS,
+            percent_encode(role)
+        );
+        self.client.get(&path).await
+    }
+
+    /// `PUT /api/identity/users/{id}/roles` with `{"roleNames":[…]}` (needs
+    /// `AbpIdentity.Users.Update`); ABP answers `204`.
+    pub async fn update_user_roles(&self, user_id: &str, roles: &[String]) -> Result<(), ApiError> {
         let path = paths::user_roles(&percent_encode(user_id));
         let body = UpdateRolesRequest {
-            roles: roles.to_vec(),
+            role_names: roles.to_vec(),
         };
-        self.client.put(&path, &body).await
+        self.client
+            .call(Method::PUT, &path, Body::json(&body)?)
+            .await
+            .map(drop)
     }
 }

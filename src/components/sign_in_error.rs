@@ -1,9 +1,13 @@
 //! A failed sign-in at the identity provider, as the user should read it.
 
 use leptos::prelude::*;
-use silent_refresh_web::oidc::OidcError;
+use silent_refresh_web::{abp::SignInFailure, oidc::OidcError};
 
-use crate::i18n::{Msg, use_i18n};
+use crate::{
+    components::error_message::describe,
+    i18n::{Locale, Msg, use_i18n},
+    stores::AbpLoginError,
+};
 
 /// The app's words for `error` (in the user's language) and the detail to
 /// show after them, if any.
@@ -49,9 +53,78 @@ pub fn SignInError(error: OidcError) -> impl IntoView {
     }
 }
 
+/// What to tell the user about a failed ABP sign-in, in `locale`: the
+/// server's own words when it refused (it answers in the page's language
+/// where it can), the app's own for the rest; never a raw code. With the
+/// kind of failure, for `data-error`.
+pub fn describe_abp(error: &AbpLoginError, locale: Locale) -> (String, &'static str) {
+    let with = |msg: Msg, value: &str| msg.text(locale).replace("{}", value);
+    match error {
+        AbpLoginError::UnknownTenant(name) => (with(Msg::TenantNotFound, name), "unknown-tenant"),
+        AbpLoginError::InactiveTenant(name) => (with(Msg::TenantInactive, name), "inactive-tenant"),
+        AbpLoginError::Lookup(api) => {
+            let text = describe(api).map_or_else(|own| own, |msg| msg.text(locale).to_owned());
+            (text, "tenant-lookup")
+        }
+        AbpLoginError::SignIn(SignInFailure::Refused(words)) => (words.clone(), "refused"),
+        AbpLoginError::SignIn(SignInFailure::TwoFactorRequired) => {
+            (Msg::TwoFactorNeeded.text(locale).to_owned(), "two-factor")
+        }
+        AbpLoginError::SignIn(SignInFailure::InvalidClient(id)) => {
+            (with(Msg::ClientNotAccepted, id), "invalid-client")
+        }
+        AbpLoginError::SignIn(SignInFailure::NoRefreshToken) => (
+            Msg::NoRefreshTokenGiven.text(locale).to_owned(),
+            "no-refresh-token",
+        ),
+        AbpLoginError::SignIn(SignInFailure::NoSubject) => (
+            format!("{}: {error}", Msg::SignInFailed.text(locale)),
+            "no-subject",
+        ),
+        AbpLoginError::SignIn(SignInFailure::Unavailable(_)) => (
+            Msg::TemporarilyUnavailable.text(locale).to_owned(),
+            "unavailable",
+        ),
+    }
+}
+
+/// Shows a failed ABP sign-in.
+#[component]
+pub fn AbpSignInError(error: AbpLoginError) -> impl IntoView {
+    let i18n = use_i18n();
+    let (text, kind) = describe_abp(&error, i18n.locale());
+    view! {
+        <div class="error" role="alert" data-testid="error-message" data-error=kind>
+            {text}
+        </div>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abp_refusals_are_the_servers_words_and_the_rest_the_apps() {
+        let refused = AbpLoginError::SignIn(SignInFailure::Refused("用户名或密码无效！".into()));
+        assert_eq!(
+            describe_abp(&refused, Locale::ZhCn),
+            ("用户名或密码无效！".to_owned(), "refused")
+        );
+        let client = AbpLoginError::SignIn(SignInFailure::InvalidClient("my-app".into()));
+        let (text, kind) = describe_abp(&client, Locale::En);
+        assert!(text.contains("client id (my-app)"), "{text}");
+        assert!(text.contains("configuration error"), "{text}");
+        assert_eq!(kind, "invalid-client");
+        let (text, _) = describe_abp(&AbpLoginError::UnknownTenant("acme".into()), Locale::En);
+        assert_eq!(text, "There is no tenant named acme.");
+        let (text, kind) = describe_abp(
+            &AbpLoginError::SignIn(SignInFailure::TwoFactorRequired),
+            Locale::En,
+        );
+        assert!(text.contains("second factor"), "{text}");
+        assert_eq!(kind, "two-factor");
+    }
 
     #[test]
     fn the_providers_own_words_follow_the_apps() {

@@ -1,5 +1,6 @@
-//! The login page: the server's login form, or (`AUTH_MODE=oidc`) one
-//! button that signs in at the identity provider.
+//! The login page: the server's login form, (`AUTH_MODE=abp`) an ABP
+//! server's, with its tenant and its second factor, or (`AUTH_MODE=oidc`)
+//! one button that signs in at the identity provider.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
@@ -8,12 +9,14 @@ use leptos_router::{
 };
 
 use crate::{
-    components::{ErrorMessage, LangSwitch, SignInError},
+    components::{AbpSignInError, ErrorMessage, LangSwitch, SignInError},
     config::{self, AuthMode},
+    deployment::Deployment,
     i18n::{Msg, use_i18n},
     routes::return_path,
-    stores::use_auth,
+    stores::{AbpLogin, AbpLoginError, use_auth},
 };
+use silent_refresh_web::abp::SignInFailure;
 
 /// Logs in, shows why when that fails, and returns to the page the user
 /// came from.
@@ -40,6 +43,7 @@ pub fn LoginPage() -> impl IntoView {
         <main class="login-screen">
             {match config::AUTH_MODE {
                 AuthMode::Seed => view! { <PasswordForm/> }.into_any(),
+                AuthMode::Abp => view! { <AbpForm/> }.into_any(),
                 AuthMode::Oidc => view! { <ProviderForm target/> }.into_any(),
             }}
         </main>
@@ -116,19 +120,159 @@ fn PasswordForm() -> impl IntoView {
             <button type="submit" class="primary" data-testid="login-submit" disabled=move || pending.get()>
                 {move || i18n.t(if pending.get() { Msg::SigningIn } else { Msg::SignIn })}
             </button>
-            <p class="hint">{move || i18n.t(Msg::DemoAccounts)}</p>
+            <DemoAccounts/>
+        </form>
+    }
+}
+
+/// The demo accounts, when the deployment names some (the reference
+/// server's does; a team's production deployment does not).
+#[component]
+fn DemoAccounts() -> impl IntoView {
+    let i18n = use_i18n();
+    let accounts = expect_context::<Deployment>().demo_accounts;
+    (!accounts.is_empty()).then(|| {
+        let list = move || {
+            accounts
+                .iter()
+                .map(|account| {
+                    let mut notes = Vec::new();
+                    if let Some(tenant) = &account.tenant {
+                        notes.push(format!("{} {tenant}", i18n.t(Msg::DemoTenant)));
+                    }
+                    if account.two_factor {
+                        notes.push(i18n.t(Msg::DemoTwoFactor).to_owned());
+                    }
+                    let notes = if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", notes.join(", "))
+                    };
+                    format!("{} / {}{notes}", account.user_name, account.password)
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        view! {
+            <p class="hint" data-testid="demo-accounts">
+                {move || i18n.t(Msg::DemoAccounts)}" "{list}
+            </p>
+        }
+    })
+}
+
+/// An ABP server's login: user name, password, the tenant when the server
+/// has tenants (checked with its tenant lookup before signing in), and the
+/// authenticator code once the server asks for it.
+#[component]
+fn AbpForm() -> impl IntoView {
+    let auth = use_auth();
+    let i18n = use_i18n();
+    let form = RwSignal::new(AbpLogin::default());
+    let code = RwSignal::new(String::new());
+    let needs_code = RwSignal::new(false);
+    let has_tenants = RwSignal::new(false);
+    spawn_local(async move {
+        has_tenants.try_set(auth.has_tenants().await);
+    });
+    let login = Action::new_local(move |attempt: &AbpLogin| {
+        let attempt = attempt.clone();
+        async move {
+            let outcome = auth.login_abp(attempt).await;
+            if matches!(
+                outcome,
+                Err(AbpLoginError::SignIn(SignInFailure::TwoFactorRequired))
+            ) {
+                needs_code.set(true);
+            }
+            outcome
+        }
+    });
+    let error = move || login.value().get().and_then(Result::err);
+    let pending = login.pending();
+    let field = move |update: fn(&mut AbpLogin, String)| {
+        move |ev| form.update(|form| update(form, event_target_value(&ev)))
+    };
+
+    view! {
+        <form
+            class="login-card"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                let mut attempt = form.get_untracked();
+                attempt.code = needs_code.get_untracked().then(|| code.get_untracked());
+                login.dispatch(attempt);
+            }
+        >
+            <LoginHead has_error=Signal::derive(move || error().is_some())/>
+            <Show when=move || has_tenants.get()>
+                <label for="login-tenant">{move || i18n.t(Msg::Tenant)}</label>
+                <input
+                    id="login-tenant"
+                    data-testid="login-tenant"
+                    name="tenant"
+                    autocomplete="organization"
+                    aria-describedby="login-tenant-hint"
+                    prop:value=move || form.with(|f| f.tenant.clone())
+                    on:input=field(|f, value| f.tenant = value)
+                />
+                <p class="hint" id="login-tenant-hint">{move || i18n.t(Msg::TenantHint)}</p>
+            </Show>
+            <label for="login-username">{move || i18n.t(Msg::UserName)}</label>
+            <input
+                id="login-username"
+                data-testid="login-username"
+                name="username"
+                autocomplete="username"
+                required
+                prop:value=move || form.with(|f| f.user_name.clone())
+                on:input=field(|f, value| f.user_name = value)
+            />
+            <label for="login-password">{move || i18n.t(Msg::Password)}</label>
+            <input
+                id="login-password"
+                data-testid="login-password"
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                required
+                prop:value=move || form.with(|f| f.password.clone())
+                on:input=field(|f, value| f.password = value)
+            />
+            <Show when=move || needs_code.get()>
+                <label for="login-two-factor-code">{move || i18n.t(Msg::TwoFactorCode)}</label>
+                <input
+                    id="login-two-factor-code"
+                    data-testid="login-two-factor-code"
+                    name="one-time-code"
+                    autocomplete="one-time-code"
+                    inputmode="numeric"
+                    required
+                    bind:value=code
+                />
+            </Show>
+            <div data-testid="login-error">
+                {move || error().map(|error| view! { <AbpSignInError error/> })}
+            </div>
+            <button type="submit" class="primary" data-testid="login-submit" disabled=move || pending.get()>
+                {move || i18n.t(if pending.get() { Msg::SigningIn } else { Msg::SignIn })}
+            </button>
+            <DemoAccounts/>
         </form>
     }
 }
 
 /// The provider's name on the button: its issuer's host.
-fn provider_name() -> &'static str {
-    let issuer = config::OIDC_ISSUER;
+fn provider_name(issuer: &str) -> String {
     let without_scheme = issuer
         .strip_prefix("https://")
         .or_else(|| issuer.strip_prefix("http://"))
         .unwrap_or(issuer);
-    without_scheme.split('/').next().unwrap_or(without_scheme)
+    without_scheme
+        .split('/')
+        .next()
+        .unwrap_or(without_scheme)
+        .to_owned()
 }
 
 /// Signing in at the identity provider: one button, which leaves for the
@@ -141,6 +285,7 @@ fn ProviderForm(
 ) -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
+    let provider = provider_name(&expect_context::<Deployment>().oidc_issuer);
     let discovery = RwSignal::new(None);
     spawn_local(async move {
         discovery.try_set(auth.discover_provider().await.err());
@@ -176,7 +321,7 @@ fn ProviderForm(
                     if pending.get() {
                         i18n.t(Msg::SigningIn).to_owned()
                     } else {
-                        i18n.t(Msg::SignInWith).replace("{}", provider_name())
+                        i18n.t(Msg::SignInWith).replace("{}", &provider)
                     }
                 }}
             </button>

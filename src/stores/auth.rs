@@ -5,6 +5,7 @@ use leptos::{prelude::*, task::spawn_local};
 use silent_refresh_core::{RecheckGate, TokenPair, TokenSnapshot, TokenStore};
 use silent_refresh_web::{
     Session, SharedRefresher, TokenRefresher,
+    abp::{self, AbpSettings, PasswordSignIn, SignInFailure},
     oidc::{OidcClient, OidcError},
 };
 
@@ -86,6 +87,38 @@ pub struct AuthStore {
     provider: StoredValue<Option<OidcClient>, LocalStorage>,
     /// Why the last sign-in at the provider failed, for the login page.
     sign_in_error: RwSignal<Option<OidcError>>,
+    /// The ABP server's client users sign in with (`AUTH_MODE=abp`).
+    abp: StoredValue<Option<AbpSettings>, LocalStorage>,
+}
+
+/// A sign-in on the ABP login form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AbpLogin {
+    /// The login name.
+    pub user_name: String,
+    /// The password.
+    pub password: String,
+    /// The tenant's name; empty: the host.
+    pub tenant: String,
+    /// The authenticator code, once the server asked for it.
+    pub code: Option<String>,
+}
+
+/// Why an ABP sign-in failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AbpLoginError {
+    /// No tenant has that name.
+    #[error("there is no tenant named {0}")]
+    UnknownTenant(String),
+    /// The tenant's users may not sign in.
+    #[error("the tenant {0} is not active")]
+    InactiveTenant(String),
+    /// The tenant lookup failed.
+    #[error(transparent)]
+    Lookup(ApiError),
+    /// The token endpoint said no, or could not be reached.
+    #[error(transparent)]
+    SignIn(SignInFailure),
 }
 
 impl AuthStore {
@@ -108,7 +141,72 @@ impl AuthStore {
             forbidden: StoredValue::new_local(RecheckGate::default()),
             provider: StoredValue::new_local(None),
             sign_in_error: RwSignal::new(None),
+            abp: StoredValue::new_local(None),
         }
+    }
+
+    /// The same store, signing users in at the ABP server (whose refreshes
+    /// the API's refresher performs) as `settings` say.
+    #[must_use]
+    pub fn with_abp(self, settings: AbpSettings) -> Self {
+        self.abp.set_value(Some(settings));
+        self
+    }
+
+    /// Whether the server has tenants (its anonymous configuration says
+    /// so): the login form then asks for one. When that cannot be told, it
+    /// asks.
+    pub async fn has_tenants(&self) -> bool {
+        self.client()
+            .application_configuration()
+            .await
+            .map_or(true, |configuration| configuration.multi_tenancy.is_enabled)
+    }
+
+    /// Signs in to the ABP server: the tenant named on the form is looked up
+    /// first, then the password grant (with the authenticator code when the
+    /// server asked for one) gives the session, kept for every tab, and the
+    /// configuration is loaded.
+    pub async fn login_abp(&self, form: AbpLogin) -> Result<(), AbpLoginError> {
+        let settings = self.abp.get_value().ok_or_else(|| {
+            AbpLoginError::SignIn(SignInFailure::Unavailable("no ABP client".into()))
+        })?;
+        let tenant_name = form.tenant.trim();
+        let tenant = if tenant_name.is_empty() {
+            None
+        } else {
+            let found = self
+                .client()
+                .find_tenant(tenant_name)
+                .await
+                .map_err(AbpLoginError::Lookup)?;
+            match (found.success, found.usable_id()) {
+                (_, Some(id)) => Some(id.to_owned()),
+                (true, None) => return Err(AbpLoginError::InactiveTenant(tenant_name.to_owned())),
+                (false, None) => return Err(AbpLoginError::UnknownTenant(tenant_name.to_owned())),
+            }
+        };
+        let attempt = PasswordSignIn {
+            user_name: &form.user_name,
+            password: &form.password,
+            tenant: tenant.as_deref(),
+            two_factor_code: form.code.as_deref(),
+        };
+        let api = self.client();
+        let session = abp::sign_in(
+            api.client().transport(),
+            &settings,
+            attempt,
+            js_sys::Date::now(),
+        )
+        .await
+        .map_err(AbpLoginError::SignIn)?;
+        let subject = session.subject.clone();
+        self.access.start(session).await;
+        self.user.set(UserInfo::signed_in(subject, form.user_name));
+        // Failure is recorded in the roles state; the sign-in itself worked.
+        let _ = self.get_application_configuration().await;
+        Ok(())
     }
 
     /// The same store, signing users in at `provider` (whose refreshes the
@@ -250,15 +348,17 @@ impl AuthStore {
         self.roles.set(RolesState::Current);
         if let Some(session) = session {
             let shared = self.shared.get_value();
-            // A constant test first, so a build without a provider leaves
-            // the provider's code out.
+            // Constant tests first, so a build without a provider or an
+            // ABP server leaves their code out.
             let provider = self.provider.get_value().filter(|_| config::WITH_PROVIDER);
+            let abp = self.abp.get_value().filter(|_| config::WITH_ABP);
             spawn_local(async move {
                 let ended = shared
                     .end_login(session, move |latest| async move {
-                        match provider {
-                            Some(provider) => revoke_at_provider(provider, latest).await,
-                            None => revoke(api, latest).await,
+                        match (provider, abp) {
+                            (Some(provider), _) => revoke_at_provider(provider, latest).await,
+                            (None, Some(abp)) => revoke_at_abp(api, abp, latest).await,
+                            (None, None) => revoke(api, latest).await,
                         }
                     })
                     .await;
@@ -356,6 +456,16 @@ impl AuthStore {
 async fn revoke(api: AppApi, session: Session) {
     if let Err(error) = api.logout(&session.refresh_token).await {
         leptos::logging::warn!("the server did not revoke the session: {error}");
+    }
+}
+
+/// Revokes `session`'s refresh token at the ABP server's revocation
+/// endpoint (RFC 7009, best effort), where its discovery document names one.
+async fn revoke_at_abp(api: AppApi, settings: AbpSettings, session: Session) {
+    match abp::revoke(api.client().transport(), &settings, &session.refresh_token).await {
+        Ok(true) => {}
+        Ok(false) => leptos::logging::warn!("the server names no revocation endpoint"),
+        Err(error) => leptos::logging::warn!("the server did not revoke: {error}"),
     }
 }
 

@@ -40,6 +40,10 @@ impl UserInfo {
 
     /// The user the configuration describes, `None` when it says anonymous.
     pub fn from_configuration(configuration: ApplicationConfiguration) -> Option<Self> {
+        let granted_policies = configuration
+            .granted_policies()
+            .map(str::to_owned)
+            .collect();
         let user = configuration.current_user;
         if !user.is_authenticated {
             return None;
@@ -49,13 +53,8 @@ impl UserInfo {
             user_name: user.user_name.unwrap_or_default(),
             name: user.name,
             email: user.email,
+            granted_policies,
             roles: user.roles,
-            granted_policies: configuration
-                .auth
-                .granted_policies
-                .into_iter()
-                .filter_map(|(policy, granted)| granted.then_some(policy))
-                .collect(),
         })
     }
 
@@ -146,8 +145,8 @@ mod tests {
                 id: authenticated.then(|| "u1".into()),
                 user_name: Some("alice".into()),
                 name: Some("Alice".into()),
-                email: None,
                 roles: vec!["user".into()],
+                ..CurrentUser::default()
             },
             auth: AuthConfiguration {
                 granted_policies: [
@@ -155,8 +154,9 @@ mod tests {
                     ("Reports.View".into(), false),
                 ]
                 .into(),
+                ..AuthConfiguration::default()
             },
-            localization: Default::default(),
+            ..ApplicationConfiguration::default()
         }
     }
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use silent_refresh::{startup, stores::RolesState};
+use silent_refresh::{deployment::Deployment, i18n::I18n, startup, stores::RolesState};
 use silent_refresh_web::testing::FakeApi;
 use wasm_bindgen_test::*;
 
@@ -27,7 +27,7 @@ async fn login_fills_the_stores_and_logout_revokes_the_latest_token_for_every_ta
     let _page = fresh_page().await;
     let record = app_record();
     let api = FakeApi::install(None);
-    let auth = startup::connect();
+    let auth = startup::connect(&Deployment::built(), I18n::from_browser());
 
     auth.login("alice", "alice123").await.expect("logged in");
     assert!(auth.access.is_logged_in());

@@ -195,8 +195,8 @@ impl Server {
 
 pub use silent_refresh_contract::test_controls::{CallCounts, Endpoint, FaultRequest};
 use silent_refresh_contract::{
-    LoginRequest, PagedResult, RefreshRequest, TokenResponse,
-    identity::{IdentityUser, UpdateRolesRequest},
+    ListResult, LoginRequest, PagedResult, RefreshRequest, TokenResponse,
+    identity::{IdentityRole, IdentityUser, UpdateRolesRequest},
     paths::{self, test_controls},
     test_controls::{Stats, UserRequest},
 };
@@ -352,7 +352,16 @@ impl Api {
     /// The roles the server holds for `user`, sorted.
     pub async fn roles_of(&self, user: &str) -> Vec<String> {
         let token = self.login("admin", "admin123").await;
-        self.identity_user(&token, user).await.roles
+        let id = self.identity_user(&token, user).await.id;
+        let (status, roles) = self
+            .send(Method::GET, &paths::user_roles(&id), Some(&token), None)
+            .await;
+        assert_eq!(status, 200, "{roles}");
+        let roles: ListResult<IdentityRole> =
+            serde_json::from_value(roles).expect("a list of roles");
+        let mut names: Vec<String> = roles.items.into_iter().map(|role| role.name).collect();
+        names.sort();
+        names
     }
 
     /// As `admin`, gives `user` exactly `roles`.
@@ -360,7 +369,7 @@ impl Api {
         let token = self.login("admin", "admin123").await;
         let id = self.identity_user(&token, user).await.id;
         let request = UpdateRolesRequest {
-            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            role_names: roles.iter().map(|r| (*r).to_owned()).collect(),
         };
         let (status, body) = self
             .send(
@@ -370,7 +379,7 @@ impl Api {
                 Some(json!(request)),
             )
             .await;
-        assert_eq!(status, 200, "{body}");
+        assert_eq!(status, 204, "{body}");
     }
 }
 

@@ -81,6 +81,9 @@ pub struct OAuth2TokenResponse {
     /// The ID token of an OpenID Connect code exchange (Core §3.1.3.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// The scopes granted, when they differ from those asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 #[cfg(test)]

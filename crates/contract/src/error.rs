@@ -40,12 +40,40 @@ pub struct ValidationError {
     pub members: Vec<String>,
 }
 
-/// An RFC 6749 §5.2 error: `{"error","error_description"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// An RFC 6749 §5.2 error: `{"error","error_description"}`, with what
+/// OpenIddict and ABP add: `error_uri` (OpenIddict's page for the error),
+/// and, when a password sign-in needs its second factor
+/// (`error_description` `RequiresTwoFactor`), `userId` and `twoFactorToken`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OAuthError {
     /// `invalid_grant`, `invalid_request`, …
     pub error: String,
     /// A human-readable explanation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
+    /// A page about the error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_uri: Option<String>,
+    /// With `RequiresTwoFactor`: the user who signed in (ABP's id, 32 hex
+    /// digits without dashes).
+    #[serde(default, rename = "userId", skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// With `RequiresTwoFactor`: ABP's token for the second step.
+    #[serde(
+        default,
+        rename = "twoFactorToken",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub two_factor_token: Option<String>,
+}
+
+impl OAuthError {
+    /// An error with `error` and `description` only.
+    pub fn new(error: &str, description: impl Into<String>) -> Self {
+        Self {
+            error: error.to_owned(),
+            error_description: Some(description.into()),
+            ..Self::default()
+        }
+    }
 }

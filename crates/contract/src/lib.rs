@@ -5,7 +5,9 @@
 //! - [`policy`]: the permission names the server grants and the app checks;
 //! - the documents themselves, in ABP's shapes (camelCase on the wire):
 //!   [`account`] (login, refresh, logout, the RFC 6749 token endpoint),
-//!   [`app_config`], [`resources`], [`identity`], [`error`];
+//!   [`app_config`], [`resources`], [`identity`] (users, roles and
+//!   permissions), [`tenants`], [`error`]; read as ABP sends them
+//!   ([`nullable`]);
 //! - [`test_controls`]: the documents of `/api/_test/…`.
 //!
 //! Every type derives `Serialize` and `Deserialize`:
@@ -25,12 +27,14 @@ pub mod account;
 pub mod app_config;
 pub mod error;
 pub mod identity;
+pub mod nullable;
 pub mod paths;
 pub mod policy;
 pub mod resources;
+pub mod tenants;
 pub mod test_controls;
 
 pub use account::{LoginRequest, LogoutRequest, RefreshRequest, TokenResponse};
 pub use app_config::{ApplicationConfiguration, AuthConfiguration, CurrentUser};
 pub use error::{ErrorInfo, ErrorResponse, OAuthError, ValidationError};
-pub use resources::PagedResult;
+pub use resources::{ListResult, PagedResult};

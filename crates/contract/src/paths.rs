@@ -6,8 +6,21 @@ pub const LOGIN: &str = "/api/account/login";
 pub const REFRESH: &str = "/api/app/account/refresh-token";
 /// `POST`: revoke a refresh token's whole family.
 pub const LOGOUT: &str = "/api/account/logout";
-/// `POST`: the RFC 6749 §6 token endpoint (`grant_type=refresh_token`).
+/// `POST`: the OAuth 2.0 token endpoint, OpenIddict's path in ABP
+/// (`grant_type=password` and `grant_type=refresh_token`).
 pub const OAUTH2_TOKEN: &str = "/connect/token";
+/// `POST`: the RFC 7009 revocation endpoint, OpenIddict's path in ABP.
+pub const OAUTH2_REVOCATION: &str = "/connect/revocat";
+/// `GET`: the OpenID Connect discovery document (token and revocation
+/// endpoints, grants).
+pub const DISCOVERY: &str = "/.well-known/openid-configuration";
+/// `GET` + the name: ABP's tenant lookup by name.
+pub const TENANT_BY_NAME: &str = "/api/abp/multi-tenancy/tenants/by-name";
+/// `GET` + the id: ABP's tenant lookup by id.
+pub const TENANT_BY_ID: &str = "/api/abp/multi-tenancy/tenants/by-id";
+/// `GET`: the deployment settings the app reads before it mounts
+/// (optional; beside `index.html`).
+pub const APP_CONFIG_FILE: &str = "/app-config.json";
 /// `GET`: the current user, roles and granted policies.
 pub const APP_CONFIG: &str = "/api/abp/application-configuration";
 /// `GET`: the dashboard's figures.
@@ -22,13 +35,20 @@ pub const ACTIVITY: &str = "/api/app/activity";
 pub const SYSTEM_HEALTH: &str = "/api/app/system/health";
 /// `GET`: the reports (needs `Reports.View`).
 pub const REPORTS: &str = "/api/app/reports";
-/// `GET`: the users and their roles (needs `AbpIdentity.Users`).
+/// `GET` with `SkipCount` and `MaxResultCount`: a page of the users (needs
+/// `AbpIdentity.Users`).
 pub const IDENTITY_USERS: &str = "/api/identity/users";
-/// `GET`: the roles and the policies they grant (needs `AbpIdentity.Users`).
+/// `GET`: the roles a user may be given (needs `AbpIdentity.Users`).
+pub const ASSIGNABLE_ROLES: &str = "/api/identity/users/assignable-roles";
+/// `GET`: the roles (needs `AbpIdentity.Users`).
 pub const IDENTITY_ROLES: &str = "/api/identity/roles";
+/// `GET` with `providerName=R&providerKey={role}`: a role's permissions
+/// (needs `AbpIdentity.Users`).
+pub const PERMISSIONS: &str = "/api/permission-management/permissions";
 
-/// `PUT`: replace a user's roles (needs `AbpIdentity.Users.Update`).
-/// `user_id` must already be percent-encoded for a path segment.
+/// `GET` a user's roles; `PUT` `{"roleNames":[…]}` to replace them (needs
+/// `AbpIdentity.Users.Update`). `user_id` must already be percent-encoded
+/// for a path segment.
 pub fn user_roles(user_id: &str) -> String {
     format!("{IDENTITY_USERS}/{user_id}/roles")
 }
@@ -45,4 +65,9 @@ pub mod test_controls {
     pub const EXPIRE_ACCESS_TOKENS: &str = "/api/_test/expire-access-tokens";
     /// `POST`: a user's refresh tokens are revoked.
     pub const REVOKE_REFRESH_TOKENS: &str = "/api/_test/revoke-refresh-tokens";
+    /// `POST`: the current two-factor code of a user who has it on.
+    pub const TWO_FACTOR_CODE: &str = "/api/_test/two-factor-code";
+    /// `GET`: the last calls the API saw, with the headers ABP's clients
+    /// send.
+    pub const REQUESTS: &str = "/api/_test/requests";
 }

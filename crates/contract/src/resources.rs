@@ -7,8 +7,14 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct PagedResult<T> {
     /// This page's items.
+    #[serde(
+        default = "Vec::new",
+        deserialize_with = "crate::nullable::or_default",
+        bound(deserialize = "T: Deserialize<'de>")
+    )]
     pub items: Vec<T>,
     /// How many there are in all.
+    #[serde(default, deserialize_with = "crate::nullable::or_default")]
     pub total_count: u64,
 }
 
@@ -20,6 +26,18 @@ impl<T> PagedResult<T> {
             items,
         }
     }
+}
+
+/// ABP's unpaged list, `{"items":[…]}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListResult<T> {
+    /// The items.
+    #[serde(
+        default = "Vec::new",
+        deserialize_with = "crate::nullable::or_default",
+        bound(deserialize = "T: Deserialize<'de>")
+    )]
+    pub items: Vec<T>,
 }
 
 /// `GET /api/app/dashboard/summary`.

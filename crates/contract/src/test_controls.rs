@@ -109,3 +109,36 @@ mod tests {
         assert_eq!(fault, FaultRequest::new(Endpoint::AppConfig, 2));
     }
 }
+
+/// `POST /api/_test/two-factor-code`'s answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorCode {
+    /// The code an authenticator app shows now.
+    pub code: String,
+}
+
+/// `GET /api/_test/requests`: the last calls of the API and of the token
+/// endpoints since start or the last stats reset, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestLog {
+    /// The calls.
+    pub requests: Vec<LoggedRequest>,
+}
+
+/// One call, with the headers ABP's own clients send on every call.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedRequest {
+    /// The method.
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// `__tenant`.
+    pub tenant: Option<String>,
+    /// `Accept-Language`.
+    pub accept_language: Option<String>,
+    /// `X-Requested-With`.
+    pub requested_with: Option<String>,
+    /// Whether it carried `Authorization: Bearer`.
+    pub bearer: bool,
+}

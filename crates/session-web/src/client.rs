@@ -82,10 +82,9 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
         self.coordinator
             .send(|token| async move {
                 let request = Request {
-                    method: method.clone(),
-                    path,
                     bearer: token.as_deref(),
                     body: body.clone(),
+                    ..Request::new(method.clone(), path)
                 };
                 self.transport.send(request).await?.success()
             })

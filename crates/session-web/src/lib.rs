@@ -5,7 +5,10 @@
 //!   decrypted); every failure is an [`ApiError`];
 //! - [`ApiClient`]: the transport behind the refresh coordinator, so every
 //!   call answers its `401` with the one shared refresh;
-//! - [`TokenRefresher`]: one refresh in the seed protocol or RFC 6749 §6;
+//! - [`TokenRefresher`]: one refresh in the seed protocol, RFC 6749 §6,
+//!   at an OpenID Connect provider or at an ABP server;
+//! - [`abp`]: signing in to an ABP server (its password grant, tenants,
+//!   two factors) and revoking there;
 //! - [`oauth2`]: an OAuth 2.0 token endpoint's answers and the
 //!   `refresh_token` grant;
 //! - [`oidc`]: OpenID Connect sign-in (code + PKCE), refresh at the
@@ -40,6 +43,7 @@
 //! Logging goes to the browser console (`console.warn`); nothing here
 //! panics on data from outside.
 
+pub mod abp;
 mod client;
 mod error;
 mod keep_alive;
@@ -67,6 +71,6 @@ pub use runtime::BrowserRuntime;
 pub use session::Session;
 pub use shared_refresher::{SharedRefresher, SharedStep, shared_step};
 pub use transport::{
-    Body, BodyTransform, Method, Request, Response, Transport, form_encode, is_offline,
-    percent_encode,
+    Body, BodyTransform, Method, Request, RequestHeaders, Response, Transport, form_encode,
+    is_offline, percent_encode,
 };

@@ -24,6 +24,7 @@ impl std::fmt::Display for TokenEndpointError {
             Self::Refused(OAuthError {
                 error,
                 error_description: Some(description),
+                ..
             }) => write!(f, "{error}: {description}"),
             Self::Refused(OAuthError { error, .. }) => f.write_str(error),
             Self::Unavailable(reason) => f.write_str(reason),
@@ -51,20 +52,22 @@ pub fn token_endpoint_answer(
                     TokenEndpointError::Unavailable(format!("the token answer cannot be read: {e}"))
                 })?;
             if answer.access_token.is_empty() {
-                return Err(TokenEndpointError::Refused(OAuthError {
-                    error: "invalid_grant".into(),
-                    error_description: Some("the answer holds no access token".into()),
-                }));
+                return Err(TokenEndpointError::Refused(OAuthError::new(
+                    "invalid_grant",
+                    "the answer holds no access token",
+                )));
             }
             Ok(answer)
         }
         400 | 401 => Err(TokenEndpointError::Refused(
-            serde_json::from_str::<OAuthError>(&response.body).unwrap_or_else(|_| OAuthError {
-                error: "invalid_request".into(),
-                error_description: Some(format!(
-                    "the token endpoint answered {} without an OAuth error",
-                    response.status
-                )),
+            serde_json::from_str::<OAuthError>(&response.body).unwrap_or_else(|_| {
+                OAuthError::new(
+                    "invalid_request",
+                    format!(
+                        "the token endpoint answered {} without an OAuth error",
+                        response.status
+                    ),
+                )
             }),
         )),
         other => Err(TokenEndpointError::Unavailable(format!(
@@ -74,18 +77,22 @@ pub fn token_endpoint_answer(
 }
 
 /// One `refresh_token` grant (RFC 6749 §6): a form POST to `token_url` as
-/// the public client `client_id`.
+/// the public client `client_id`, asking for `scope` when given (ABP's
+/// clients ask for their scopes again).
 pub(crate) async fn refresh_token_grant(
     transport: &Transport,
     token_url: &str,
     client_id: &str,
+    scope: Option<&str>,
     grant: &RefreshGrant,
 ) -> Result<TokenPair, RefreshError> {
-    let form = form_encode(&[
+    let mut pairs = vec![
         ("grant_type", "refresh_token"),
-        ("refresh_token", &grant.refresh_token),
+        ("refresh_token", grant.refresh_token.as_str()),
         ("client_id", client_id),
-    ]);
+    ];
+    pairs.extend(scope.map(|scope| ("scope", scope)));
+    let form = form_encode(&pairs);
     let request = Request {
         body: Body::Form(form),
         ..Request::new(Method::POST, token_url)
@@ -142,10 +149,7 @@ mod tests {
                 let refused = token_endpoint_answer(&response(status, &body));
                 assert_eq!(
                     refused,
-                    Err(TokenEndpointError::Refused(OAuthError {
-                        error: code.into(),
-                        error_description: Some("why".into())
-                    })),
+                    Err(TokenEndpointError::Refused(OAuthError::new(code, "why"))),
                     "{status} {code}"
                 );
                 assert_eq!(

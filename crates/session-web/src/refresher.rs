@@ -7,6 +7,7 @@ use silent_refresh_core::{RefreshError, RefreshGrant, Refresher, TokenPair};
 
 use crate::{
     ApiError,
+    abp::AbpSettings,
     oauth2::refresh_token_grant,
     oidc::OidcClient,
     transport::{Body, Method, Request, Response, Transport},
@@ -25,6 +26,9 @@ enum Protocol {
     /// The `refresh_token` grant at an OpenID Connect provider's token
     /// endpoint, found by discovery.
     Oidc(OidcClient),
+    /// The `refresh_token` grant at an ABP server's OpenIddict
+    /// (`/connect/token` below the API base), with its client id and scopes.
+    Abp(AbpSettings),
 }
 
 /// Performs one refresh over a [`Transport`], and classifies the answer:
@@ -59,6 +63,15 @@ impl TokenRefresher {
         }
     }
 
+    /// A refresher speaking RFC 6749 §6 to an ABP server's OpenIddict
+    /// (`/connect/token` on the transport) as `settings` say.
+    pub fn abp(transport: Transport, settings: AbpSettings) -> Self {
+        Self {
+            transport,
+            protocol: Protocol::Abp(settings),
+        }
+    }
+
     /// A refresher speaking RFC 6749 §6 to the token endpoint `client`'s
     /// provider names (discovered on first use) as `client`'s client id.
     pub fn oidc(client: OidcClient) -> Self {
@@ -89,7 +102,17 @@ impl Refresher for TokenRefresher {
             Protocol::OAuth2 {
                 token_url,
                 client_id,
-            } => refresh_token_grant(&self.transport, token_url, client_id, grant).await,
+            } => refresh_token_grant(&self.transport, token_url, client_id, None, grant).await,
+            Protocol::Abp(settings) => {
+                refresh_token_grant(
+                    &self.transport,
+                    paths::OAUTH2_TOKEN,
+                    &settings.client_id,
+                    Some(&settings.scopes),
+                    grant,
+                )
+                .await
+            }
             Protocol::Oidc(client) => client.refresh(grant).await,
         }
     }

@@ -29,6 +29,10 @@ pub struct Session {
     /// tells one login from another. Kept across refreshes.
     #[serde(default)]
     pub started_at_ms: f64,
+    /// The tenant signed in to (ABP's `__tenant`, sent on every call by
+    /// every tab); `None`: the host, or a server without tenants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
 }
 
 impl Session {
@@ -48,7 +52,14 @@ impl Session {
             received_at_ms: now_ms,
             refresh_expires_at_ms: None,
             started_at_ms: now_ms,
+            tenant: None,
         }
+    }
+
+    /// The same session, signed in to `tenant`.
+    #[must_use]
+    pub fn with_tenant(self, tenant: Option<String>) -> Self {
+        Self { tenant, ..self }
     }
 
     /// The same session, its refresh token ending `refresh_expires_in`
@@ -77,6 +88,7 @@ impl Session {
         let refresh_expires_in = pair.refresh_expires_in;
         let refreshed = Self {
             started_at_ms: self.started_at_ms,
+            tenant: self.tenant.clone(),
             ..Self::new(
                 pair.access_token,
                 pair.refresh_token,

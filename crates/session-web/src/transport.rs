@@ -17,6 +17,11 @@ use crate::ApiError;
 /// like the original design, an encrypted body could be decrypted.
 pub type BodyTransform = Rc<dyn Fn(String) -> Result<String, ApiError>>;
 
+/// The headers every request gets, asked for as each request leaves (so
+/// they follow the session and the page's language): ABP's clients send
+/// `__tenant`, `Accept-Language` and `X-Requested-With` on every call.
+pub type RequestHeaders = Rc<dyn Fn() -> Vec<(&'static str, String)>>;
+
 /// The body of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Body {
@@ -48,16 +53,19 @@ pub struct Request<'a> {
     pub bearer: Option<&'a str>,
     /// The body.
     pub body: Body,
+    /// Headers of this request alone, set after the transport's own.
+    pub headers: &'a [(&'a str, &'a str)],
 }
 
 impl<'a> Request<'a> {
-    /// A request without a body or a token.
+    /// A request without a body, a token or headers of its own.
     pub fn new(method: Method, path: &'a str) -> Self {
         Self {
             method,
             path,
             bearer: None,
             body: Body::Empty,
+            headers: &[],
         }
     }
 }
@@ -100,12 +108,14 @@ impl Response {
     }
 }
 
-/// Sends requests to the API with a timeout and applies the body transform.
+/// Sends requests to the API with a timeout and the transport's headers,
+/// and applies the body transform.
 #[derive(Clone)]
 pub struct Transport {
     base: Rc<str>,
     timeout_ms: u32,
     transform: BodyTransform,
+    headers: RequestHeaders,
 }
 
 impl Transport {
@@ -116,12 +126,18 @@ impl Transport {
             base: base.into(),
             timeout_ms,
             transform: Rc::new(Ok),
+            headers: Rc::new(Vec::new),
         }
     }
 
     /// The same transport with `transform` applied to every response body.
     pub fn with_transform(self, transform: BodyTransform) -> Self {
         Self { transform, ..self }
+    }
+
+    /// The same transport sending `headers` with every request.
+    pub fn with_headers(self, headers: RequestHeaders) -> Self {
+        Self { headers, ..self }
     }
 
     /// The URL of `path`: absolute URLs are kept, paths go below the base.
@@ -146,6 +162,12 @@ impl Transport {
             .method(request.method)
             .abort_signal(Some(&deadline.controller.signal()))
             .header("Accept", "application/json");
+        for (name, value) in (self.headers)() {
+            builder = builder.header(name, &value);
+        }
+        for (name, value) in request.headers {
+            builder = builder.header(name, value);
+        }
         if let Some(token) = request.bearer {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }

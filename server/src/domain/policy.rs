@@ -35,6 +35,24 @@ impl Policy {
             Policy::IdentityUsersUpdate => policy::IDENTITY_USERS_UPDATE,
         }
     }
+
+    /// Its name for people, as ABP's permission definitions give one.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Policy::DashboardView => "Dashboard",
+            Policy::ReportsView => "Reports",
+            Policy::IdentityUsers => "User management",
+            Policy::IdentityUsersUpdate => "Edit",
+        }
+    }
+
+    /// The permission this one belongs under, as ABP nests them.
+    pub fn parent(self) -> Option<Policy> {
+        match self {
+            Policy::IdentityUsersUpdate => Some(Policy::IdentityUsers),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Policy {

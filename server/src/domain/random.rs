@@ -24,6 +24,11 @@ pub fn guid() -> Result<String, getrandom::Error> {
         .to_string())
 }
 
+/// A new concurrency stamp as ABP writes them: 32 lower-case hex digits.
+pub fn stamp() -> Result<String, getrandom::Error> {
+    Ok(bytes::<16>()?.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ use super::rate_limit::{Attempt, LoginLimiter, Refusal};
 use super::refresh_tokens::{self, Family, Rejection, RotationError};
 use super::roles;
 use super::store::Store;
+use super::two_factor;
 use super::users::{self, User};
 
 /// The bearer of an accepted access token, with the policies their roles
@@ -36,6 +37,8 @@ pub struct Principal {
     pub name: String,
     /// The e-mail address, where known.
     pub email: Option<String>,
+    /// The user's tenant; `None`: the host (or a provider's user).
+    pub tenant_id: Option<String>,
     /// Role names, sorted.
     pub roles: Vec<String>,
     /// Names of the policies granted through the roles.
@@ -53,6 +56,7 @@ impl Principal {
         Ok(Self {
             policies: roles::policies_of(conn, &user.roles)?,
             id: user.id,
+            tenant_id: user.tenant_id,
             user_name: user.user_name,
             name: user.name,
             email: Some(user.email),
@@ -83,6 +87,15 @@ pub enum AuthError {
     /// Wrong user name or password.
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// The password was right; the user signs in with a second factor too.
+    #[error("the second factor is required")]
+    RequiresTwoFactor {
+        /// The user who signed in.
+        user_id: String,
+    },
+    /// The password was right and the second factor wrong.
+    #[error("invalid two-factor code")]
+    InvalidTwoFactorCode,
     /// The refresh token was refused.
     #[error(transparent)]
     Rejected(#[from] Rejection),
@@ -142,6 +155,38 @@ pub struct IssuedTokens {
     /// What is left of the refresh token's absolute lifetime, in whole
     /// seconds (rounded down: rotation never extends it).
     pub refresh_expires_in: u64,
+}
+
+/// A sign-in attempt: who, in which tenant, and how they prove it.
+pub struct SignIn<'a> {
+    /// The tenant's id; `None`: the host.
+    pub tenant: Option<&'a str>,
+    /// The login name.
+    pub user_name: &'a str,
+    /// The password.
+    pub password: String,
+    /// The second factor, for a user who has it on.
+    pub second_factor: Option<SecondFactor<'a>>,
+}
+
+/// A second factor: ABP's `TwoFactorProvider` and `TwoFactorCode`.
+pub struct SecondFactor<'a> {
+    /// The provider (only [`two_factor::PROVIDER`] is known here).
+    pub provider: &'a str,
+    /// The code.
+    pub code: &'a str,
+}
+
+/// What the password check found.
+enum Checked {
+    /// The password (and the code, if one is needed) are right.
+    Passed,
+    /// The password is right, the user has two factors, no code came.
+    NeedsSecondFactor,
+    /// The password is wrong, or the user unknown.
+    WrongPassword,
+    /// The password is right and the code wrong.
+    WrongCode,
 }
 
 /// The longest user name a login accepts, in characters. Longer names are
@@ -218,23 +263,33 @@ impl Sessions {
         Arc::clone(&self.password_checks)
     }
 
-    /// Checks the credentials and starts a new refresh token family, ending
-    /// the user's oldest families beyond [`TokenRules::max_sessions`].
+    /// Checks the credentials (and, for a user who has it on, the second
+    /// factor) and starts a new refresh token family, ending the user's
+    /// oldest families beyond [`TokenRules::max_sessions`].
     ///
     /// While the attempt is locked out by failed logins (see
     /// [`super::rate_limit`]) it is refused with [`AuthError::TooManyAttempts`],
     /// and while the user or the address has logged in too often with
     /// [`AuthError::TooManyLogins`], both before the password is looked at,
-    /// whatever the password. Otherwise a failure is recorded and answered
-    /// with [`AuthError::InvalidCredentials`], and a success is recorded
-    /// against the throttles. Names over [`MAX_USER_NAME_CHARS`] are refused
-    /// with [`AuthError::UserNameTooLong`].
+    /// whatever the password. Otherwise a wrong password or a wrong code is
+    /// recorded as a failure and answered with
+    /// [`AuthError::InvalidCredentials`] or
+    /// [`AuthError::InvalidTwoFactorCode`]; a right password of a user with
+    /// two factors, without a code, is answered with
+    /// [`AuthError::RequiresTwoFactor`] and recorded as nothing; a success is
+    /// recorded against the throttles. Names over [`MAX_USER_NAME_CHARS`]
+    /// are refused with [`AuthError::UserNameTooLong`].
     pub async fn login(
         &self,
-        user_name: &str,
-        password: String,
+        sign_in: SignIn<'_>,
         client: Option<IpAddr>,
     ) -> Result<IssuedTokens, AuthError> {
+        let SignIn {
+            tenant,
+            user_name,
+            password,
+            second_factor,
+        } = sign_in;
         if user_name.chars().count() > MAX_USER_NAME_CHARS {
             return Err(AuthError::UserNameTooLong);
         }
@@ -248,29 +303,53 @@ impl Sessions {
         self.check_limit(&attempt)?;
         let credentials = self
             .store
-            .with(|conn| users::credentials(conn, user_name))?;
+            .with(|conn| users::credentials(conn, tenant, user_name))?;
         // Unknown names are checked against a dummy hash so they take as long.
         let hash = credentials
             .as_ref()
             .map_or(DUMMY_HASH, |found| found.password_hash.as_str())
             .to_owned();
+        let key = credentials
+            .as_ref()
+            .and_then(|found| found.two_factor_key.clone());
         let known = credentials.is_some();
-        let (limiter, now) = (Arc::clone(&self.limiter), self.clock.clone());
+        let second_factor = second_factor.map(|proof| {
+            (
+                proof.provider == two_factor::PROVIDER,
+                proof.code.to_owned(),
+            )
+        });
+        let (limiter, clock) = (Arc::clone(&self.limiter), self.clock.clone());
         // Verifies and records in one blocking task that owns the slot, so
         // the outcome counts even when the client hangs up mid-check.
-        let matches = tokio::task::spawn_blocking(move || {
-            let matches = password::verify(&password, &hash) && known;
-            if matches {
-                limiter.record_success(&attempt, now.now_ms());
-            } else {
-                limiter.record_failure(&attempt, now.now_ms());
+        let outcome = tokio::task::spawn_blocking(move || {
+            let now = clock.now_ms();
+            let outcome = match (password::verify(&password, &hash) && known, key) {
+                (false, _) => Checked::WrongPassword,
+                (true, None) => Checked::Passed,
+                (true, Some(_)) if second_factor.is_none() => Checked::NeedsSecondFactor,
+                (true, Some(key)) => match second_factor {
+                    Some((true, code)) if two_factor::verify(&key, &code, now) => Checked::Passed,
+                    _ => Checked::WrongCode,
+                },
+            };
+            match outcome {
+                Checked::Passed => limiter.record_success(&attempt, now),
+                Checked::WrongPassword | Checked::WrongCode => {
+                    limiter.record_failure(&attempt, now);
+                }
+                Checked::NeedsSecondFactor => {}
             }
             drop(permit);
-            matches
+            outcome
         })
         .await?;
-        match credentials {
-            Some(found) if matches => self.start_session(&found.id),
+        match (credentials, outcome) {
+            (Some(found), Checked::Passed) => self.start_session(&found.id),
+            (Some(found), Checked::NeedsSecondFactor) => {
+                Err(AuthError::RequiresTwoFactor { user_id: found.id })
+            }
+            (Some(_), Checked::WrongCode) => Err(AuthError::InvalidTwoFactorCode),
             _ => Err(AuthError::InvalidCredentials),
         }
     }

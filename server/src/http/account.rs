@@ -15,7 +15,7 @@ use silent_refresh_contract::paths;
 use silent_refresh_contract::test_controls::Endpoint;
 
 use crate::domain::refresh_tokens;
-use crate::domain::sessions::IssuedTokens;
+use crate::domain::sessions::{IssuedTokens, SignIn};
 use crate::http::client::client_address;
 use crate::http::extract::AppJson;
 use crate::http::{AppError, own_tokens_only, token_endpoint, tracking::track};
@@ -63,10 +63,13 @@ async fn login(
     let client = peer.ok().map(|ConnectInfo(addr)| {
         client_address(addr.ip(), &headers, &state.config.trusted_proxies)
     });
-    let pair = state
-        .sessions
-        .login(&request.user_name, request.password, client)
-        .await?;
+    let sign_in = SignIn {
+        tenant: None,
+        user_name: &request.user_name,
+        password: request.password,
+        second_factor: None,
+    };
+    let pair = state.sessions.login(sign_in, client).await?;
     Ok(Json(token_response(pair, true)))
 }
 

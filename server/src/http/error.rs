@@ -11,6 +11,10 @@ use crate::domain::refresh_tokens::Rejection;
 use crate::domain::sessions::{AuthError, MAX_USER_NAME_CHARS};
 use crate::domain::users::RolesUpdateError;
 
+/// ABP's code of an authorization failure (`AbpAuthorizationErrorCodes`):
+/// a policy the caller's roles do not grant.
+pub const FORBIDDEN_CODE: &str = "Volo.Authorization:010001";
+
 /// Everything a request can fail with. Rendered as ABP's error shape
 /// `{"error":{"code","message","details":null,"validationErrors"}}`, except
 /// [`AppError::InvalidGrant`] (adds `"success":false`) and [`AppError::OAuth`]
@@ -73,14 +77,23 @@ pub enum AppError {
     /// A refresh token was refused: `400` `invalid_grant` with `"success":false`.
     #[error(transparent)]
     InvalidGrant(Rejection),
-    /// An OAuth2 token endpoint error: `400 {"error","error_description"}`.
-    #[error("oauth2 {error}: {description}")]
-    OAuth {
-        /// The RFC 6749 error code.
-        error: &'static str,
-        /// Human-readable detail.
-        description: String,
-    },
+    /// An OAuth2 token endpoint error: `400 {"error","error_description",…}`.
+    #[error("oauth2 {}", .0.error)]
+    OAuth(OAuthError),
+    /// A client id the token endpoint does not know (`--client-id`):
+    /// `401 invalid_client`, as OpenIddict answers.
+    #[error("unknown client id")]
+    InvalidClient,
+    /// The password was right, but the account signs in with a second
+    /// factor, which the seed login cannot take: `401`
+    /// `requires_two_factor`.
+    #[error("two-factor sign-in required")]
+    TwoFactorRequired,
+    /// A call without a bearer and without `X-Requested-With` to a server
+    /// started with `--login-redirect`: `302` to the login page, as a
+    /// cookie-default ASP.NET Core host answers.
+    #[error("redirected to the login page")]
+    LoginRedirect(String),
     /// A fault injected through the test controls, with its status.
     #[error("injected fault {0}")]
     InjectedFault(StatusCode),
@@ -90,23 +103,14 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// Re-expresses a refresh token rejection in OAuth2's shape (for
-    /// `/connect/token`); other errors are unchanged.
-    pub fn into_oauth(self) -> Self {
-        match self {
-            AppError::InvalidGrant(rejection) => AppError::OAuth {
-                error: "invalid_grant",
-                description: rejection.to_string(),
-            },
-            other => other,
-        }
-    }
-
     fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated
             | AppError::InvalidToken(_)
-            | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            | AppError::InvalidCredentials
+            | AppError::InvalidClient
+            | AppError::TwoFactorRequired => StatusCode::UNAUTHORIZED,
+            AppError::LoginRedirect(_) => StatusCode::FOUND,
             AppError::TooManyAttempts { .. } | AppError::TooManyLogins { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -130,7 +134,10 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::TooManyLogins { .. } => "too_many_logins",
-            AppError::Forbidden(_) => "forbidden",
+            AppError::Forbidden(_) => FORBIDDEN_CODE,
+            AppError::InvalidClient => "invalid_client",
+            AppError::TwoFactorRequired => "requires_two_factor",
+            AppError::LoginRedirect(_) => "login_redirect",
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest { code, .. } => code,
             AppError::Validation(_) => "validation_error",
@@ -138,7 +145,7 @@ impl AppError {
             AppError::ManagedByProvider(_) => "managed_by_identity_provider",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::InvalidGrant(_) => "invalid_grant",
-            AppError::OAuth { error, .. } => error,
+            AppError::OAuth(_) => "oauth_error",
             AppError::InjectedFault(_) => "injected_fault",
             AppError::Internal(_) => "internal_error",
         }
@@ -155,7 +162,12 @@ impl AppError {
             AppError::TooManyLogins { retry_after } => {
                 format!("Too many logins. Try again in {retry_after} seconds.")
             }
-            AppError::Forbidden(policy) => format!("The policy {policy} is not granted."),
+            AppError::Forbidden(_) => "Authorization failed! Given policy has not granted.".into(),
+            AppError::InvalidClient => "The specified 'client_id' is invalid.".into(),
+            AppError::TwoFactorRequired => "This account signs in with a second factor: \
+                 use the password grant of /connect/token, which asks for it."
+                .into(),
+            AppError::LoginRedirect(to) => format!("Sign in at {to}."),
             AppError::Validation(_) => "Your request is not valid!".into(),
             AppError::InjectedFault(status) => format!("Injected fault ({status})."),
             AppError::Internal(_) => "An internal error occurred.".into(),
@@ -166,7 +178,7 @@ impl AppError {
             ),
             AppError::MethodNotAllowed => "This method is not allowed here.".into(),
             AppError::NotFound(message) | AppError::BadRequest { message, .. } => message.clone(),
-            AppError::OAuth { description, .. } => description.clone(),
+            AppError::OAuth(error) => error.error_description.clone().unwrap_or_default(),
             AppError::InvalidGrant(rejection) => rejection.to_string(),
         }
     }
@@ -213,15 +225,30 @@ impl IntoResponse for AppError {
         };
         let status = self.status();
         let mut response = match self {
-            AppError::OAuth { error, description } => (
+            AppError::OAuth(error) => (status, Json(error)).into_response(),
+            AppError::InvalidClient => (
                 status,
                 Json(OAuthError {
-                    error: error.to_owned(),
-                    error_description: Some(description),
+                    error_uri: Some("https://documentation.openiddict.com/errors/ID2052".into()),
+                    ..OAuthError::new("invalid_client", "The specified 'client_id' is invalid.")
                 }),
             )
                 .into_response(),
-            abp => (status, Json(abp.into_body())).into_response(),
+            AppError::LoginRedirect(to) => {
+                let mut response = StatusCode::FOUND.into_response();
+                if let Ok(location) = HeaderValue::try_from(to) {
+                    response.headers_mut().insert(header::LOCATION, location);
+                }
+                return response;
+            }
+            abp => {
+                let mut response = (status, Json(abp.into_body())).into_response();
+                // What ABP's clients look for to read the body as its error.
+                response
+                    .headers_mut()
+                    .insert("_abperrorformat", HeaderValue::from_static("true"));
+                response
+            }
         };
         let headers = response.headers_mut();
         if let Some(challenge) = challenge {
@@ -276,7 +303,10 @@ impl From<AuthError> for AppError {
             }]),
             AuthError::TooManyAttempts { retry_after } => AppError::TooManyAttempts { retry_after },
             AuthError::TooManyLogins { retry_after } => AppError::TooManyLogins { retry_after },
-            AuthError::InvalidCredentials => AppError::InvalidCredentials,
+            AuthError::InvalidCredentials | AuthError::InvalidTwoFactorCode => {
+                AppError::InvalidCredentials
+            }
+            AuthError::RequiresTwoFactor { .. } => AppError::TwoFactorRequired,
             AuthError::Rejected(rejection) => AppError::InvalidGrant(rejection),
             AuthError::InvalidToken(reason) => AppError::InvalidToken(reason.to_string()),
             internal @ (AuthError::Db(_)
@@ -299,7 +329,7 @@ impl From<RolesUpdateError> for AppError {
                     .into_iter()
                     .map(|role| ValidationError {
                         message: format!("There is no role named '{role}'."),
-                        members: vec!["roles".into()],
+                        members: vec!["roleNames".into()],
                     })
                     .collect(),
             ),
@@ -320,4 +350,4 @@ macro_rules! internal_from {
     )+};
 }
 
-internal_from!(rusqlite::Error);
+internal_from!(rusqlite::Error, getrandom::Error);

@@ -39,7 +39,13 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = bearer_token(parts)?.ok_or(AppError::Unauthenticated)?;
+        let Some(token) = bearer_token(parts)? else {
+            return Err(if state.config.login_redirect && !is_script_call(parts) {
+                login_redirect(parts)
+            } else {
+                AppError::Unauthenticated
+            });
+        };
         Ok(Self(authenticate(state, token).await?))
     }
 }
@@ -72,6 +78,26 @@ fn bearer_token(parts: &Parts) -> Result<Option<&str>, AppError> {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim()),
         _ => None,
     })
+}
+
+/// Whether the call says it comes from a script (`X-Requested-With:
+/// XMLHttpRequest`, as ABP's clients send on every call): a
+/// cookie-default host answers such a call `401`, any other `302`.
+fn is_script_call(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get("x-requested-with")
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"XMLHttpRequest"))
+}
+
+/// The `302` of a cookie-default host: to its login page, coming back here.
+fn login_redirect(parts: &Parts) -> AppError {
+    let back = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |target| target.as_str());
+    let back = percent_encoding::utf8_percent_encode(back, percent_encoding::NON_ALPHANUMERIC);
+    AppError::LoginRedirect(format!("/Account/Login?ReturnUrl={back}"))
 }
 
 /// The bearer of an access token, with their roles and policies as they
@@ -108,6 +134,7 @@ async fn provider_principal(
     let user_name = user.preferred_username.unwrap_or_else(|| user.sub.clone());
     Ok(Principal {
         id: user.sub,
+        tenant_id: None,
         name: user.name.unwrap_or_else(|| user_name.clone()),
         user_name,
         email: user.email,

@@ -13,7 +13,8 @@ use crate::state::AppState;
 /// Middleware: lets the request through only if it carries a valid access
 /// token (as [`AuthUser`] demands) whose user's roles grant `policy` now;
 /// else it is answered with [`AppError::Unauthenticated`],
-/// [`AppError::InvalidToken`] or [`AppError::Forbidden`].
+/// [`AppError::InvalidToken`] or [`AppError::Forbidden`]. The handler finds
+/// the caller's `Principal` in the request's extensions.
 pub async fn require_policy(
     State((state, policy)): State<(AppState, Policy)>,
     request: Request,
@@ -24,5 +25,6 @@ pub async fn require_policy(
     if !principal.has(policy) {
         return Err(AppError::Forbidden(policy));
     }
+    parts.extensions.insert(principal);
     Ok(next.run(Request::from_parts(parts, body)).await)
 }

@@ -25,6 +25,7 @@
 
 mod caching;
 mod csp;
+mod deployment;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -44,16 +45,19 @@ use crate::http::api_path_not_found;
 pub use caching::weaken_etag_when_encoded;
 use caching::{IMMUTABLE, Kind, REVALIDATE, conditional_headers, etag_of, index_response};
 use csp::{
-    add_security_headers, content_security_policy, csp_header, inline_script_hashes, origin_of,
+    Origins, add_security_headers, content_security_policy, csp_header, inline_script_hashes,
 };
 
 /// Serves `dir` (see the module docs), falling back to `dir/index.html`
 /// with status 200, except for paths that look like the API (see
 /// [`is_api_path`]): those get the API's `404`. `issuer` is
-/// `--oidc-issuer`, whose origin the CSP lets the app reach.
+/// `--oidc-issuer`, whose origin the CSP lets the app reach;
+/// `deployment` is the server's own `app-config.json`, served when the
+/// folder has none.
 pub fn service(
     dir: &Path,
     issuer: Option<&str>,
+    deployment: Option<String>,
 ) -> impl tower::Service<
     Request,
     Response = Response,
@@ -65,7 +69,9 @@ pub fn service(
 + 'static {
     let site = Arc::new(Site {
         index_path: dir.join("index.html"),
-        issuer_origin: issuer.and_then(origin_of),
+        deployment_path: dir.join(deployment::FILE_NAME),
+        default_deployment: deployment::default_document(deployment),
+        issuer_origins: Origins::of_issuer(issuer),
         index: RwLock::new(None),
     });
     from_fn_with_state(site, serve_site).layer(
@@ -81,19 +87,25 @@ pub fn service(
 /// The static folder's `index.html` as last read, and what the CSP needs.
 struct Site {
     index_path: PathBuf,
+    /// `app-config.json` in the folder.
+    deployment_path: PathBuf,
+    /// The server's own `app-config.json`, when the folder has none.
+    default_deployment: Option<Bytes>,
     /// `--oidc-issuer`'s origin (`https://id.example.com`).
-    issuer_origin: Option<String>,
+    issuer_origins: Origins,
     index: RwLock<Option<Arc<IndexPage>>>,
 }
 
 /// `index.html` in memory.
 struct IndexPage {
-    /// When it was read, for noticing a new build.
-    stamp: Stamp,
+    /// When it and the deployment file were read, for noticing a new build
+    /// or a new deployment.
+    stamps: (Stamp, Option<Stamp>),
     body: Bytes,
     /// `"<SHA-256 of the body in hex>"`.
     etag: HeaderValue,
-    /// The CSP with the hashes of this page's inline scripts.
+    /// The CSP with the hashes of this page's inline scripts and the
+    /// origins of the deployment file.
     csp: HeaderValue,
 }
 
@@ -104,29 +116,39 @@ struct Stamp {
     len: u64,
 }
 
-impl Site {
-    /// The current `index.html`, read again if it changed on disk; `None`
-    /// when there is none.
-    async fn index(&self) -> Option<Arc<IndexPage>> {
-        let metadata = tokio::fs::metadata(&self.index_path)
+impl Stamp {
+    /// The file at `path`'s stamp; `None` when there is no such file.
+    async fn of(path: &Path) -> Option<Self> {
+        let metadata = tokio::fs::metadata(path)
             .await
             .ok()
             .filter(std::fs::Metadata::is_file)?;
-        let stamp = Stamp {
+        Some(Self {
             modified: metadata.modified().ok(),
             len: metadata.len(),
-        };
+        })
+    }
+}
+
+impl Site {
+    /// The current `index.html`, read again if it or the deployment file
+    /// changed on disk; `None` when there is none.
+    async fn index(&self) -> Option<Arc<IndexPage>> {
+        let stamps = (
+            Stamp::of(&self.index_path).await?,
+            Stamp::of(&self.deployment_path).await,
+        );
         let cached = self
             .index
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         if let Some(page) = cached
-            && page.stamp == stamp
+            && page.stamps == stamps
         {
             return Some(page);
         }
-        // Read after the stamp was taken: if the file changes again in
+        // Read after the stamps were taken: if a file changes again in
         // between, the next request sees a new stamp and reads it again.
         let body = match tokio::fs::read(&self.index_path).await {
             Ok(body) => Bytes::from(body),
@@ -135,28 +157,46 @@ impl Site {
                 return None;
             }
         };
-        let page = Arc::new(IndexPage::new(stamp, body, self.issuer_origin.as_deref()));
+        let page = Arc::new(IndexPage::new(stamps, body, self.origins().await));
         *self.index.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&page));
         Some(page)
     }
 
+    /// The deployment document: the folder's, else the server's own.
+    async fn deployment(&self) -> Option<Bytes> {
+        match tokio::fs::read(&self.deployment_path).await {
+            Ok(document) => Some(Bytes::from(document)),
+            Err(_) => self.default_deployment.clone(),
+        }
+    }
+
+    /// The origins the app may reach: the issuer's and the deployment's.
+    async fn origins(&self) -> Origins {
+        let deployed = self
+            .deployment()
+            .await
+            .map(|document| deployment::origins_of(&document))
+            .unwrap_or_default();
+        self.issuer_origins.clone().and(deployed)
+    }
+
     /// The CSP to send with a response: the current page's, or, without an
     /// `index.html`, one that allows no inline script.
-    fn csp(&self, page: Option<&IndexPage>) -> HeaderValue {
+    async fn csp(&self, page: Option<&IndexPage>) -> HeaderValue {
         match page {
             Some(page) => page.csp.clone(),
-            None => csp_header(&content_security_policy(&[], self.issuer_origin.as_deref())),
+            None => csp_header(&content_security_policy(&[], &self.origins().await)),
         }
     }
 }
 
 impl IndexPage {
-    fn new(stamp: Stamp, body: Bytes, issuer_origin: Option<&str>) -> Self {
+    fn new(stamps: (Stamp, Option<Stamp>), body: Bytes, origins: Origins) -> Self {
         let etag = etag_of(&body);
         let hashes = inline_script_hashes(&String::from_utf8_lossy(&body));
-        let csp = csp_header(&content_security_policy(&hashes, issuer_origin));
+        let csp = csp_header(&content_security_policy(&hashes, &origins));
         Self {
-            stamp,
+            stamps,
             body,
             etag,
             csp,
@@ -186,10 +226,17 @@ async fn serve_site(State(site): State<Arc<Site>>, request: Request, next: Next)
     } else {
         let method = request.method().clone();
         let conditions = conditional_headers(request.headers());
+        let deployment = is_deployment_path(request.uri().path());
         let response = next.run(request).await;
         if reads && response.status() == StatusCode::NOT_FOUND {
-            kind = Kind::Index;
-            index_response(page.as_deref(), &method, &conditions)
+            if deployment {
+                // Never the page in its place: the app reads this file as
+                // JSON before it mounts.
+                deployment_response(site.default_deployment.clone())
+            } else {
+                kind = Kind::Index;
+                index_response(page.as_deref(), &method, &conditions)
+            }
         } else {
             response
         }
@@ -209,8 +256,31 @@ async fn serve_site(State(site): State<Arc<Site>>, request: Request, next: Next)
     }) {
         headers.append(VARY, HeaderValue::from_static("accept-encoding"));
     }
-    add_security_headers(headers, site.csp(page.as_deref()));
+    add_security_headers(headers, site.csp(page.as_deref()).await);
     response
+}
+
+/// Whether `path` is the deployment file beside `index.html`.
+fn is_deployment_path(path: &str) -> bool {
+    percent_decode_str(path)
+        .decode_utf8_lossy()
+        .trim_start_matches('/')
+        == deployment::FILE_NAME
+}
+
+/// The server's own deployment document, or `404` when it has none.
+fn deployment_response(document: Option<Bytes>) -> Response {
+    match document {
+        Some(document) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            document,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// Whether `path`'s first segment, percent-decoded, is `api` in any letter

@@ -3,18 +3,23 @@
 
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use silent_refresh_contract::ValidationError;
 use silent_refresh_contract::paths::test_controls as paths;
-use silent_refresh_contract::test_controls::{FaultRequest, Stats, UserRequest};
+use silent_refresh_contract::test_controls::{
+    FaultRequest, LoggedRequest, RequestLog, Stats, TwoFactorCode, UserRequest,
+};
 
 use crate::controls::Fault;
-use crate::domain::refresh_tokens;
-use crate::domain::users;
+use crate::domain::{refresh_tokens, two_factor, users};
 use crate::http::AppError;
+use crate::http::TENANT_HEADER;
 use crate::http::extract::AppJson;
 use crate::state::AppState;
 
@@ -26,6 +31,60 @@ pub fn router() -> Router<AppState> {
         .route(paths::FAULTS, post(set_fault).delete(clear_faults))
         .route(paths::EXPIRE_ACCESS_TOKENS, post(expire_access_tokens))
         .route(paths::REVOKE_REFRESH_TOKENS, post(revoke_refresh_tokens))
+        .route(paths::TWO_FACTOR_CODE, post(two_factor_code))
+        .route(paths::REQUESTS, get(requests))
+}
+
+/// Middleware: logs every call but the test controls' own, with the
+/// headers ABP's clients send, so a test can check that every call of the
+/// app carried them.
+pub async fn log_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if !path.starts_with("/api/_test") {
+        let headers = request.headers();
+        state.controls.log_request(LoggedRequest {
+            method: request.method().to_string(),
+            path: path.to_owned(),
+            tenant: header(headers, TENANT_HEADER),
+            accept_language: header(headers, ACCEPT_LANGUAGE.as_str()),
+            requested_with: header(headers, "x-requested-with"),
+            bearer: header(headers, AUTHORIZATION.as_str())
+                .is_some_and(|value| value.starts_with("Bearer ")),
+        });
+    }
+    next.run(request).await
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+async fn requests(State(state): State<AppState>) -> Json<RequestLog> {
+    Json(RequestLog {
+        requests: state.controls.requests(),
+    })
+}
+
+/// The code the authenticator app of a user with two factors shows now.
+async fn two_factor_code(
+    State(state): State<AppState>,
+    AppJson(request): AppJson<UserRequest>,
+) -> Result<Json<TwoFactorCode>, AppError> {
+    let key = state
+        .store
+        .with(|conn| users::two_factor_key(conn, &request.user_name))?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "There is no user named '{}' who signs in with two factors.",
+                request.user_name
+            ))
+        })?;
+    Ok(Json(TwoFactorCode {
+        code: two_factor::code_at(&key, state.clock.now_ms()),
+    }))
 }
 
 async fn stats(State(state): State<AppState>) -> Json<Stats> {

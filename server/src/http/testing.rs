@@ -217,11 +217,40 @@ impl TestApp {
 
     /// Posts `form` to the OAuth2 token endpoint.
     pub async fn token(&self, form: &str) -> TestResponse {
-        let request = Request::post("/connect/token")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(form.to_owned()))
-            .expect("request");
-        self.send(request).await
+        self.token_with(form, &[]).await
+    }
+
+    /// Posts `form` to the OAuth2 token endpoint with `headers` (`__tenant`,
+    /// `Accept-Language`).
+    pub async fn token_with(&self, form: &str, headers: &[(&str, &str)]) -> TestResponse {
+        self.form("/connect/token", form, headers).await
+    }
+
+    /// Posts `form` to `path` with `headers`.
+    pub async fn form(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> TestResponse {
+        let mut request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Body::from(form.to_owned())).expect("request"))
+            .await
+    }
+
+    /// The password grant for `user_name` / `password`, as ABP's clients
+    /// send it, in the tenant `tenant` (`__tenant`) when given.
+    pub async fn password_grant(
+        &self,
+        user_name: &str,
+        password: &str,
+        tenant: Option<&str>,
+    ) -> TestResponse {
+        let form = format!(
+            "grant_type=password&username={user_name}&password={password}\
+             &client_id=silent-refresh-app&scope=offline_access%20openid%20profile"
+        );
+        let headers: Vec<(&str, &str)> = tenant.map(|t| ("__tenant", t)).into_iter().collect();
+        self.token_with(&form, &headers).await
     }
 }
 

@@ -285,8 +285,10 @@ async fn rs256_and_es256_tokens_are_accepted_and_their_roles_grant_policies() {
             json!({
                 "isAuthenticated": true,
                 "id": "sub-alice",
+                "tenantId": null,
                 "userName": "alice",
                 "name": "Alice Liddell",
+                "surName": null,
                 "email": "alice@example.org",
                 "roles": ["user"]
             }),
@@ -300,7 +302,7 @@ async fn rs256_and_es256_tokens_are_accepted_and_their_roles_grant_policies() {
         assert_eq!(app.get(SUMMARY, Some(&token)).await.status, StatusCode::OK);
         app.get(REPORTS, Some(&token))
             .await
-            .assert_abp_error(StatusCode::FORBIDDEN, "forbidden");
+            .assert_abp_error(StatusCode::FORBIDDEN, "Volo.Authorization:010001");
     }
 
     // Roles the table does not know grant nothing; one string is one role;

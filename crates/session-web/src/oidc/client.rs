@@ -184,6 +184,7 @@ impl OidcClient {
             &self.inner.transport,
             &metadata.token_endpoint,
             &self.inner.settings.client_id,
+            None,
             grant,
         )
         .await

@@ -22,29 +22,65 @@ use sha2::{Digest, Sha256};
 ///   `style` attribute (an inline style would be refused, not allowed).
 /// - `connect-src` and `form-action`: the app's own API, plus, with
 ///   `--oidc-issuer`, the issuer's origin (the app fetches its discovery
-///   document and calls its token and revocation endpoints).
+///   document and calls its token and revocation endpoints), plus the API
+///   and the issuer the deployment file (`app-config.json`) names.
 /// - `img-src` also `data:` (inline icons); no plugins, no framing by
 ///   anyone, no `<base>` elsewhere.
-pub fn content_security_policy(script_hashes: &[String], issuer_origin: Option<&str>) -> String {
+pub fn content_security_policy(script_hashes: &[String], origins: &Origins) -> String {
     let hashes: String = script_hashes
         .iter()
         .map(|hash| format!(" 'sha256-{hash}'"))
         .collect();
-    let issuer = issuer_origin
-        .map(|origin| format!(" {origin}"))
-        .unwrap_or_default();
+    let list = |origins: &[String]| -> String {
+        let mut unique: Vec<&String> = Vec::new();
+        for origin in origins {
+            if !unique.contains(&origin) {
+                unique.push(origin);
+            }
+        }
+        unique.iter().map(|origin| format!(" {origin}")).collect()
+    };
     [
         "default-src 'self'".to_owned(),
         format!("script-src 'self' 'wasm-unsafe-eval'{hashes}"),
         "style-src 'self'".to_owned(),
         "img-src 'self' data:".to_owned(),
-        format!("connect-src 'self'{issuer}"),
+        format!("connect-src 'self'{}", list(&origins.connect)),
         "base-uri 'self'".to_owned(),
-        format!("form-action 'self'{issuer}"),
+        format!("form-action 'self'{}", list(&origins.form_action)),
         "frame-ancestors 'none'".to_owned(),
         "object-src 'none'".to_owned(),
     ]
     .join("; ")
+}
+
+/// The other origins the app may reach: with `--oidc-issuer` the issuer's,
+/// and those the deployment file names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origins {
+    /// What `connect-src` allows besides `'self'` (the API, the provider).
+    pub connect: Vec<String>,
+    /// What `form-action` allows besides `'self'` (the provider's sign-in).
+    pub form_action: Vec<String>,
+}
+
+impl Origins {
+    /// The origin of `--oidc-issuer`, for both.
+    pub fn of_issuer(issuer: Option<&str>) -> Self {
+        let origin: Vec<String> = issuer.and_then(origin_of).into_iter().collect();
+        Self {
+            connect: origin.clone(),
+            form_action: origin,
+        }
+    }
+
+    /// These and `more`.
+    #[must_use]
+    pub fn and(mut self, more: Origins) -> Self {
+        self.connect.extend(more.connect);
+        self.form_action.extend(more.form_action);
+        self
+    }
 }
 
 pub fn csp_header(policy: &str) -> HeaderValue {
@@ -231,7 +267,10 @@ mod tests {
     #[test]
     fn the_csp_is_one_string_with_every_directive() {
         assert_eq!(
-            content_security_policy(&["abc=".to_owned()], Some("https://id.example.com")),
+            content_security_policy(
+                &["abc=".to_owned()],
+                &Origins::of_issuer(Some("https://id.example.com"))
+            ),
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-abc='; \
              style-src 'self'; img-src 'self' data:; connect-src 'self' https://id.example.com; \
              base-uri 'self'; form-action 'self' https://id.example.com; \

@@ -482,3 +482,58 @@ async fn without_an_index_html_unknown_paths_are_404() {
         assert!(!csp.contains("'sha256-"), "{csp}");
     }
 }
+
+#[tokio::test]
+async fn the_servers_own_deployment_file_names_the_demo_accounts() {
+    let (_dir, app) = site();
+    let response = app.get("/app-config.json", None).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.header(header::CACHE_CONTROL), Some("no-cache"));
+    assert_eq!(
+        response.header(header::CONTENT_TYPE),
+        Some("application/json")
+    );
+    let accounts = response.json()["DEMO_ACCOUNTS"].clone();
+    let names: Vec<&str> = accounts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|account| account["userName"].as_str())
+        .collect();
+    assert_eq!(names, ["admin", "alice", "wile", "bob"]);
+    assert_eq!(accounts[3]["tenant"], "acme");
+    assert_eq!(accounts[3]["twoFactor"], true);
+}
+
+#[tokio::test]
+async fn a_deployment_file_in_the_folder_is_served_and_its_origins_join_the_csp() {
+    let (dir, app) = site();
+    let document = r#"{"API_BASE":"https://api.example.com:8443","OIDC_ISSUER":"https://id.example.com/realms/x"}"#;
+    write(&dir, "app-config.json", document.as_bytes());
+    let response = app.get("/app-config.json", None).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.text(), document);
+    assert_eq!(response.header(header::CACHE_CONTROL), Some("no-cache"));
+    let csp = app
+        .get("/", None)
+        .await
+        .header(header::CONTENT_SECURITY_POLICY)
+        .expect("csp")
+        .to_owned();
+    assert!(
+        csp.contains("connect-src 'self' https://api.example.com:8443 https://id.example.com;"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("form-action 'self' https://id.example.com;"),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_deployment_file_an_identity_provider_server_answers_404_not_the_page() {
+    let (_dir, app) = site_with(|c| c.oidc_issuer = Some("https://id.example.com".into()));
+    let response = app.get("/app-config.json", None).await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert!(!response.text().contains("the app"), "{}", response.text());
+}

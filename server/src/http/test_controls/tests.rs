@@ -322,3 +322,73 @@ async fn unknown_user_names_are_404() {
             .assert_abp_error(StatusCode::NOT_FOUND, "not_found");
     }
 }
+
+#[tokio::test]
+async fn the_request_log_keeps_the_headers_abps_clients_send() {
+    let app = TestApp::with(|c| c.test_controls = true);
+    let alice = app.alice().await;
+    let request = axum::http::Request::get("/api/app/orders")
+        .header("authorization", format!("Bearer {}", alice.token))
+        .header("__tenant", "t-1")
+        .header("accept-language", "zh-Hans")
+        .header("x-requested-with", "XMLHttpRequest")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    app.send(request).await;
+    let log = app.get("/api/_test/requests", None).await.json();
+    let requests = log["requests"].as_array().expect("requests");
+    let orders = requests
+        .iter()
+        .find(|r| r["path"] == "/api/app/orders")
+        .expect("the call is logged");
+    assert_eq!(orders["method"], "GET");
+    assert_eq!(orders["tenant"], "t-1");
+    assert_eq!(orders["acceptLanguage"], "zh-Hans");
+    assert_eq!(orders["requestedWith"], "XMLHttpRequest");
+    assert_eq!(orders["bearer"], true);
+    let login = requests
+        .iter()
+        .find(|r| r["path"] == "/api/account/login")
+        .expect("the login is logged");
+    assert_eq!(login["bearer"], false);
+    assert_eq!(login["tenant"], serde_json::Value::Null);
+    assert!(
+        requests.iter().all(|r| !r["path"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("/api/_test")),
+        "the controls' own calls are not logged"
+    );
+    app.post("/api/_test/stats/reset", None, serde_json::Value::Null)
+        .await;
+    let log = app.get("/api/_test/requests", None).await.json();
+    assert_eq!(log["requests"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn the_two_factor_code_is_the_authenticators_of_now() {
+    let app = TestApp::with(|c| c.test_controls = true);
+    let code = app
+        .post(
+            "/api/_test/two-factor-code",
+            None,
+            serde_json::json!({ "userName": "bob" }),
+        )
+        .await;
+    assert_eq!(code.status, StatusCode::OK, "{}", code.text());
+    let code = code.json()["code"].as_str().expect("a code").to_owned();
+    assert_eq!(code.len(), 6);
+    let form = format!(
+        "grant_type=password&username=bob&password=bob123&client_id=silent-refresh-app\
+         &TwoFactorProvider=Authenticator&TwoFactorCode={code}"
+    );
+    let signed_in = app.token_with(&form, &[("__tenant", "acme")]).await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text());
+    app.post(
+        "/api/_test/two-factor-code",
+        None,
+        serde_json::json!({ "userName": "alice" }),
+    )
+    .await
+    .assert_abp_error(StatusCode::NOT_FOUND, "not_found");
+}
