@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds what the end-to-end tests and the benchmark run: the server binary
 # and release builds of the app under target/e2e, one per REFRESH_ROLE value
-# given (default: on and off, and then the oidc build and the minimal
-# example too).
-#   scripts/build-e2e.sh          all four
+# given (default: on and off, and then the oidc and abp builds and the
+# minimal example too).
+#   scripts/build-e2e.sh          all five
 #   scripts/build-e2e.sh on       the benchmark's only
 source "$(dirname "$0")/lib.sh"
 
@@ -22,6 +22,8 @@ if ((with_example)); then
   step "trunk build --release (AUTH_MODE=oidc) -> target/e2e/oidc"
   AUTH_MODE=oidc OIDC_ISSUER=http://127.0.0.1:9417 REFRESH_ROLE=on \
     trunk build --release --offline --dist "target/e2e/oidc"
+  step "trunk build --release (AUTH_MODE=abp) -> target/e2e/abp"
+  AUTH_MODE=abp REFRESH_ROLE=on trunk build --release --offline --dist "target/e2e/abp"
   step "trunk build --release examples/minimal -> target/e2e/minimal"
   (cd examples/minimal && trunk build --release --offline --dist "$ROOT/target/e2e/minimal")
 fi

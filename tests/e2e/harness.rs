@@ -36,6 +36,9 @@ pub enum Build {
     /// Built with `AUTH_MODE=oidc` for the [`Provider`] (and
     /// `REFRESH_ROLE=on`).
     Oidc,
+    /// Built with `AUTH_MODE=abp` (and `REFRESH_ROLE=on`); pointed at its
+    /// server by a deployment file (see [`deployment`]).
+    Abp,
 }
 
 impl Build {
@@ -45,9 +48,25 @@ impl Build {
             Self::RoleRefreshOff => "role-off",
             Self::MinimalExample => "minimal",
             Self::Oidc => "oidc",
+            Self::Abp => "abp",
         };
         artifact(&format!("target/e2e/{name}"), "a release build of the app")
     }
+}
+
+/// A copy of `build` with `document` as its `app-config.json`, to serve
+/// with [`ServerOptions::static_dir`].
+pub fn deployment(build: Build, document: &str) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().expect("a temporary directory");
+    let source = build.dist();
+    for entry in std::fs::read_dir(&source).expect("the build's folder") {
+        let entry = entry.expect("an entry");
+        if entry.file_type().expect("a type").is_file() {
+            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).expect("a copy");
+        }
+    }
+    std::fs::write(copy.path().join("app-config.json"), document).expect("the deployment file");
+    copy
 }
 
 /// A path below the workspace root that scripts/test.sh builds, or explain.
@@ -91,6 +110,11 @@ pub struct ServerOptions {
     pub oidc_issuer: Option<String>,
     /// The port to listen on (0: any free one).
     pub port: u16,
+    /// Serve this folder instead of the build's (a copy with a deployment
+    /// file, say).
+    pub static_dir: Option<PathBuf>,
+    /// More flags (`--cors-origin=…`, `--client-id=…`).
+    pub extra_args: Vec<String>,
 }
 
 impl Default for ServerOptions {
@@ -100,6 +124,8 @@ impl Default for ServerOptions {
             access_ttl: "5m",
             oidc_issuer: None,
             port: 0,
+            static_dir: None,
+            extra_args: Vec::new(),
         }
     }
 }
@@ -161,11 +187,15 @@ impl Server {
     pub fn start(options: ServerOptions) -> Self {
         let binary = artifact("target/debug/silent-refresh-server", "the server binary");
         let data = tempfile::tempdir().expect("a temporary directory");
+        let static_dir = options
+            .static_dir
+            .clone()
+            .unwrap_or_else(|| options.build.dist());
         let mut command = Command::new(binary);
         command
             .arg(format!("--addr=127.0.0.1:{}", options.port))
             .arg(format!("--db={}", data.path().join("e2e.sqlite").display()))
-            .arg(format!("--static-dir={}", options.build.dist().display()))
+            .arg(format!("--static-dir={}", static_dir.display()))
             .arg(format!("--access-ttl={}", options.access_ttl))
             .arg("--test-controls")
             // Its request log would drown the test output; warnings stay.
@@ -175,6 +205,7 @@ impl Server {
         if let Some(issuer) = &options.oidc_issuer {
             command.arg(format!("--oidc-issuer={issuer}"));
         }
+        command.args(&options.extra_args);
         let mut process = spawn_in_own_group(&mut command);
         let url = announced_url(&mut process, "the server");
         Self {
@@ -193,12 +224,15 @@ impl Server {
     }
 }
 
-pub use silent_refresh_contract::test_controls::{CallCounts, Endpoint, FaultRequest};
+pub use silent_refresh_contract::test_controls::{
+    CallCounts, Endpoint, FaultRequest, LoggedRequest,
+};
 use silent_refresh_contract::{
     ListResult, LoginRequest, PagedResult, RefreshRequest, TokenResponse,
     identity::{IdentityRole, IdentityUser, UpdateRolesRequest},
     paths::{self, test_controls},
-    test_controls::{Stats, UserRequest},
+    tenants::FindTenantResult,
+    test_controls::{RequestLog, Stats, TwoFactorCode, UserRequest},
 };
 
 /// The server's API, for the test controls and for playing another user.
@@ -249,6 +283,61 @@ impl Api {
             .await;
         let stats: Stats = serde_json::from_value(body).expect("the stats document");
         stats.calls
+    }
+
+    /// The calls the API saw since the last reset, with ABP's headers.
+    pub async fn requests(&self) -> Vec<LoggedRequest> {
+        let (_, body) = self
+            .send(Method::GET, test_controls::REQUESTS, None, None)
+            .await;
+        let log: RequestLog = serde_json::from_value(body).expect("the request log");
+        log.requests
+    }
+
+    /// The code `user`'s authenticator app shows now.
+    pub async fn two_factor_code(&self, user: &str) -> String {
+        let body = json!(UserRequest {
+            user_name: user.to_owned()
+        });
+        let (status, code) = self
+            .send(
+                Method::POST,
+                test_controls::TWO_FACTOR_CODE,
+                None,
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 200, "{code}");
+        let code: TwoFactorCode = serde_json::from_value(code).expect("a code");
+        code.code
+    }
+
+    /// The id of the tenant called `name`.
+    pub async fn tenant_id(&self, name: &str) -> String {
+        let (_, found) = self
+            .send(
+                Method::GET,
+                &format!("{}/{name}", paths::TENANT_BY_NAME),
+                None,
+                None,
+            )
+            .await;
+        let found: FindTenantResult = serde_json::from_value(found).expect("a lookup");
+        found.tenant_id.expect("the tenant exists")
+    }
+
+    /// A `refresh_token` grant at `/connect/token` with `refresh_token`;
+    /// the status and the answer.
+    pub async fn refresh_grant(&self, refresh_token: &str) -> (u16, Value) {
+        let form = format!(
+            "grant_type=refresh_token&client_id=silent-refresh-app&refresh_token={refresh_token}"
+        );
+        let request = Request::post(format!("{}{}", self.base, paths::OAUTH2_TOKEN))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Full::from(form))
+            .expect("a valid request");
+        let (status, body) = exchange(&self.http, request, "the token endpoint").await;
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
     /// Sets every count to zero.

@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod a11y;
+mod abp;
 mod csp;
 mod diagnostics;
 mod example;
