@@ -43,6 +43,14 @@ pub struct Config {
     #[arg(long, env = "SR_REUSE_GRACE", default_value = "0s", value_parser = humantime::parse_duration)]
     pub reuse_grace: Duration,
 
+    /// How long a refresh's answer is given again to a retry with the same
+    /// refresh token and the same `Idempotency-Key` (its first answer lost
+    /// in transit), instead of the retry counting as a reuse; `0s` turns
+    /// this off. The answer is kept sealed under a key only the spent
+    /// token gives.
+    #[arg(long, env = "SR_IDEMPOTENCY_WINDOW", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub idempotency_window: Duration,
+
     /// How long one request may take from its header to its answer, body
     /// included; a client still sending (or stalling) then gets `408` and
     /// the connection is closed. Must not be zero.

@@ -8,13 +8,13 @@ use std::time::Duration;
 use std::collections::VecDeque;
 
 use axum::http::StatusCode;
-use silent_refresh_contract::test_controls::{CallCounts, Endpoint, LoggedRequest};
+use silent_refresh_contract::test_controls::{CallCounts, Endpoint, LoggedRequest, Stats};
 
 /// How many calls the request log keeps (the oldest go first).
 pub const REQUEST_LOG_CAPACITY: usize = 1_000;
 
 /// What the next calls of an endpoint suffer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Fault {
     /// Wait this long first.
     pub delay: Duration,
@@ -22,6 +22,11 @@ pub struct Fault {
     pub drop: bool,
     /// Or answer with this status (when not dropping); `None` handles the call normally.
     pub status: Option<StatusCode>,
+    /// Once handled (and committed), wait this long before answering.
+    pub answer_delay: Duration,
+    /// Once handled (and committed), close the connection instead of
+    /// answering.
+    pub drop_answer: bool,
 }
 
 /// What the controls hold: the counters, the pending faults and the
@@ -35,6 +40,10 @@ struct State {
     cut_offs: HashMap<String, u64>,
     /// The last calls, with the headers ABP's clients send.
     requests: VecDeque<LoggedRequest>,
+    /// Refresh tokens taken as reused.
+    reuse_detected: u64,
+    /// Refreshes answered again from their idempotency record.
+    replayed: u64,
 }
 
 /// Counters, pending faults and cut-offs, shared by all requests.
@@ -63,14 +72,31 @@ impl Controls {
     }
 
     /// The counters.
-    pub fn calls(&self) -> CallCounts {
-        self.state().calls
+    pub fn stats(&self) -> Stats {
+        let state = self.state();
+        Stats {
+            calls: state.calls,
+            reuse_detected: state.reuse_detected,
+            replayed: state.replayed,
+        }
+    }
+
+    /// Counts a refresh token taken as reused.
+    pub fn record_reuse(&self) {
+        self.state().reuse_detected += 1;
+    }
+
+    /// Counts a refresh answered again from its idempotency record.
+    pub fn record_replay(&self) {
+        self.state().replayed += 1;
     }
 
     /// Sets every counter to zero and empties the request log.
     pub fn reset_calls(&self) {
         let mut state = self.state();
         state.calls = CallCounts::default();
+        state.reuse_detected = 0;
+        state.replayed = 0;
         state.requests.clear();
     }
 
@@ -142,6 +168,8 @@ mod tests {
         delay: Duration::ZERO,
         drop: false,
         status: Some(StatusCode::INTERNAL_SERVER_ERROR),
+        answer_delay: Duration::ZERO,
+        drop_answer: false,
     };
 
     #[test]
@@ -153,7 +181,7 @@ mod tests {
         assert_eq!(controls.record_call(Endpoint::Refresh), Some(FAIL));
         assert_eq!(controls.record_call(Endpoint::Refresh), None);
         assert_eq!(
-            controls.calls(),
+            controls.stats().calls,
             CallCounts {
                 login: 1,
                 refresh: 3,
@@ -161,7 +189,7 @@ mod tests {
             }
         );
         controls.reset_calls();
-        assert_eq!(controls.calls(), CallCounts::default());
+        assert_eq!(controls.stats().calls, CallCounts::default());
     }
 
     #[test]
@@ -179,7 +207,7 @@ mod tests {
             }
         }
         assert_eq!(
-            controls.calls(),
+            controls.stats().calls,
             CallCounts {
                 login: 1,
                 refresh: 2,
@@ -189,7 +217,7 @@ mod tests {
             }
         );
         controls.reset_calls();
-        assert_eq!(controls.calls(), CallCounts::default());
+        assert_eq!(controls.stats().calls, CallCounts::default());
     }
 
     #[test]

@@ -14,6 +14,8 @@
 //! - [`jwt`]: this server's HS256 access tokens;
 //! - [`refresh_tokens`]: opaque single-use refresh tokens in families, with
 //!   reuse detection;
+//! - [`replays`]: idempotent rotation, the same answer for a retry with the
+//!   same `Idempotency-Key`;
 //! - [`rate_limit`]: the login limiter (failures and successes);
 //! - [`sessions`]: logins, refreshes and recognising a bearer;
 //! - [`store`]: the one shared SQLite connection the others run on.
@@ -25,6 +27,7 @@ pub mod policy;
 pub mod random;
 pub mod rate_limit;
 pub mod refresh_tokens;
+pub mod replays;
 pub mod roles;
 pub mod sessions;
 pub mod store;

@@ -7,6 +7,7 @@ mod connect;
 mod error;
 mod extract;
 mod guard;
+mod idempotency;
 mod identity;
 mod permissions;
 mod resources;
@@ -153,6 +154,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
                 ACCEPT_LANGUAGE,
                 HeaderName::from_static(connect::TENANT_HEADER),
                 HeaderName::from_static("x-requested-with"),
+                HeaderName::from_static(idempotency::IDEMPOTENCY_KEY),
             ])
             .max_age(std::time::Duration::from_secs(3600)),
     )

@@ -72,6 +72,21 @@ ALTER TABLE roles ADD COLUMN id TEXT;
 ALTER TABLE roles ADD COLUMN concurrency_stamp TEXT NOT NULL DEFAULT '';
 ";
 
+/// Idempotent rotation (`crate::domain::replays`): the answer of a rotation
+/// made with an `Idempotency-Key`, sealed under a key only the spent token
+/// gives, kept for a retry within the window.
+const SCHEMA_V3: &str = r"
+CREATE TABLE refresh_replays (
+    token_hash BLOB PRIMARY KEY REFERENCES refresh_tokens(hash) ON DELETE CASCADE,
+    key_hash BLOB NOT NULL,        -- SHA-256 of the Idempotency-Key
+    successor_hash BLOB NOT NULL,  -- SHA-256 of the refresh token issued
+    nonce BLOB NOT NULL,
+    sealed BLOB NOT NULL,          -- the answer, ChaCha20-Poly1305
+    issued_at_ms INTEGER NOT NULL
+);
+CREATE INDEX refresh_replays_by_age ON refresh_replays(issued_at_ms);
+";
+
 /// The schema migrations, oldest first; the database's `user_version` is
 /// how many have run. Append, never edit.
 fn migrations() -> Vec<M<'static>> {
@@ -80,6 +95,7 @@ fn migrations() -> Vec<M<'static>> {
         M::up_with_hook(SCHEMA_V2, |tx: &Transaction<'_>| {
             hook(seed::seed_tenants_and_two_factor(tx))
         }),
+        M::up(SCHEMA_V3),
     ]
 }
 
@@ -142,7 +158,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("nested/folder/test.sqlite");
         let db = open(&path)?;
-        assert_eq!(count(&db, "PRAGMA user_version")?, 2);
+        assert_eq!(count(&db, "PRAGMA user_version")?, 3);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 4);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM tenants")?, 1);
         assert_eq!(

@@ -90,6 +90,7 @@ impl AppState {
             refresh_ttl: config.refresh_ttl,
             reuse_grace: config.reuse_grace,
             max_sessions: config.max_sessions,
+            idempotency_window: config.idempotency_window,
         };
         let limiter = LoginLimiter::new(
             config.user_logins_per_minute,

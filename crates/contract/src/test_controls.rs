@@ -49,11 +49,20 @@ impl CallCounts {
     }
 }
 
-/// `GET /api/_test/stats`: `{"calls":{…}}`.
+/// `GET /api/_test/stats`: `{"calls":{…},"reuseDetected":n,"replayed":n}`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// The counts.
     pub calls: CallCounts,
+    /// Spent refresh tokens presented again and taken as reuse (their
+    /// family revoked).
+    #[serde(default)]
+    pub reuse_detected: u64,
+    /// Refreshes answered again with the pair they had already been given
+    /// (the same refresh token and `Idempotency-Key` within the window).
+    #[serde(default)]
+    pub replayed: u64,
 }
 
 /// `POST /api/_test/faults`: the next `count` calls of `endpoint` wait
@@ -72,9 +81,17 @@ pub struct FaultRequest {
     /// Wait this long first, in milliseconds.
     #[serde(default)]
     pub delay_ms: u64,
-    /// Close the connection without an answer.
+    /// Close the connection without an answer (before any handling).
     #[serde(default)]
     pub drop: bool,
+    /// Handle the call completely, commit, then close the connection
+    /// without an answer: the answer is lost after the work.
+    #[serde(default)]
+    pub drop_answer: bool,
+    /// Handle the call completely, commit, then wait this long before
+    /// answering, in milliseconds.
+    #[serde(default)]
+    pub delay_answer_ms: u64,
 }
 
 impl FaultRequest {
@@ -86,6 +103,8 @@ impl FaultRequest {
             status: None,
             delay_ms: 0,
             drop: false,
+            drop_answer: false,
+            delay_answer_ms: 0,
         }
     }
 }
@@ -96,18 +115,6 @@ impl FaultRequest {
 pub struct UserRequest {
     /// The user concerned.
     pub user_name: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_fault_request_without_optional_fields_reads() {
-        let fault: FaultRequest =
-            serde_json::from_str(r#"{"endpoint":"appConfig","count":2}"#).unwrap();
-        assert_eq!(fault, FaultRequest::new(Endpoint::AppConfig, 2));
-    }
 }
 
 /// `POST /api/_test/two-factor-code`'s answer.
@@ -141,4 +148,16 @@ pub struct LoggedRequest {
     pub requested_with: Option<String>,
     /// Whether it carried `Authorization: Bearer`.
     pub bearer: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_request_without_optional_fields_reads() {
+        let fault: FaultRequest =
+            serde_json::from_str(r#"{"endpoint":"appConfig","count":2}"#).unwrap();
+        assert_eq!(fault, FaultRequest::new(Endpoint::AppConfig, 2));
+    }
 }

@@ -103,7 +103,7 @@ pub fn rotate(
     now_ms: u64,
     grace: Duration,
 ) -> Result<Family, RotationError> {
-    let hash = hash(presented);
+    let hash = token_hash(presented);
     let found = conn
         .query_row(
             "SELECT t.family_id, t.used_at_ms, f.user_id, f.expires_at_ms, f.revoked
@@ -156,7 +156,7 @@ pub fn revoke_family_of(conn: &Connection, presented: &str) -> rusqlite::Result<
     conn.execute(
         "UPDATE refresh_families SET revoked = 1
          WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = ?1)",
-        [&hash(presented)[..]],
+        [&token_hash(presented)[..]],
     )?;
     Ok(())
 }
@@ -240,12 +240,13 @@ fn revoke_family(conn: &Connection, family_id: i64) -> rusqlite::Result<()> {
 fn add_token(conn: &Connection, family_id: i64, token: &str) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO refresh_tokens (hash, family_id) VALUES (?1, ?2)",
-        params![&hash(token)[..], family_id],
+        params![&token_hash(token)[..], family_id],
     )?;
     Ok(())
 }
 
-fn hash(token: &str) -> [u8; 32] {
+/// The SHA-256 of `token`: all the database keeps of it.
+pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 

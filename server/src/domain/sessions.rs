@@ -19,6 +19,7 @@ use super::policy::Policy;
 use super::random;
 use super::rate_limit::{Attempt, LoginLimiter, Refusal};
 use super::refresh_tokens::{self, Family, Rejection, RotationError};
+use super::replays::{self, ReplayError};
 use super::roles;
 use super::store::Store;
 use super::two_factor;
@@ -108,6 +109,9 @@ pub enum AuthError {
     /// The operating system gave no randomness for a token.
     #[error("no randomness for a token: {0}")]
     Random(#[from] getrandom::Error),
+    /// An answer could not be sealed for a retry.
+    #[error("cannot seal the answer for a retry")]
+    Seal,
     /// The access token could not be signed.
     #[error("cannot sign an access token: {0}")]
     Sign(#[from] jsonwebtoken::errors::Error),
@@ -133,6 +137,16 @@ pub enum InvalidToken {
     Revoked,
 }
 
+impl From<ReplayError> for AuthError {
+    fn from(error: ReplayError) -> Self {
+        match error {
+            ReplayError::Db(cause) => AuthError::Db(cause),
+            ReplayError::Random(cause) => AuthError::Random(cause),
+            ReplayError::Seal => AuthError::Seal,
+        }
+    }
+}
+
 impl From<RotationError> for AuthError {
     fn from(error: RotationError) -> Self {
         match error {
@@ -155,6 +169,9 @@ pub struct IssuedTokens {
     /// What is left of the refresh token's absolute lifetime, in whole
     /// seconds (rounded down: rotation never extends it).
     pub refresh_expires_in: u64,
+    /// Whether this is the answer of an earlier rotation, given again to a
+    /// retry with the same `Idempotency-Key`.
+    pub replayed: bool,
 }
 
 /// A sign-in attempt: who, in which tenant, and how they prove it.
@@ -205,6 +222,9 @@ pub struct TokenRules {
     pub reuse_grace: Duration,
     /// Live sessions one user may hold; a login beyond ends the oldest.
     pub max_sessions: u32,
+    /// How long the answer of a rotation made with an `Idempotency-Key` is
+    /// given again to a retry with the same token and key; zero: never.
+    pub idempotency_window: Duration,
 }
 
 impl TokenRules {
@@ -355,18 +375,46 @@ impl Sessions {
     }
 
     /// Rotates the refresh token `presented` (see [`refresh_tokens::rotate`]);
-    /// with `claimed_user`, the token must belong to that user.
+    /// with `claimed_user`, the token must belong to that user. With an
+    /// `idempotency_key` (and a window, [`TokenRules::idempotency_window`]),
+    /// the answer is kept (see [`replays`]), and the same token with the
+    /// same key within the window gets that same answer again
+    /// ([`IssuedTokens::replayed`]) instead of counting as a reuse.
     pub fn refresh(
         &self,
         presented: &str,
         claimed_user: Option<&str>,
+        idempotency_key: Option<&str>,
     ) -> Result<IssuedTokens, AuthError> {
+        let window = self.rules.idempotency_window;
+        let key = idempotency_key
+            .filter(|key| !key.is_empty() && key.len() <= replays::MAX_KEY_BYTES)
+            .filter(|_| !window.is_zero());
         let refresh_token = random::token()?;
         let now = self.clock.now_ms();
         self.store.with(|conn| {
             // Take the write lock before reading the token, so no other
             // connection can spend it between this read and this write.
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if let Some(key) = key
+                && let Some(replay) = replays::answer_again(&tx, presented, key, now, window)?
+            {
+                if claimed_user.is_some_and(|user| user != replay.user_id) {
+                    return Err(AuthError::Rejected(Rejection::WrongUser));
+                }
+                return Ok(IssuedTokens {
+                    user_id: replay.user_id,
+                    expires_in: replay
+                        .answer
+                        .access_expires_at_ms
+                        .saturating_sub(now)
+                        .div_ceil(1000),
+                    refresh_expires_in: replay.session_expires_at_ms.saturating_sub(now) / 1000,
+                    access_token: replay.answer.access_token,
+                    refresh_token: replay.answer.refresh_token,
+                    replayed: true,
+                });
+            }
             let rotated = refresh_tokens::rotate(
                 &tx,
                 presented,
@@ -376,7 +424,20 @@ impl Sessions {
                 self.rules.reuse_grace,
             );
             match rotated {
-                Ok(family) => self.issue(tx, family, refresh_token, now),
+                Ok(family) => {
+                    let (issued, access_expires_at_ms) =
+                        self.issue(&tx, family, refresh_token, now)?;
+                    if let Some(key) = key {
+                        let answer = replays::Answer {
+                            access_token: issued.access_token.clone(),
+                            refresh_token: issued.refresh_token.clone(),
+                            access_expires_at_ms,
+                        };
+                        replays::keep(&tx, presented, key, &answer, now, window)?;
+                    }
+                    tx.commit()?;
+                    Ok(issued)
+                }
                 Err(RotationError::Rejected(rejection)) => {
                     // Commit anyway: a detected reuse has revoked the family.
                     tx.commit()?;
@@ -429,42 +490,49 @@ impl Sessions {
                 self.rules.refresh_ttl,
             )?;
             refresh_tokens::end_all_but_newest(&tx, user_id, self.rules.max_sessions, now)?;
-            self.issue(tx, family, refresh_token, now)
+            let (issued, _) = self.issue(&tx, family, refresh_token, now)?;
+            tx.commit()?;
+            Ok(issued)
         })
     }
 
     /// Completes a login or refresh in `tx`, which has already stored
-    /// `refresh_token` in `family`: issues the matching access token,
-    /// commits, and returns the pair.
+    /// `refresh_token` in `family`: issues the matching access token and
+    /// returns the pair, and when the access token expires (ms since the
+    /// epoch). The caller commits.
     fn issue(
         &self,
-        tx: Transaction<'_>,
+        tx: &Transaction<'_>,
         family: Family,
         refresh_token: String,
         now_ms: u64,
-    ) -> Result<IssuedTokens, AuthError> {
-        let access_token = self.access_token(&tx, &family, now_ms)?;
-        tx.commit()?;
-        Ok(IssuedTokens {
+    ) -> Result<(IssuedTokens, u64), AuthError> {
+        let (access_token, expires_at_ms) = self.access_token(tx, &family, now_ms)?;
+        let issued = IssuedTokens {
             refresh_expires_in: family.expires_at_ms.saturating_sub(now_ms) / 1000,
             user_id: family.user_id,
             access_token,
             refresh_token,
             expires_in: self.rules.access_ttl_secs(),
-        })
+            replayed: false,
+        };
+        Ok((issued, expires_at_ms))
     }
 
+    /// A new access token for `family`, and when it expires (ms since the
+    /// epoch).
     fn access_token(
         &self,
         conn: &rusqlite::Connection,
         family: &Family,
         now_ms: u64,
-    ) -> Result<String, AuthError> {
+    ) -> Result<(String, u64), AuthError> {
         let ttl_ms = millis(self.rules.access_ttl);
+        // Rounded up, so a token is never shorter-lived than configured.
+        let exp = now_ms.saturating_add(ttl_ms).div_ceil(1000);
         let claims = Claims {
             sub: family.user_id.clone(),
-            // Rounded up, so a token is never shorter-lived than configured.
-            exp: now_ms.saturating_add(ttl_ms).div_ceil(1000),
+            exp,
             iat: now_ms / 1000,
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
@@ -472,7 +540,7 @@ impl Sessions {
             ser: users::next_access_serial(conn, &family.user_id)?,
             sid: family.id,
         };
-        Ok(self.jwt.issue(&claims)?)
+        Ok((self.jwt.issue(&claims)?, exp.saturating_mul(1000)))
     }
 }
 
@@ -487,6 +555,7 @@ mod tests {
             refresh_ttl: Duration::from_secs(60),
             reuse_grace: Duration::ZERO,
             max_sessions: 1,
+            idempotency_window: Duration::ZERO,
         };
         assert_eq!(rules(Duration::from_millis(500)).access_ttl_secs(), 1);
         assert_eq!(rules(Duration::from_secs(30)).access_ttl_secs(), 30);

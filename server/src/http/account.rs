@@ -18,6 +18,7 @@ use crate::domain::refresh_tokens;
 use crate::domain::sessions::{IssuedTokens, SignIn};
 use crate::http::client::client_address;
 use crate::http::extract::AppJson;
+use crate::http::idempotency::{counted_rotation, idempotency_key};
 use crate::http::{AppError, own_tokens_only, token_endpoint, tracking::track};
 use crate::state::AppState;
 
@@ -75,11 +76,15 @@ async fn login(
 
 async fn refresh(
     State(state): State<AppState>,
+    headers: HeaderMap,
     AppJson(request): AppJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let pair = state
-        .sessions
-        .refresh(&request.refresh_token, Some(&request.user_id))?;
+    let refreshed = state.sessions.refresh(
+        &request.refresh_token,
+        Some(&request.user_id),
+        idempotency_key(&headers),
+    );
+    let pair = counted_rotation(&state, refreshed)?;
     Ok(Json(token_response(pair, false)))
 }
 

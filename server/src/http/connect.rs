@@ -34,6 +34,7 @@ use crate::domain::refresh_tokens::{self, Rejection};
 use crate::domain::sessions::{AuthError, IssuedTokens, SecondFactor, SignIn};
 use crate::domain::{random, tenants};
 use crate::http::client::client_address;
+use crate::http::idempotency::{counted_rotation, idempotency_key};
 use crate::http::tracking::{track, track_token_grant};
 use crate::http::{AppError, no_store, own_tokens_only};
 use crate::state::AppState;
@@ -109,10 +110,10 @@ async fn token(
             let presented = request.refresh_token.as_deref().ok_or_else(|| {
                 invalid_request("The mandatory 'refresh_token' parameter is missing.")
             })?;
-            state
+            let refreshed = state
                 .sessions
-                .refresh(presented, None)
-                .map_err(refresh_refused)?
+                .refresh(presented, None, idempotency_key(&headers));
+            counted_rotation(&state, refreshed).map_err(refresh_refused)?
         }
         Some("password") => {
             let (Some(user_name), Some(password)) = (request.username, request.password) else {

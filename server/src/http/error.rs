@@ -312,6 +312,7 @@ impl From<AuthError> for AppError {
             internal @ (AuthError::Db(_)
             | AuthError::Random(_)
             | AuthError::Sign(_)
+            | AuthError::Seal
             | AuthError::PasswordCheck(_)
             | AuthError::Slots(_)) => AppError::Internal(Box::new(internal)),
         }

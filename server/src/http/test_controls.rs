@@ -88,9 +88,7 @@ async fn two_factor_code(
 }
 
 async fn stats(State(state): State<AppState>) -> Json<Stats> {
-    Json(Stats {
-        calls: state.controls.calls(),
-    })
+    Json(state.controls.stats())
 }
 
 async fn reset_stats(State(state): State<AppState>) -> StatusCode {
@@ -110,11 +108,16 @@ async fn set_fault(
     AppJson(request): AppJson<FaultRequest>,
 ) -> Result<StatusCode, AppError> {
     let mut out_of_bounds = Vec::new();
-    if request.delay_ms > MAX_FAULT_DELAY_MS {
-        out_of_bounds.push(ValidationError {
-            message: format!("delayMs can be at most {MAX_FAULT_DELAY_MS}."),
-            members: vec!["delayMs".into()],
-        });
+    for (delay, name) in [
+        (request.delay_ms, "delayMs"),
+        (request.delay_answer_ms, "delayAnswerMs"),
+    ] {
+        if delay > MAX_FAULT_DELAY_MS {
+            out_of_bounds.push(ValidationError {
+                message: format!("{name} can be at most {MAX_FAULT_DELAY_MS}."),
+                members: vec![name.into()],
+            });
+        }
     }
     if request.count > MAX_FAULT_COUNT {
         out_of_bounds.push(ValidationError {
@@ -143,6 +146,8 @@ async fn set_fault(
         delay: Duration::from_millis(request.delay_ms),
         drop: request.drop,
         status,
+        answer_delay: Duration::from_millis(request.delay_answer_ms),
+        drop_answer: request.drop_answer,
     };
     state
         .controls

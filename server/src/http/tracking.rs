@@ -60,7 +60,9 @@ pub async fn track_token_grant(
     counted(&state, endpoint, request, next).await
 }
 
-/// Counts a call of `endpoint`, then applies its pending fault.
+/// Counts a call of `endpoint`, then applies its pending fault: before the
+/// handler (a delay, then a dropped connection or an error status), and
+/// after it, once its work is committed (a delayed answer, or none at all).
 async fn counted(state: &AppState, endpoint: Endpoint, request: Request, next: Next) -> Response {
     let Some(fault) = state.controls.record_call(endpoint) else {
         return next.run(request).await;
@@ -69,13 +71,26 @@ async fn counted(state: &AppState, endpoint: Endpoint, request: Request, next: N
         tokio::time::sleep(fault.delay).await;
     }
     if fault.drop {
-        // Seen only where the connection loop of `serve` is not in use.
-        let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        response.extensions_mut().insert(DropConnection);
-        return response;
+        return dropped();
     }
-    match fault.status {
+    let response = match fault.status {
         Some(status) => AppError::InjectedFault(status).into_response(),
         None => next.run(request).await,
+    };
+    if !fault.answer_delay.is_zero() {
+        tokio::time::sleep(fault.answer_delay).await;
     }
+    if fault.drop_answer {
+        return dropped();
+    }
+    response
+}
+
+/// A response the connection loop does not send: it closes the connection
+/// instead. (Seen only where the connection loop of `serve` is not in
+/// use.)
+fn dropped() -> Response {
+    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    response.extensions_mut().insert(DropConnection);
+    response
 }

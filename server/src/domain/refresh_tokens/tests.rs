@@ -35,7 +35,7 @@ fn only_the_hash_is_stored() -> Result<(), Box<dyn std::error::Error>> {
     let db = db_with_login("u", "secret-token")?;
     let stored: Vec<u8> =
         db.with(|c| c.query_row("SELECT hash FROM refresh_tokens", [], |r| r.get(0)))?;
-    assert_eq!(stored, hash("secret-token").to_vec());
+    assert_eq!(stored, token_hash("secret-token").to_vec());
     assert_ne!(stored, b"secret-token".to_vec());
     Ok(())
 }
@@ -60,7 +60,7 @@ fn rotation_spends_the_old_token() -> Result<(), Box<dyn std::error::Error>> {
 fn spending_is_conditional_so_only_the_first_spender_wins() -> Result<(), Box<dyn std::error::Error>>
 {
     let db = db_with_login("u", "a")?;
-    let token = hash("a");
+    let token = token_hash("a");
     // Two rotations that both read the token as unspent both try to spend it.
     assert_eq!(db.with(|c| spend(c, &token, T0 + 1))?, None);
     assert_eq!(db.with(|c| spend(c, &token, T0 + 2))?, Some(T0 + 1));

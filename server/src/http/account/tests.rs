@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 use crate::domain::rate_limit::{ADDRESS_FREE_FAILURES, NAME_FREE_FAILURES, PAIR_FREE_FAILURES};
 use crate::domain::sessions::MAX_USER_NAME_CHARS;
 use crate::http::BODY_LIMIT;
-use crate::http::testing::TestApp;
+use crate::http::testing::{TestApp, TestResponse};
 
 const SUMMARY: &str = "/api/app/dashboard/summary";
 
@@ -863,4 +863,97 @@ async fn wrong_method_is_405_in_the_abp_shape() {
             .await
             .assert_abp_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
     }
+}
+
+/// A refresh sent with an `Idempotency-Key`.
+async fn refresh_with_key(app: &TestApp, user_id: &str, token: &str, key: &str) -> TestResponse {
+    let request = Request::post("/api/app/account/refresh-token")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", format!("\"{key}\""))
+        .body(Body::from(
+            json!({ "userId": user_id, "refreshToken": token }).to_string(),
+        ))
+        .expect("request");
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_key_gets_the_same_pair_and_revokes_nothing() {
+    let app = TestApp::new();
+    let alice = app.alice().await;
+    let first = refresh_with_key(&app, &alice.user_id, &alice.refresh_token, "k1").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    app.time.advance(Duration::from_secs(5));
+    let again = refresh_with_key(&app, &alice.user_id, &alice.refresh_token, "k1").await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    let (first, again) = (first.json(), again.json());
+    assert_eq!(again["token"], first["token"]);
+    assert_eq!(again["refreshToken"], first["refreshToken"]);
+    assert_eq!(again["expiresIn"], 25, "what is left of the access token");
+    // The session lives on: the new token rotates, the access token works.
+    let new = first["refreshToken"].as_str().unwrap_or_default();
+    assert_eq!(
+        app.refresh(&alice.user_id, new).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn another_key_no_key_or_a_late_retry_is_a_reuse() {
+    for retry in ["another key", "no key", "after the window"] {
+        let app = TestApp::new();
+        let alice = app.alice().await;
+        let first = refresh_with_key(&app, &alice.user_id, &alice.refresh_token, "k1").await;
+        assert_eq!(first.status, StatusCode::OK);
+        let replay = match retry {
+            "another key" => {
+                refresh_with_key(&app, &alice.user_id, &alice.refresh_token, "k2").await
+            }
+            "no key" => app.refresh(&alice.user_id, &alice.refresh_token).await,
+            _ => {
+                app.time.advance(Duration::from_secs(60));
+                refresh_with_key(&app, &alice.user_id, &alice.refresh_token, "k1").await
+            }
+        };
+        let error = replay.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("already used"),
+            "{retry}: {error}"
+        );
+        // The family is revoked: the new token is refused too.
+        let new = first.json()["refreshToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(
+            app.refresh(&alice.user_id, &new).await.status,
+            StatusCode::BAD_REQUEST,
+            "{retry}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_a_window_a_retry_with_the_same_key_is_a_reuse() {
+    let app = TestApp::with(|c| c.idempotency_window = Duration::ZERO);
+    let alice = app.alice().await;
+    let first = refresh_with_key(&app, &alice.user_id, &alice.refresh_token, "k1").await;
+    assert_eq!(first.status, StatusCode::OK);
+    refresh_with_key(&app, &alice.user_id, &alice.refresh_token, "k1")
+        .await
+        .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+}
+
+#[tokio::test]
+async fn a_replay_is_for_the_tokens_user_only() {
+    let app = TestApp::new();
+    let alice = app.alice().await;
+    let admin = app.admin().await;
+    refresh_with_key(&app, &alice.user_id, &alice.refresh_token, "k1").await;
+    refresh_with_key(&app, &admin.user_id, &alice.refresh_token, "k1")
+        .await
+        .assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
 }

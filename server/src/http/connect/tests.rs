@@ -276,3 +276,24 @@ async fn revocation_ends_the_session_and_discovery_names_the_endpoints() {
         "{discovery}"
     );
 }
+
+#[tokio::test]
+async fn the_token_endpoint_answers_a_retry_with_the_same_key_again() {
+    let app = TestApp::new();
+    let alice = app.alice().await;
+    let form = format!(
+        "grant_type=refresh_token&refresh_token={}&client_id=silent-refresh-app",
+        alice.refresh_token
+    );
+    let first = app.token_with(&form, &[("idempotency-key", "k1")]).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    let again = app.token_with(&form, &[("idempotency-key", "k1")]).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    assert_eq!(again.json()["refresh_token"], first.json()["refresh_token"]);
+    let other = app.token_with(&form, &[("idempotency-key", "k2")]).await;
+    assert_oauth_error(&other, "invalid_grant");
+    assert_eq!(
+        other.json()["error_description"],
+        "The specified refresh token has already been redeemed."
+    );
+}

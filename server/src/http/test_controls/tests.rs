@@ -60,7 +60,11 @@ async fn every_call_is_counted_including_rejected_ones() {
     assert_eq!(stats.status, StatusCode::OK);
     assert_eq!(
         stats.json(),
-        json!({ "calls": { "login": 2, "refresh": 3, "logout": 1, "appConfig": 2, "resource": 3 } })
+        json!({
+            "calls": { "login": 2, "refresh": 3, "logout": 1, "appConfig": 2, "resource": 3 },
+            "reuseDetected": 0,
+            "replayed": 0
+        })
     );
     let reset = app
         .call(Method::POST, "/api/_test/stats/reset", None, None)
@@ -68,7 +72,11 @@ async fn every_call_is_counted_including_rejected_ones() {
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.get("/api/_test/stats", None).await.json(),
-        json!({ "calls": { "login": 0, "refresh": 0, "logout": 0, "appConfig": 0, "resource": 0 } })
+        json!({
+            "calls": { "login": 0, "refresh": 0, "logout": 0, "appConfig": 0, "resource": 0 },
+            "reuseDetected": 0,
+            "replayed": 0
+        })
     );
 }
 
@@ -391,4 +399,49 @@ async fn the_two_factor_code_is_the_authenticators_of_now() {
     )
     .await
     .assert_abp_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+/// A dropped answer comes after the work: the refresh is committed (its
+/// token spent, the new one stored), only the answer is lost.
+#[tokio::test]
+async fn a_drop_answer_fault_commits_the_work_then_drops_the_answer() {
+    let app = controlled();
+    let alice = app.alice().await;
+    let fault = json!({ "endpoint": "refresh", "count": 1, "dropAnswer": true });
+    assert_eq!(
+        app.post("/api/_test/faults", None, fault).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let request = axum::http::Request::post("/api/app/account/refresh-token")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(
+            json!({ "userId": alice.user_id, "refreshToken": alice.refresh_token }).to_string(),
+        ))
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(crate::http::app(app.state.clone()), request)
+        .await
+        .expect("infallible");
+    assert!(response.extensions().get::<DropConnection>().is_some());
+    // The work was done: the token is spent, so presenting it again is a reuse.
+    let again = app.refresh(&alice.user_id, &alice.refresh_token).await;
+    again.assert_abp_error(StatusCode::BAD_REQUEST, "invalid_grant");
+    let stats = app.get("/api/_test/stats", None).await.json();
+    assert_eq!(stats["reuseDetected"], 1);
+    assert_eq!(stats["calls"]["refresh"], 2);
+}
+
+#[tokio::test]
+async fn a_delayed_answer_comes_after_the_work() {
+    let app = controlled();
+    let alice = app.alice().await;
+    let fault = json!({ "endpoint": "refresh", "count": 1, "delayAnswerMs": 200 });
+    app.post("/api/_test/faults", None, fault).await;
+    let started = Instant::now();
+    let response = app.refresh(&alice.user_id, &alice.refresh_token).await;
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let bounded = json!({ "endpoint": "refresh", "count": 1, "delayAnswerMs": 10_001 });
+    app.post("/api/_test/faults", None, bounded)
+        .await
+        .assert_abp_error(StatusCode::BAD_REQUEST, "validation_error");
 }
