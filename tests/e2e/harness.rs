@@ -278,11 +278,16 @@ impl Api {
 
     /// The call counts.
     pub async fn stats(&self) -> CallCounts {
+        self.rotation_stats().await.calls
+    }
+
+    /// The call counts, and what rotations did: reuses detected, answers
+    /// given again.
+    pub async fn rotation_stats(&self) -> Stats {
         let (_, body) = self
             .send(Method::GET, test_controls::STATS, None, None)
             .await;
-        let stats: Stats = serde_json::from_value(body).expect("the stats document");
-        stats.calls
+        serde_json::from_value(body).expect("the stats document")
     }
 
     /// The calls the API saw since the last reset, with ABP's headers.
@@ -644,6 +649,18 @@ impl Provider {
             .expect("a valid request");
         let (_, body) = exchange(&self.http, request, "the provider's stats").await;
         serde_json::from_slice(&body).expect("the provider's stats document")
+    }
+
+    /// Holds the next `count` token answers `delay_ms` after the grant is
+    /// done (the refresh token already rotated), as a slow network would.
+    pub async fn hold_answers(&self, delay_ms: u64, count: u32) {
+        let body = json!({ "delayAnswerMs": delay_ms, "count": count }).to_string();
+        let request = Request::post(format!("{}/__test/faults", self.issuer))
+            .header("content-type", "application/json")
+            .body(Full::from(body))
+            .expect("a valid request");
+        let (status, _) = exchange(&self.http, request, "the provider's faults").await;
+        assert_eq!(status, 200);
     }
 
     /// A `refresh_token` grant with `refresh_token`; returns the status and

@@ -10,6 +10,7 @@ mod example;
 mod harness;
 mod keep_alive;
 mod login;
+mod lost_answer;
 mod oidc;
 mod pages;
 mod roles;

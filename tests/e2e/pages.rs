@@ -67,6 +67,14 @@ impl App {
         previous
     }
 
+    /// Closes the current tab (its page is gone: a Web Lock it held is
+    /// released) and switches to `then`.
+    pub async fn close_tab(&self, then: WindowHandle) {
+        let client = self.client();
+        client.close_window().await.expect("close the tab");
+        client.switch_to_window(then).await.expect("switch tab");
+    }
+
     /// Switches to `tab`, returning the one we were on.
     pub async fn switch_to(&self, tab: WindowHandle) -> WindowHandle {
         let client = self.client();

@@ -311,6 +311,11 @@ provider.on('server_error', (ctx, err) => {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const revocationPath = provider.pathFor('revocation');
+const tokenPath = provider.pathFor('token');
+
+// Token answers to hold after the work (the grant rotated and stored): the
+// next `count` of them wait `delayAnswerMs`, as a slow network would.
+let heldAnswers = { count: 0, delayAnswerMs: 0 };
 
 // provider.use() places this before the provider's own routes.
 provider.use(async (ctx, next) => {
@@ -324,6 +329,13 @@ provider.use(async (ctx, next) => {
     } else if (ctx.method === 'POST' && ctx.path === '/__test/reset') {
       resetStats();
       ctx.body = stats;
+    } else if (ctx.method === 'POST' && ctx.path === '/__test/faults') {
+      const fault = JSON.parse((await text(ctx.req)) || '{}');
+      heldAnswers = {
+        count: Math.max(0, Math.min(Number(fault.count) || 0, 100)),
+        delayAnswerMs: Math.max(0, Math.min(Number(fault.delayAnswerMs) || 0, 10000)),
+      };
+      ctx.body = heldAnswers;
     } else {
       ctx.status = 404;
     }
@@ -346,6 +358,11 @@ provider.use(async (ctx, next) => {
   }
 
   await next();
+
+  if (ctx.method === 'POST' && ctx.path === tokenPath && heldAnswers.count > 0) {
+    heldAnswers.count -= 1;
+    await new Promise((resolve) => setTimeout(resolve, heldAnswers.delayAnswerMs));
+  }
 
   // 8.8 emits no event for a successful revocation, and RFC 7009 answers 200 even
   // for unknown tokens; count only requests that found and destroyed a token.

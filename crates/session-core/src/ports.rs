@@ -61,6 +61,12 @@ pub struct RefreshGrant {
     /// seed protocol's `userId`); others ignore it. A shared session record
     /// uses it to tell one user's login from another's.
     pub subject: Option<String>,
+    /// The key the refresh is sent with (the IETF `Idempotency-Key`), when
+    /// the caller chose one: a retry of a refresh whose answer was lost
+    /// after the server rotated goes out with the same key, and a server
+    /// that keeps answers gives the same new pair again instead of taking
+    /// the retry for a reuse. Protocols that cannot send it ignore it.
+    pub idempotency_key: Option<String>,
 }
 
 /// A new pair of tokens from a successful refresh.

@@ -132,6 +132,7 @@ impl FakeStore {
             grant: refresh.map(|token| RefreshGrant {
                 refresh_token: token.into(),
                 subject: Some("user-1".into()),
+                idempotency_key: None,
             }),
             generation: Generation(1),
         };
@@ -178,6 +179,7 @@ impl FakeStore {
             grant: Some(RefreshGrant {
                 refresh_token: refresh.into(),
                 subject: Some("user-2".into()),
+                idempotency_key: None,
             }),
             generation: tokens.generation.next(),
         };
@@ -198,6 +200,7 @@ impl TokenStore for FakeStore {
         tokens.grant = Some(RefreshGrant {
             refresh_token: pair.refresh_token,
             subject,
+            idempotency_key: None,
         });
         tokens.generation = tokens.generation.next();
     }

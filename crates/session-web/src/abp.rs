@@ -244,6 +244,7 @@ mod tests {
             &silent_refresh_core::RefreshGrant {
                 refresh_token: "old".into(),
                 subject: None,
+                idempotency_key: None,
             },
         )
         .expect("a refreshed pair");

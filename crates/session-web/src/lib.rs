@@ -51,6 +51,7 @@ pub mod lock;
 mod log;
 pub mod oauth2;
 pub mod oidc;
+mod random;
 mod record;
 mod refresher;
 mod runtime;
@@ -68,7 +69,7 @@ pub use oauth2::parse_oauth2_refresh;
 pub use record::{Change, SessionRecord};
 pub use refresher::{TokenRefresher, parse_seed_refresh};
 pub use runtime::BrowserRuntime;
-pub use session::Session;
+pub use session::{RefreshIntent, Session};
 pub use shared_refresher::{SharedRefresher, SharedStep, shared_step};
 pub use transport::{
     Body, BodyTransform, Method, Request, RequestHeaders, Response, Transport, form_encode,

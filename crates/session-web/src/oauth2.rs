@@ -93,8 +93,10 @@ pub(crate) async fn refresh_token_grant(
     ];
     pairs.extend(scope.map(|scope| ("scope", scope)));
     let form = form_encode(&pairs);
+    let key = idempotency_header(grant);
     let request = Request {
         body: Body::Form(form),
+        headers: &key.headers(),
         ..Request::new(Method::POST, token_url)
     };
     let response = transport
@@ -102,6 +104,30 @@ pub(crate) async fn refresh_token_grant(
         .await
         .map_err(|e| RefreshError::Unavailable(e.to_string()))?;
     parse_oauth2_refresh(&response, grant)
+}
+
+/// The `Idempotency-Key` header of a refresh sent with a key (the IETF
+/// httpapi draft writes the key as a quoted string).
+pub(crate) struct IdempotencyHeader(Option<String>);
+
+impl IdempotencyHeader {
+    /// The header, or none.
+    pub(crate) fn headers(&self) -> Vec<(&'static str, &str)> {
+        self.0
+            .iter()
+            .map(|quoted| ("Idempotency-Key", quoted.as_str()))
+            .collect()
+    }
+}
+
+/// The header `grant`'s key goes out in.
+pub(crate) fn idempotency_header(grant: &RefreshGrant) -> IdempotencyHeader {
+    IdempotencyHeader(
+        grant
+            .idempotency_key
+            .as_ref()
+            .map(|key| format!("\"{key}\"")),
+    )
 }
 
 /// Reads an RFC 6749 token response. A server that does not rotate refresh
@@ -216,6 +242,7 @@ mod tests {
         RefreshGrant {
             refresh_token: "old".into(),
             subject: Some("u1".into()),
+            idempotency_key: None,
         }
     }
 

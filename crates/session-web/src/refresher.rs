@@ -8,7 +8,7 @@ use silent_refresh_core::{RefreshError, RefreshGrant, Refresher, TokenPair};
 use crate::{
     ApiError,
     abp::AbpSettings,
-    oauth2::refresh_token_grant,
+    oauth2::{idempotency_header, refresh_token_grant},
     oidc::OidcClient,
     transport::{Body, Method, Request, Response, Transport},
 };
@@ -92,8 +92,10 @@ impl Refresher for TokenRefresher {
                     refresh_token: grant.refresh_token.clone(),
                 })
                 .map_err(unavailable)?;
+                let key = idempotency_header(grant);
                 let request = Request {
                     body,
+                    headers: &key.headers(),
                     ..Request::new(Method::POST, paths::REFRESH)
                 };
                 let response = self.transport.send(request).await.map_err(unavailable)?;
@@ -113,7 +115,15 @@ impl Refresher for TokenRefresher {
                 )
                 .await
             }
-            Protocol::Oidc(client) => client.refresh(grant).await,
+            // A provider is another origin, which may not allow the header
+            // (CORS), and keeps no answers anyway.
+            Protocol::Oidc(client) => {
+                let unkeyed = RefreshGrant {
+                    idempotency_key: None,
+                    ..grant.clone()
+                };
+                client.refresh(&unkeyed).await
+            }
         }
     }
 }

@@ -33,6 +33,49 @@ pub struct Session {
     /// every tab); `None`: the host, or a server without tenants.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
+    /// The refresh under way, written before it was sent (write-ahead):
+    /// whoever refreshes next (this tab again, or another tab after this
+    /// one closed) resends it with the same key, so an answer lost after
+    /// the server rotated costs nothing. Cleared with the new pair; one
+    /// that cannot be read is dropped, and said once.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "read_intent"
+    )]
+    pub intent: Option<RefreshIntent>,
+}
+
+/// A refresh about to be sent: the token it spends and the key it goes
+/// out with (`Idempotency-Key`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshIntent {
+    /// The idempotency key.
+    pub key: String,
+    /// The refresh token the refresh spends.
+    pub refresh_token: String,
+}
+
+/// Reads a session's `intent`: one that is not a [`RefreshIntent`] (foreign
+/// or damaged data) is dropped, and said once, rather than making the whole
+/// session unreadable.
+fn read_intent<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<RefreshIntent>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    match serde_json::from_value(value.clone()) {
+        Ok(intent) => Ok(Some(intent)),
+        Err(error) => {
+            if crate::log::first_time(&value.to_string()) {
+                crate::log::warn(&format!("dropping an unreadable refresh intent: {error}"));
+            }
+            Ok(None)
+        }
+    }
 }
 
 impl Session {
@@ -53,7 +96,14 @@ impl Session {
             refresh_expires_at_ms: None,
             started_at_ms: now_ms,
             tenant: None,
+            intent: None,
         }
+    }
+
+    /// The same session with the refresh `intent` written ahead.
+    #[must_use]
+    pub fn with_intent(self, intent: Option<RefreshIntent>) -> Self {
+        Self { intent, ..self }
     }
 
     /// The same session, signed in to `tenant`.
@@ -107,11 +157,13 @@ impl Session {
         }
     }
 
-    /// What refreshing this session's tokens takes.
+    /// What refreshing this session's tokens takes (its key is chosen when
+    /// the refresh is written ahead, see `SharedRefresher`).
     pub fn grant(&self) -> RefreshGrant {
         RefreshGrant {
             refresh_token: self.refresh_token.clone(),
             subject: Some(self.subject.clone()),
+            idempotency_key: None,
         }
     }
 
@@ -221,6 +273,36 @@ mod tests {
         )
         .unwrap();
         assert!(!empty.is_usable(), "parses, but holds no tokens");
+    }
+
+    #[test]
+    fn an_intent_reads_back_and_an_unreadable_one_is_dropped_once() {
+        let written = Session::new("a".into(), "r".into(), "u".into(), Some(1), 0.0).with_intent(
+            Some(RefreshIntent {
+                key: "k1".into(),
+                refresh_token: "r".into(),
+            }),
+        );
+        let json = serde_json::to_string(&written).unwrap();
+        assert!(
+            json.contains(r#""intent":{"key":"k1","refreshToken":"r"}"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Session>(&json).unwrap(), written);
+        let damaged = r#"{"accessToken":"a","refreshToken":"r","userId":"u","expiresAtMs":null,"intent":{"key":7}}"#;
+        let read: Session = serde_json::from_str(damaged).expect("the session itself reads");
+        assert_eq!(read.intent, None);
+        assert!(!crate::log::first_time(r#"{"key":7}"#), "said once already");
+        let again: Session = serde_json::from_str(damaged).unwrap();
+        assert_eq!(again.intent, None);
+        // A refresh clears it.
+        let pair = TokenPair {
+            access_token: "a2".into(),
+            refresh_token: "r2".into(),
+            expires_in: None,
+            refresh_expires_in: None,
+        };
+        assert_eq!(written.refreshed(pair, 1.0).intent, None);
     }
 
     #[test]

@@ -4,13 +4,21 @@
 //! and first looks in the shared [`SessionRecord`] whether another tab
 //! already rotated the tokens. Changes a tab makes (a refresh, a logout, a
 //! login) reach the others through [`SessionRecord::on_change`].
+//!
+//! Before a refresh is sent, its intent (an idempotency key and the token it
+//! spends) is written to the record, under the lock: an answer lost after
+//! the server rotated (a dropped connection, a tab closed mid-flight) is
+//! recovered by whoever refreshes next, who resends with the same key, and a
+//! server that keeps answers (`Idempotency-Key`) gives the same pair again.
+//! `model.rs` checks this protocol, every interleaving of it, with
+//! stateright.
 
 use std::future::Future;
 
 use silent_refresh_core::{RefreshError, RefreshGrant, Refresher, TokenPair};
 
 use crate::{
-    Session,
+    RefreshIntent, Session,
     lock::with_lock,
     record::{Change, SessionRecord},
 };
@@ -35,6 +43,43 @@ pub fn shared_step(stored: Option<Session>, grant: &RefreshGrant) -> SharedStep 
         Some(stored) if stored.refresh_token != grant.refresh_token => SharedStep::Adopt(stored),
         Some(stored) => SharedStep::Refresh(stored),
         None => SharedStep::Ended,
+    }
+}
+
+/// Writes the refresh about to be sent (its key and the token it spends) to
+/// the record, under the refresh lock the caller holds, unless it is there
+/// already (an earlier try of this tab or another that got no answer:
+/// then its key is reused); returns `grant` with that key.
+async fn write_ahead(
+    record: &SessionRecord,
+    stored: Session,
+    grant: &RefreshGrant,
+) -> Result<RefreshGrant, RefreshError> {
+    let intent = match stored.intent {
+        Some(intent) if intent.refresh_token == stored.refresh_token => intent,
+        _ => RefreshIntent {
+            key: crate::random::idempotency_key().map_err(RefreshError::Unavailable)?,
+            refresh_token: stored.refresh_token.clone(),
+        },
+    };
+    let written = {
+        let (intent, grant) = (intent.clone(), grant.clone());
+        record
+            .update(move |current| match shared_step(current.clone(), &grant) {
+                SharedStep::Refresh(stored) if stored.intent.as_ref() != Some(&intent) => {
+                    Change::Replace(Some(stored.with_intent(Some(intent.clone()))))
+                }
+                _ => Change::Keep,
+            })
+            .await
+    };
+    match written {
+        Some(written) if written.intent.as_ref() == Some(&intent) => Ok(RefreshGrant {
+            idempotency_key: Some(intent.key),
+            ..grant.clone()
+        }),
+        // Logins and logouts take no lock: one came between.
+        _ => Err(RefreshError::Rejected),
     }
 }
 
@@ -100,8 +145,12 @@ impl<R: Refresher + Clone + 'static> Refresher for SharedRefresher<R> {
             match shared_step(record.current().await, &grant) {
                 SharedStep::Adopt(stored) => Ok(stored.as_pair(js_sys::Date::now())),
                 SharedStep::Ended => Err(RefreshError::Rejected),
-                SharedStep::Refresh(_) => {
-                    let pair = inner.refresh(&grant).await?;
+                SharedStep::Refresh(stored) => {
+                    let keyed = write_ahead(&record, stored, &grant).await?;
+                    // Failing without an answer, the intent stays: the next
+                    // try (this tab's, or another's after this one closed)
+                    // resends with the same key.
+                    let pair = inner.refresh(&keyed).await?;
                     // Logins and logouts take no lock: the write happens
                     // only if the record still holds the token refreshed,
                     // never over another login's session.
@@ -127,6 +176,8 @@ impl<R: Refresher + Clone + 'static> Refresher for SharedRefresher<R> {
     }
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod model;
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +190,7 @@ mod tests {
         RefreshGrant {
             refresh_token: refresh.into(),
             subject: Some(user.into()),
+            idempotency_key: None,
         }
     }
 

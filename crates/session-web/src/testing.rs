@@ -12,7 +12,7 @@ use crate::{Session, SessionRecord};
 #[wasm_bindgen(inline_js = r#"
 export function installFakeApi(options) {
   const state = { refresh: 0, resource: 0, login: 0, logout: 0, refreshBodies: [], logoutBodies: [],
-                  valid: new Set(["fresh-0"]), next: 1 };
+                  refreshKeys: [], answered: new Map(), lost: 0, valid: new Set(["fresh-0"]), next: 1 };
   const json = (status, body) => new Response(JSON.stringify(body), {
     status, headers: { "content-type": "application/json" },
   });
@@ -35,8 +35,14 @@ export function installFakeApi(options) {
     }
     if (path === "/api/app/account/refresh-token") {
       const body = await request.text();
+      const key = request.headers.get("idempotency-key");
       state.refresh += 1;
       state.refreshBodies.push(body);
+      state.refreshKeys.push(key);
+      // Like a server that keeps answers: the same key, the same pair.
+      if (key && state.answered.has(key)) {
+        return json(200, state.answered.get(key));
+      }
       if (options.refreshHangs) {
         return hang(request);
       }
@@ -52,7 +58,16 @@ export function installFakeApi(options) {
       }
       const n = state.next++;
       state.valid.add("access-" + n);
-      return json(200, { success: true, token: "access-" + n, refreshToken: "refresh-" + n, expiresIn: 30 });
+      const pair = { success: true, token: "access-" + n, refreshToken: "refresh-" + n, expiresIn: 30 };
+      if (key) {
+        state.answered.set(key, pair);
+      }
+      if (state.lost < (options.answersLost || 0)) {
+        // Rotated, then the connection died: no answer reaches the page.
+        state.lost += 1;
+        throw new TypeError("Failed to fetch");
+      }
+      return json(200, pair);
     }
     if (path === "/connect/token") {
       const body = await request.text();
@@ -100,6 +115,10 @@ pub struct RefreshBehaviour {
     /// Another tab logs in with this session, in this record, while the
     /// refresh is on its way.
     pub session_stored_meanwhile: Option<(SessionRecord, Session)>,
+    /// The first this many refreshes rotate, then lose their answer (a
+    /// network error); like a server that keeps answers, a refresh with an
+    /// `Idempotency-Key` seen before gets that key's pair again.
+    pub answers_lost: u32,
 }
 
 /// The scripted API, installed as the page's `fetch`, and its counters.
@@ -136,6 +155,7 @@ impl FakeApi {
             set("refreshDelayMs", delay.into());
         }
         set("refreshHangs", behaviour.hangs.into());
+        set("answersLost", behaviour.answers_lost.into());
         if let Some((record, session)) = behaviour.session_stored_meanwhile {
             let login = Closure::once_into_js(move || {
                 future_to_promise(async move {
@@ -160,6 +180,15 @@ impl FakeApi {
     /// The bodies the refresh endpoints received, in order.
     pub fn refresh_bodies(&self) -> Vec<String> {
         self.bodies("refreshBodies")
+    }
+
+    /// The `Idempotency-Key` of each refresh the seed endpoint received, in
+    /// order (`None`: sent without one).
+    pub fn refresh_keys(&self) -> Vec<Option<String>> {
+        Reflect::get(&self.0, &"refreshKeys".into())
+            .map(|keys| js_sys::Array::from(&keys))
+            .map(|keys| keys.iter().map(|k| k.as_string()).collect())
+            .unwrap_or_default()
     }
 
     /// The bodies the logout endpoint received, in order.

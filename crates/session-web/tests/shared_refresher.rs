@@ -133,3 +133,70 @@ async fn ending_a_login_leaves_another_login_alone() {
     assert_eq!(*revoked.borrow(), 0, "nothing of ours to revoke");
     assert_eq!(record().current().await, Some(bob));
 }
+
+#[wasm_bindgen_test]
+async fn a_refresh_is_written_ahead_and_its_lost_answer_recovered_with_the_same_key() {
+    let api = FakeApi::with(RefreshBehaviour {
+        answers_lost: 1,
+        ..RefreshBehaviour::default()
+    });
+    record().replace(Some(alice("refresh-0"))).await;
+
+    // The server rotates, the answer is lost: the session is kept, and the
+    // record says which refresh was under way.
+    let lost = shared_refresher().refresh(&alices_grant()).await;
+    assert!(
+        matches!(lost, Err(RefreshError::Unavailable(_))),
+        "{lost:?}"
+    );
+    let stored = record().current().await.expect("the session is kept");
+    assert_eq!(stored.refresh_token, "refresh-0");
+    let intent = stored.intent.clone().expect("written before it left");
+    assert_eq!(intent.refresh_token, "refresh-0");
+    let sent = format!("\"{}\"", intent.key);
+    assert_eq!(api.refresh_keys(), [Some(sent.clone())]);
+
+    // The next refresh (another tab's, here a new refresher) resends it
+    // with the same key and gets the pair the lost answer held.
+    let pair = shared_refresher()
+        .refresh(&alices_grant())
+        .await
+        .expect("recovered");
+    assert_eq!(pair.refresh_token, "refresh-1");
+    assert_eq!(api.refresh_keys(), [Some(sent.clone()), Some(sent)]);
+    let after = record().current().await.expect("the session");
+    assert_eq!(after.refresh_token, "refresh-1");
+    assert_eq!(after.intent, None, "cleared with the new pair");
+
+    // A later refresh spends refresh-1 under a key of its own.
+    let later = alice("refresh-1");
+    record().replace(Some(later.clone())).await;
+    shared_refresher()
+        .refresh(&later.grant())
+        .await
+        .expect("refreshed");
+    let keys = api.refresh_keys();
+    assert_eq!(keys.len(), 3);
+    assert_ne!(keys[2], keys[0], "a new key for a new token");
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_intent_in_the_record_is_dropped_and_replaced() {
+    let api = FakeApi::install(None);
+    let damaged = r#"{"accessToken":"a","refreshToken":"refresh-0","userId":"user-1","expiresAtMs":30000.0,"intent":{"key":7}}"#;
+    wasm_bindgen_futures::JsFuture::from(support::put_raw_session_record(RECORD_NAME, damaged))
+        .await
+        .unwrap();
+    let stored = record().current().await.expect("the session itself reads");
+    assert_eq!(stored.intent, None);
+    shared_refresher()
+        .refresh(&alices_grant())
+        .await
+        .expect("refreshed");
+    let keys = api.refresh_keys();
+    assert!(
+        keys[0].as_deref().is_some_and(|k| k.len() == 34),
+        "{keys:?}"
+    );
+    assert_eq!(record().current().await.expect("a session").intent, None);
+}

@@ -247,11 +247,5 @@ impl OidcClient {
 
 /// 32 bytes from `crypto.getRandomValues`.
 fn random_bytes() -> Result<[u8; 32], OidcError> {
-    let mut bytes = [0_u8; 32];
-    web_sys::window()
-        .ok_or_else(|| OidcError::Browser("no window".into()))?
-        .crypto()
-        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes))
-        .map_err(|e| OidcError::Browser(format!("crypto.getRandomValues: {e:?}")))?;
-    Ok(bytes)
+    crate::random::bytes().map_err(OidcError::Browser)
 }

@@ -76,5 +76,6 @@ pub fn alices_grant() -> RefreshGrant {
     RefreshGrant {
         refresh_token: "refresh-0".into(),
         subject: Some("user-1".into()),
+        idempotency_key: None,
     }
 }
