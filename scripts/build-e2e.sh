@@ -2,8 +2,8 @@
 # Builds what the end-to-end tests and the benchmark run: the server binary
 # and release builds of the app under target/e2e, one per REFRESH_ROLE value
 # given (default: on and off, and then the oidc and abp builds and the
-# minimal example too).
-#   scripts/build-e2e.sh          all five
+# minimal example and the bring-your-own-backend example too).
+#   scripts/build-e2e.sh          all seven
 #   scripts/build-e2e.sh on       the benchmark's only
 source "$(dirname "$0")/lib.sh"
 
@@ -26,4 +26,6 @@ if ((with_example)); then
   AUTH_MODE=abp REFRESH_ROLE=on trunk build --release --offline --dist "target/e2e/abp"
   step "trunk build --release examples/minimal -> target/e2e/minimal"
   (cd examples/minimal && trunk build --release --offline --dist "$ROOT/target/e2e/minimal")
+  step "trunk build --release examples/bring-your-own-backend -> target/e2e/own-backend"
+  (cd examples/bring-your-own-backend && trunk build --release --offline --dist "$ROOT/target/e2e/own-backend")
 fi

@@ -27,6 +27,7 @@ CRATES = [
     ("silent-refresh", "src/lib.rs"),
     ("silent-refresh-server", "server/src/lib.rs"),
     ("silent-refresh-contract", "crates/contract/src/lib.rs"),
+    ("silent-refresh-protocol", "crates/protocol/src/lib.rs"),
     ("silent-refresh-core", "crates/session-core/src/lib.rs"),
     ("silent-refresh-web", "crates/session-web/src/lib.rs"),
     ("silent-refresh-leptos", "crates/session-leptos/src/lib.rs"),

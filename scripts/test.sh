@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the gate (fmt, clippy, docs, the crates' and the app's
 # host unit tests), the server's tests, the browser tests (wasm-bindgen-test
-# in headless Chromium), the build-time setting checks, the test identity
+# in headless Chromium), the getting-started page followed in a fresh
+# project, the build-time setting checks, the test identity
 # provider's smoke test, and the end-to-end tests (real server, real built
 # app and example, real identity provider, headless Chromium). Installs what
 # is missing first. Prints the test runners' summary lines last.
@@ -22,6 +23,9 @@ run cargo test -p silent-refresh-web --target wasm32-unknown-unknown --tests
 
 step "browser tests of the app (wasm-bindgen-test, headless Chromium)"
 run cargo test -p silent-refresh --target wasm32-unknown-unknown --test browser
+
+step "docs/getting-started.md, followed in a fresh project"
+run scripts/getting-started.sh
 
 scripts/build-e2e.sh
 

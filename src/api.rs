@@ -1,6 +1,6 @@
 //! The app's API: typed calls of the contract's endpoints over the session
-//! layer's [`ApiClient`](silent_refresh_web::ApiClient), which adds the
-//! bearer token and answers `401` with the one shared refresh.
+//! layer's API client, which adds the bearer token and answers `401` with
+//! the one shared refresh.
 
 mod endpoints;
 

@@ -114,9 +114,6 @@ pub const AUTH_MODE: AuthMode = match parse_auth_mode(option_env!("AUTH_MODE")) 
 /// Whether users sign in at an identity provider (`AUTH_MODE=oidc`).
 pub const WITH_PROVIDER: bool = matches!(AUTH_MODE, AuthMode::Oidc);
 
-/// Whether users sign in at an ABP server (`AUTH_MODE=abp`).
-pub const WITH_ABP: bool = matches!(AUTH_MODE, AuthMode::Abp);
-
 const _: () = assert!(
     matches!(AUTH_MODE, AuthMode::Seed) || option_env!("REFRESH_MODE").is_none(),
     "REFRESH_MODE applies to AUTH_MODE=seed only: with oidc the app refreshes at the provider's token endpoint, with abp at the server's /connect/token"

@@ -2,12 +2,13 @@
 //! Admin on an ABP backend) whose API client answers `401` with a single,
 //! shared, silent token refresh, and which re-fetches roles on reload. The
 //! session layer is the workspace's crates (`silent-refresh-core`,
-//! `silent-refresh-web`, `silent-refresh-contract`); this crate is their
-//! first user:
+//! `silent-refresh-web`, `silent-refresh-leptos`); this crate is their
+//! first user, and keeps what is its own (pages, i18n, layout, the
+//! timeline's picture):
 //!
-//! - [`api`]: the contract's endpoints as typed calls;
-//! - [`stores`]: `AccessStore`, `UserStore`, `AuthStore` as signals;
-//! - [`startup`]: the wiring, navigation-type detection and the role refresh;
+//! - [`api`]: the reference server's endpoints as typed calls;
+//! - [`stores`]: the session layer's stores the views read;
+//! - [`startup`]: the session layer's options for this build and deployment;
 //! - [`config`]: build-time settings (`REFRESH_ROLE`, …);
 //! - [`deployment`]: the settings in effect, the build's or
 //!   `/app-config.json`'s;
@@ -44,8 +45,8 @@ use crate::{
     },
 };
 
-/// The whole app: stores, language and deployment in context, the start-up
-/// role refresh, then the router. `deployment` defaults to the build's.
+/// The whole app: the session layer, language and deployment in context
+/// (with the start-up role refresh), then the router. `deployment` defaults to the build's.
 #[component]
 pub fn App(
     /// The deployment settings in effect (see [`Deployment::load`]).
@@ -54,11 +55,9 @@ pub fn App(
 ) -> impl IntoView {
     let deployment = deployment.unwrap_or_else(Deployment::built);
     let i18n = I18n::from_browser();
-    let auth = startup::connect(&deployment, i18n);
-    provide_context(auth);
+    startup::connect(&deployment, i18n);
     provide_context(i18n);
     provide_context(deployment);
-    startup::refresh_roles_if_needed(auth);
 
     view! {
         <Router>

@@ -1,102 +1,32 @@
 //! Typed functions for the endpoints of the API contract.
 
 use silent_refresh_contract::{
-    ApplicationConfiguration, ListResult, LoginRequest, LogoutRequest, PagedResult, TokenResponse,
+    ListResult, PagedResult,
     identity::{IdentityRole, IdentityUser, PermissionList, UpdateRolesRequest},
     paths,
     resources::{Activity, DashboardSummary, Notification, Order, Report, SystemHealth},
-    tenants::FindTenantResult,
 };
-use silent_refresh_core::{Refresher, TokenStore};
-use silent_refresh_web::{ApiClient, ApiError, Body, Method, Request, percent_encode};
+use silent_refresh_leptos::{AuthStore, SessionClient};
+use silent_refresh_web::{ApiError, Body, Method, percent_encode};
 
-/// The app's calls, each through the session layer's [`ApiClient`] over
-/// the token store `S`, refreshing with `R`. Cheap to clone.
-pub struct Api<S, R> {
-    client: ApiClient<S, R>,
+/// The app's calls, each through the session's API client (the bearer
+/// token, the one shared refresh on `401`). Cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    client: SessionClient,
 }
 
-impl<S, R> Clone for Api<S, R> {
-    fn clone(&self) -> Self {
+impl Api {
+    /// The calls over `auth`'s client.
+    pub fn of(auth: AuthStore) -> Self {
         Self {
-            client: self.client.clone(),
+            client: auth.client(),
         }
-    }
-}
-
-impl<S: TokenStore + 'static, R: Refresher + 'static> Api<S, R> {
-    /// The calls over `client`.
-    pub fn new(client: ApiClient<S, R>) -> Self {
-        Self { client }
     }
 
     /// The client underneath (its coordinator's status, raw calls).
-    pub fn client(&self) -> &ApiClient<S, R> {
+    pub fn client(&self) -> &SessionClient {
         &self.client
-    }
-
-    /// `POST /api/account/login`. Sent without a token and never refreshed:
-    /// its `401` means wrong credentials. The answer must carry both tokens
-    /// and the user id.
-    pub async fn login(&self, user_name: &str, password: &str) -> Result<TokenResponse, ApiError> {
-        let request = Request {
-            body: Body::json(&LoginRequest {
-                user_name: user_name.to_owned(),
-                password: password.to_owned(),
-            })?,
-            ..Request::new(Method::POST, paths::LOGIN)
-        };
-        let login: TokenResponse = self
-            .client
-            .transport()
-            .send(request)
-            .await?
-            .success()?
-            .json()?;
-        let complete = login.success
-            && !login.token.is_empty()
-            && !login.refresh_token.is_empty()
-            && login.user_id.as_deref().is_some_and(|id| !id.is_empty());
-        if complete {
-            Ok(login)
-        } else {
-            Err(ApiError::Decode(
-                "the login answer carries no tokens".into(),
-            ))
-        }
-    }
-
-    /// `POST /api/account/logout`: revokes the refresh token's family with
-    /// the refresh token alone, outside the coordinator (the session is over
-    /// by then).
-    pub async fn logout(&self, refresh_token: &str) -> Result<(), ApiError> {
-        let request = Request {
-            body: Body::json(&LogoutRequest {
-                refresh_token: refresh_token.to_owned(),
-            })?,
-            ..Request::new(Method::POST, paths::LOGOUT)
-        };
-        self.client
-            .transport()
-            .send(request)
-            .await?
-            .success()
-            .map(drop)
-    }
-
-    /// `GET /api/abp/application-configuration`: roles, policies, current
-    /// user, tenancy. Without the translations (the app has its own), so a
-    /// stock ABP server does not send every text on every role re-check.
-    pub async fn application_configuration(&self) -> Result<ApplicationConfiguration, ApiError> {
-        let path = format!("{}?includeLocalizationResources=false", paths::APP_CONFIG);
-        self.client.get(&path).await
-    }
-
-    /// `GET /api/abp/multi-tenancy/tenants/by-name/{name}`: whether there is
-    /// such a tenant, and its id.
-    pub async fn find_tenant(&self, name: &str) -> Result<FindTenantResult, ApiError> {
-        let path = format!("{}/{}", paths::TENANT_BY_NAME, percent_encode(name));
-        self.client.get(&path).await
     }
 
     /// `GET /api/app/dashboard/summary`.

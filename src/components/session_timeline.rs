@@ -66,7 +66,10 @@ impl Picture {
             end_ms: js_sys::Date::now(),
             span_ms: f64::from(self.minutes.get_untracked()) * 60_000.0,
         };
-        let marks = self.timeline.with(|log| geometry::marks(log, window));
+        let marks = self
+            .timeline
+            .with(|log| geometry::marks(log, window))
+            .unwrap_or_default();
         self.tab_stop.set_value(marks.last().map(|m| m.seq));
         self.drawn.set((window, marks));
     }
@@ -240,7 +243,7 @@ pub fn SessionTimeline() -> impl IntoView {
 fn DownloadLink(timeline: SessionLog) -> impl IntoView {
     let i18n = use_i18n();
     let fill_in = move |event: ev::MouseEvent| {
-        let json = timeline.with(EventLog::to_json);
+        let json = timeline.with(EventLog::to_json).unwrap_or_default();
         let href = format!(
             "data:application/json;charset=utf-8,{}",
             String::from(js_sys::encode_uri_component(&json))

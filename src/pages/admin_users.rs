@@ -8,11 +8,11 @@ use futures_util::future::{join_all, try_join_all};
 use leptos::prelude::*;
 
 use crate::{
-    api::{ApiError, contract::identity::IdentityUser},
+    api::{Api, ApiError, contract::identity::IdentityUser},
     components::{ErrorMessage, use_load},
     i18n::{Msg, use_i18n},
     routes::policy,
-    stores::{AppApi, use_auth},
+    stores::use_auth,
 };
 
 /// Users per page.
@@ -50,7 +50,7 @@ pub fn toggled(roles: &[String], role: &str) -> Vec<String> {
 }
 
 /// The roles of `user`, by name.
-async fn roles_of(api: &AppApi, user: IdentityUser) -> Result<UserRoles, ApiError> {
+async fn roles_of(api: &Api, user: IdentityUser) -> Result<UserRoles, ApiError> {
     let roles = api.user_roles(&user.id).await?;
     Ok(UserRoles {
         roles: roles.items.into_iter().map(|role| role.name).collect(),
@@ -59,14 +59,14 @@ async fn roles_of(api: &AppApi, user: IdentityUser) -> Result<UserRoles, ApiErro
 }
 
 /// The users of page `page` with their roles, and how many users there are.
-async fn user_page(api: AppApi, page: u64) -> Result<(Vec<UserRoles>, u64), ApiError> {
+async fn user_page(api: Api, page: u64) -> Result<(Vec<UserRoles>, u64), ApiError> {
     let users = api.identity_users(page * PAGE_SIZE, PAGE_SIZE).await?;
     let rows = try_join_all(users.items.into_iter().map(|user| roles_of(&api, user))).await?;
     Ok((rows, users.total_count))
 }
 
 /// The roles a user may get, with what each grants.
-async fn role_columns(api: AppApi) -> Result<Vec<RoleColumn>, ApiError> {
+async fn role_columns(api: Api) -> Result<Vec<RoleColumn>, ApiError> {
     let roles = api.assignable_roles().await?.items;
     let grants = join_all(roles.iter().map(|role| api.role_permissions(&role.name))).await;
     Ok(roles
@@ -89,8 +89,8 @@ pub fn AdminUsersPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
     let page = RwSignal::new(0_u64);
-    let users = use_load(move || user_page(auth.client(), page.get_untracked()));
-    let roles = use_load(move || role_columns(auth.client()));
+    let users = use_load(move || user_page(Api::of(auth), page.get_untracked()));
+    let roles = use_load(move || role_columns(Api::of(auth)));
     let may_update = move || auth.user.has_policy(policy::IDENTITY_USERS_UPDATE);
 
     let save = Action::new_local(move |(row, role): &(Row, String)| {
@@ -98,7 +98,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         async move {
             let (user, new_roles) =
                 row.with_untracked(|r| (r.user.clone(), toggled(&r.roles, &role)));
-            let api = auth.client();
+            let api = Api::of(auth);
             let saved = api.update_user_roles(&user.id, &new_roles).await;
             // What the server holds now, saved or not.
             let now = roles_of(&api, user.clone()).await;

@@ -5,9 +5,12 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::contract::{
-        PagedResult,
-        resources::{Activity, DashboardSummary, Notification, Order, SystemHealth},
+    api::{
+        Api,
+        contract::{
+            PagedResult,
+            resources::{Activity, DashboardSummary, Notification, Order, SystemHealth},
+        },
     },
     components::{Card, use_load},
     format::fixed,
@@ -21,7 +24,7 @@ use crate::{
 pub fn DashboardPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
-    let client = move || auth.client();
+    let client = move || Api::of(auth);
 
     let summary = use_load(move || async move { client().dashboard_summary().await });
     let orders = use_load(move || async move { client().orders().await });

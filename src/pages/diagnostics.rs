@@ -5,10 +5,11 @@ use futures_util::future::join_all;
 use leptos::prelude::*;
 
 use crate::{
+    api::Api,
     components::SessionTimeline,
     format::fixed,
     i18n::{Msg, use_i18n},
-    stores::{AppApi, use_auth},
+    stores::use_auth,
 };
 
 /// The largest burst the page fires.
@@ -56,7 +57,7 @@ fn now_ms() -> f64 {
 }
 
 /// Fires `n` calls of a cheap protected resource at once.
-async fn burst(api: AppApi, n: u32) -> BurstReport {
+async fn burst(api: Api, n: u32) -> BurstReport {
     let refreshes_before = api.client().coordinator().status().refreshes;
     let calls = (0..n).map(|_| {
         let api = api.clone();
@@ -86,7 +87,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
     let size = RwSignal::new("100".to_owned());
     let parsed = Memo::new(move |_| parse_burst_size(&size.get()));
     let invalid = move || parsed.get().is_none();
-    let run = Action::new_local(move |n: &u32| burst(auth.client(), *n));
+    let run = Action::new_local(move |n: &u32| burst(Api::of(auth), *n));
     let report = run.value();
     view! {
         <div class="page" data-testid="diagnostics">

@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::contract::{PagedResult, resources::Report},
+    api::{
+        Api,
+        contract::{PagedResult, resources::Report},
+    },
     components::{Card, use_load},
     format::fixed,
     i18n::{Msg, use_i18n},
@@ -15,7 +18,7 @@ use crate::{
 pub fn ReportsPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
-    let reports = use_load(move || async move { auth.client().reports().await });
+    let reports = use_load(move || async move { Api::of(auth).reports().await });
     view! {
         <div class="page" data-testid="reports">
             <h1>{move || i18n.t(Msg::Reports)}</h1>

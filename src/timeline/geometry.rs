@@ -1,7 +1,7 @@
 //! A window of the event log as marks on lanes: where each one is drawn
 //! (in the units of a `0 0 1000 H` view box), and what it says in words.
 
-use super::log::{
+use super::{
     Entry, Event, EventLog, LogoutReason, RefreshOutcome, RolesOutcome, Tab, TokenSource, Trigger,
 };
 use crate::{

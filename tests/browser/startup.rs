@@ -2,7 +2,7 @@
 
 use std::{cell::RefCell, rc::Rc};
 
-use silent_refresh::startup::{NavigationKind, navigation_kind};
+use silent_refresh_leptos::{NavigationKind, navigation_kind};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 

@@ -1,5 +1,6 @@
-//! The minimal example of `examples/minimal`: a team's own Leptos app on the
-//! session layer's public API survives an expiry with one refresh.
+//! The minimal example of `examples/minimal`: a team's own Leptos app on
+//! `silent-refresh-leptos` guards a route, survives an expiry with one
+//! refresh, and logs out.
 
 use crate::{
     harness::{Build, Server, ServerOptions},
@@ -7,16 +8,24 @@ use crate::{
 };
 
 #[tokio::test]
-async fn the_minimal_example_survives_an_expiry_with_one_refresh() {
+async fn the_minimal_example_guards_a_route_shares_one_refresh_and_logs_out() {
     let server = Server::start(ServerOptions {
         build: Build::MinimalExample,
         ..ServerOptions::default()
     });
     let api = server.api();
     let app = App::open(&server).await;
+    app.wait_for_text("session", "LoggedOut").await;
+
+    app.goto("/orders").await;
+    app.wait_for_path("/").await;
+    assert!(app.is_present("home").await, "no session: sent home");
+    assert!(!app.is_present("fetch").await);
 
     app.click("login").await;
-    app.wait_for_text("session", "logged in").await;
+    app.wait_for_text("session", "LoggedIn").await;
+    app.click("orders-link").await;
+    app.wait_for_path("/orders").await;
     app.click("fetch").await;
     app.wait_for_text("result", "5 of 5 loaded").await;
     assert_eq!(app.text("refreshes").await, "0");
@@ -34,4 +43,13 @@ async fn the_minimal_example_survives_an_expiry_with_one_refresh() {
     assert_eq!(stats.refresh, 1, "five expired calls, one refresh");
     assert_eq!(stats.resource, 10, "five refused, five replayed");
     assert_eq!(app.text("refreshes").await, "1");
+
+    app.click("logout").await;
+    app.wait_for_text("session", "LoggedOut").await;
+    app.wait_for_path("/").await;
+    app.wait_until("the server to revoke the login", || async {
+        api.stats().await.logout == 1
+    })
+    .await;
+    assert_eq!(app.local_storage("minimal-example.session").await, None);
 }

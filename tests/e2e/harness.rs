@@ -70,7 +70,7 @@ pub fn deployment(build: Build, document: &str) -> tempfile::TempDir {
 }
 
 /// A path below the workspace root that scripts/test.sh builds, or explain.
-fn artifact(relative: &str, what: &str) -> PathBuf {
+pub fn artifact(relative: &str, what: &str) -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
     assert!(
         path.exists(),

@@ -12,6 +12,7 @@ mod keep_alive;
 mod login;
 mod lost_answer;
 mod oidc;
+mod own_backend;
 mod pages;
 mod roles;
 mod silent_refresh;

@@ -31,9 +31,14 @@ fn selector(testid: &str) -> String {
 impl App {
     /// A fresh browser on the server's start page.
     pub async fn open(server: &Server) -> Self {
+        Self::open_at(&server.url).await
+    }
+
+    /// A fresh browser on `base`'s start page (a server that is not ours).
+    pub async fn open_at(base: &str) -> Self {
         let app = Self {
             browser: Browser::start().await,
-            base: server.url.clone(),
+            base: base.to_owned(),
         };
         app.goto("/").await;
         app

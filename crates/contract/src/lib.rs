@@ -3,11 +3,11 @@
 //!
 //! - [`paths`]: where each endpoint lives;
 //! - [`policy`]: the permission names the server grants and the app checks;
-//! - the documents themselves, in ABP's shapes (camelCase on the wire):
-//!   [`account`] (login, refresh, logout, the RFC 6749 token endpoint),
-//!   [`app_config`], [`resources`], [`identity`] (users, roles and
-//!   permissions), [`tenants`], [`error`]; read as ABP sends them
-//!   ([`nullable`]);
+//! - the documents themselves, in ABP's shapes (camelCase on the wire): the
+//!   session layer's protocol, re-exported from `silent-refresh-protocol`
+//!   ([`account`], [`app_config`], [`tenants`], [`error`], [`nullable`]),
+//!   and the app's own: [`resources`], [`identity`] (users, roles and
+//!   permissions), read as ABP sends them;
 //! - [`test_controls`]: the documents of `/api/_test/…`.
 //!
 //! Every type derives `Serialize` and `Deserialize`:
@@ -23,18 +23,15 @@
 //! assert_eq!(serde_json::to_value(&page).unwrap()["totalCount"], 1);
 //! ```
 
-pub mod account;
-pub mod app_config;
-pub mod error;
 pub mod identity;
-pub mod nullable;
 pub mod paths;
 pub mod policy;
 pub mod resources;
-pub mod tenants;
 pub mod test_controls;
 
-pub use account::{LoginRequest, LogoutRequest, RefreshRequest, TokenResponse};
-pub use app_config::{ApplicationConfiguration, AuthConfiguration, CurrentUser};
-pub use error::{ErrorInfo, ErrorResponse, OAuthError, ValidationError};
 pub use resources::{ListResult, PagedResult};
+pub use silent_refresh_protocol::{
+    ApplicationConfiguration, AuthConfiguration, CurrentUser, ErrorInfo, ErrorResponse,
+    LoginRequest, LogoutRequest, OAuthError, RefreshRequest, TokenResponse, ValidationError,
+    account, app_config, error, nullable, tenants,
+};

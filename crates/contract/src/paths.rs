@@ -1,28 +1,11 @@
-//! Where each endpoint of the API contract lives (below the API's origin).
+//! Where each endpoint of the API contract lives (below the API's origin):
+//! the protocol's (the session layer's, re-exported) and the app's.
 
-/// `POST`: log in with a user name and password.
-pub const LOGIN: &str = "/api/account/login";
-/// `POST`: trade a refresh token for a new pair (the seed protocol).
-pub const REFRESH: &str = "/api/app/account/refresh-token";
-/// `POST`: revoke a refresh token's whole family.
-pub const LOGOUT: &str = "/api/account/logout";
-/// `POST`: the OAuth 2.0 token endpoint, OpenIddict's path in ABP
-/// (`grant_type=password` and `grant_type=refresh_token`).
-pub const OAUTH2_TOKEN: &str = "/connect/token";
-/// `POST`: the RFC 7009 revocation endpoint, OpenIddict's path in ABP.
-pub const OAUTH2_REVOCATION: &str = "/connect/revocat";
-/// `GET`: the OpenID Connect discovery document (token and revocation
-/// endpoints, grants).
-pub const DISCOVERY: &str = "/.well-known/openid-configuration";
-/// `GET` + the name: ABP's tenant lookup by name.
-pub const TENANT_BY_NAME: &str = "/api/abp/multi-tenancy/tenants/by-name";
-/// `GET` + the id: ABP's tenant lookup by id.
-pub const TENANT_BY_ID: &str = "/api/abp/multi-tenancy/tenants/by-id";
+pub use silent_refresh_protocol::paths::*;
+
 /// `GET`: the deployment settings the app reads before it mounts
 /// (optional; beside `index.html`).
 pub const APP_CONFIG_FILE: &str = "/app-config.json";
-/// `GET`: the current user, roles and granted policies.
-pub const APP_CONFIG: &str = "/api/abp/application-configuration";
 /// `GET`: the dashboard's figures.
 pub const DASHBOARD_SUMMARY: &str = "/api/app/dashboard/summary";
 /// `GET`: the orders.

@@ -13,7 +13,7 @@
 //! (`fixtures/abp/PROVENANCE.md`).
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use silent_refresh_contract::{OAuthError, account::OAuth2TokenResponse, paths};
+use silent_refresh_protocol::{OAuth2TokenResponse, OAuthError, paths};
 
 use crate::{
     Session,

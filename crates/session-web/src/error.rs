@@ -1,7 +1,7 @@
 //! The one error type of the API boundary.
 
-use silent_refresh_contract::ErrorResponse;
 use silent_refresh_core::{RefreshError, Unauthorized};
+use silent_refresh_protocol::ErrorResponse;
 
 /// Everything that can go wrong with an API call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

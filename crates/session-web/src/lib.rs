@@ -6,6 +6,7 @@
 //! - [`ApiClient`]: the transport behind the refresh coordinator, so every
 //!   call answers its `401` with the one shared refresh;
 //! - [`TokenRefresher`]: one refresh in the seed protocol, RFC 6749 §6,
+//!   a backend's own ([`RefreshCall`]),
 //!   at an OpenID Connect provider or at an ABP server;
 //! - [`abp`]: signing in to an ABP server (its password grant, tenants,
 //!   two factors) and revoking there;
@@ -67,7 +68,7 @@ pub use error::ApiError;
 pub use keep_alive::{KeepAlive, Wake};
 pub use oauth2::parse_oauth2_refresh;
 pub use record::{Change, SessionRecord};
-pub use refresher::{TokenRefresher, parse_seed_refresh};
+pub use refresher::{RefreshCall, TokenRefresher, parse_seed_refresh, read_refresh_answer};
 pub use runtime::BrowserRuntime;
 pub use session::{RefreshIntent, Session};
 pub use shared_refresher::{SharedRefresher, SharedStep, shared_step};

@@ -1,8 +1,8 @@
 //! An OAuth 2.0 token endpoint (RFC 6749): its answers (§5.1 and §5.2),
 //! the same for every grant, and the `refresh_token` grant (§6).
 
-use silent_refresh_contract::{OAuthError, account::OAuth2TokenResponse};
 use silent_refresh_core::{RefreshError, RefreshGrant, TokenPair};
+use silent_refresh_protocol::{OAuth2TokenResponse, OAuthError};
 
 use crate::transport::{Body, Method, Request, Response, Transport, form_encode};
 

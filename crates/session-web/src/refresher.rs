@@ -1,9 +1,12 @@
-//! The refresh call itself, in the seed protocol or RFC 6749 §6. It goes
+//! The refresh call itself, in the seed protocol, RFC 6749 §6 or a
+//! backend's own ([`RefreshCall`]). It goes
 //! straight to the transport, never through the refresh coordinator, so it
 //! can never trigger a refresh of its own.
 
-use silent_refresh_contract::{RefreshRequest, TokenResponse, paths};
 use silent_refresh_core::{RefreshError, RefreshGrant, Refresher, TokenPair};
+use silent_refresh_protocol::{RefreshRequest, TokenResponse, paths};
+
+use std::rc::Rc;
 
 use crate::{
     ApiError,
@@ -16,8 +19,6 @@ use crate::{
 /// The refresh protocols a [`TokenRefresher`] speaks.
 #[derive(Clone)]
 enum Protocol {
-    /// `POST /api/app/account/refresh-token` with `{userId, refreshToken}`.
-    Seed,
     /// A form POST of `grant_type=refresh_token` to `token_url`.
     OAuth2 {
         token_url: String,
@@ -29,6 +30,80 @@ enum Protocol {
     /// The `refresh_token` grant at an ABP server's OpenIddict
     /// (`/connect/token` below the API base), with its client id and scopes.
     Abp(AbpSettings),
+    /// A refresh call of its own: the seed protocol's ([`SeedRefresh`]) or
+    /// a backend's.
+    Call(Rc<dyn RefreshCall>),
+}
+
+/// The seed protocol's refresh: `POST /api/app/account/refresh-token` with
+/// `{userId, refreshToken}` (the grant's subject is the `userId`).
+struct SeedRefresh;
+
+impl RefreshCall for SeedRefresh {
+    fn path(&self) -> &str {
+        paths::REFRESH
+    }
+
+    fn body(&self, grant: &RefreshGrant) -> Result<Body, ApiError> {
+        Body::json(&RefreshRequest {
+            user_id: grant.subject.clone().unwrap_or_default(),
+            refresh_token: grant.refresh_token.clone(),
+        })
+    }
+
+    fn read(&self, response: &Response) -> Result<TokenPair, RefreshError> {
+        parse_seed_refresh(response)
+    }
+}
+
+/// The refresh call of a backend of your own, for when it speaks neither
+/// the seed protocol nor RFC 6749: where the refresh goes, what it sends,
+/// and how its answer reads. [`TokenRefresher::custom`] sends it (a `POST`,
+/// with the `Idempotency-Key` of a retried refresh) and never through the
+/// refresh coordinator.
+///
+/// ```
+/// use silent_refresh_core::{RefreshError, RefreshGrant, TokenPair};
+/// use silent_refresh_web::{ApiError, Body, RefreshCall, Response, read_refresh_answer};
+///
+/// /// `POST /auth/renew` with `{"renew": "…"}`, answered `{"access", "renew", "ttl"}`.
+/// struct Renew;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Renewed { access: String, renew: String, ttl: u64 }
+///
+/// impl RefreshCall for Renew {
+///     fn path(&self) -> &str {
+///         "/auth/renew"
+///     }
+///     fn body(&self, grant: &RefreshGrant) -> Result<Body, ApiError> {
+///         Body::json(&serde_json::json!({ "renew": grant.refresh_token }))
+///     }
+///     fn read(&self, response: &Response) -> Result<TokenPair, RefreshError> {
+///         let answer: Renewed = read_refresh_answer(response)?;
+///         Ok(TokenPair {
+///             access_token: answer.access,
+///             refresh_token: answer.renew,
+///             expires_in: Some(answer.ttl),
+///             refresh_expires_in: None,
+///         })
+///     }
+/// }
+/// let answer = Response::new(200, r#"{"access":"a2","renew":"r2","ttl":30}"#);
+/// assert_eq!(Renew.read(&answer).map(|pair| pair.access_token), Ok("a2".to_owned()));
+/// assert_eq!(Renew.read(&Response::new(401, "")), Err(RefreshError::Rejected));
+/// ```
+pub trait RefreshCall {
+    /// Where the refresh goes: a path below the transport's base, or an
+    /// absolute URL.
+    fn path(&self) -> &str;
+    /// The body that spends `grant`'s refresh token.
+    fn body(&self, grant: &RefreshGrant) -> Result<Body, ApiError>;
+    /// The new pair in the answer. [`RefreshError::Rejected`] ends the
+    /// session (the server's definitive "no"); [`RefreshError::Unavailable`]
+    /// keeps it for a later try. [`read_refresh_answer`] classifies the
+    /// status the usual way.
+    fn read(&self, response: &Response) -> Result<TokenPair, RefreshError>;
 }
 
 /// Performs one refresh over a [`Transport`], and classifies the answer:
@@ -45,10 +120,7 @@ impl TokenRefresher {
     /// A refresher speaking the seed protocol (the grant's subject is sent
     /// as `userId`).
     pub fn seed(transport: Transport) -> Self {
-        Self {
-            transport,
-            protocol: Protocol::Seed,
-        }
+        Self::custom(transport, Rc::new(SeedRefresh))
     }
 
     /// A refresher speaking RFC 6749 §6 to `token_url` (a path below the
@@ -72,6 +144,14 @@ impl TokenRefresher {
         }
     }
 
+    /// A refresher sending a backend's own refresh call over `transport`.
+    pub fn custom(transport: Transport, call: Rc<dyn RefreshCall>) -> Self {
+        Self {
+            transport,
+            protocol: Protocol::Call(call),
+        }
+    }
+
     /// A refresher speaking RFC 6749 §6 to the token endpoint `client`'s
     /// provider names (discovered on first use) as `client`'s client id.
     pub fn oidc(client: OidcClient) -> Self {
@@ -86,20 +166,16 @@ impl Refresher for TokenRefresher {
     async fn refresh(&self, grant: &RefreshGrant) -> Result<TokenPair, RefreshError> {
         let unavailable = |e: ApiError| RefreshError::Unavailable(e.to_string());
         match &self.protocol {
-            Protocol::Seed => {
-                let body = Body::json(&RefreshRequest {
-                    user_id: grant.subject.clone().unwrap_or_default(),
-                    refresh_token: grant.refresh_token.clone(),
-                })
-                .map_err(unavailable)?;
+            Protocol::Call(call) => {
+                let body = call.body(grant).map_err(unavailable)?;
                 let key = idempotency_header(grant);
                 let request = Request {
                     body,
                     headers: &key.headers(),
-                    ..Request::new(Method::POST, paths::REFRESH)
+                    ..Request::new(Method::POST, call.path())
                 };
                 let response = self.transport.send(request).await.map_err(unavailable)?;
-                parse_seed_refresh(&response)
+                call.read(&response)
             }
             Protocol::OAuth2 {
                 token_url,
@@ -132,7 +208,7 @@ impl Refresher for TokenRefresher {
 /// both tokens are there; `success: false`, a pair missing a token, and
 /// 400/401 are definitive rejections; anything else keeps the session.
 pub fn parse_seed_refresh(response: &Response) -> Result<TokenPair, RefreshError> {
-    let answer: TokenResponse = decode_or_classify(response)?;
+    let answer: TokenResponse = read_refresh_answer(response)?;
     if answer.success && !answer.token.is_empty() && !answer.refresh_token.is_empty() {
         Ok(TokenPair {
             access_token: answer.token,
@@ -145,9 +221,11 @@ pub fn parse_seed_refresh(response: &Response) -> Result<TokenPair, RefreshError
     }
 }
 
-/// Decodes a 2xx body; classifies every other status. A 2xx body that is not
-/// JSON (a proxy's error page, say) is not the server's word: unavailable.
-fn decode_or_classify<T: serde::de::DeserializeOwned>(
+/// Decodes a refresh endpoint's 2xx body; classifies every other status
+/// (400 and 401 are a rejection, anything else leaves the session for a
+/// later try). A 2xx body that is not JSON (a proxy's error page, say) is
+/// not the server's word: unavailable.
+pub fn read_refresh_answer<T: serde::de::DeserializeOwned>(
     response: &Response,
 ) -> Result<T, RefreshError> {
     if !response.is_success() {

@@ -13,6 +13,7 @@ use crate::{Session, SessionRecord};
 export function installFakeApi(options) {
   const state = { refresh: 0, resource: 0, login: 0, logout: 0, refreshBodies: [], logoutBodies: [],
                   refreshKeys: [], answered: new Map(), lost: 0, valid: new Set(["fresh-0"]), next: 1 };
+  state.expire = () => state.valid.clear();
   const json = (status, body) => new Response(JSON.stringify(body), {
     status, headers: { "content-type": "application/json" },
   });
@@ -175,6 +176,18 @@ impl FakeApi {
             .ok()
             .and_then(|count| count.as_f64())
             .map_or(0, |count| count as u32)
+    }
+
+    /// Every access token handed out so far expires: the next call with one
+    /// is answered `401` (the refresh tokens stay good).
+    pub fn expire_access_tokens(&self) {
+        let expire = Reflect::get(&self.0, &"expire".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        if let Some(expire) = expire {
+            // The function only clears a set: it cannot throw.
+            let _ = expire.call0(&self.0);
+        }
     }
 
     /// The bodies the refresh endpoints received, in order.

@@ -1,11 +1,15 @@
-//! The ring of session events and how status changes become events.
+//! The session's recent history, for a timeline and for bug reports: what
+//! the session layer did (tokens, refreshes, `401`s and `403`s, calls
+//! waiting, back-off and offline periods, role fetches, logins and
+//! logouts), kept in a bounded ring ([`EventLog`]) fed by the refresh
+//! coordinator's status changes and by the stores.
 
 use std::collections::VecDeque;
 
 use serde::Serialize;
 use silent_refresh_core::{RefreshStatus, RefreshTrigger};
 
-/// How many events the log keeps: the oldest go first. About an hour of a
+/// How many events a default log keeps: the oldest go first. About an hour of a
 /// 30 s token's refreshes with their `401`s and waiting calls; a download is
 /// then some 200 KB of JSON.
 pub const CAPACITY: usize = 2048;

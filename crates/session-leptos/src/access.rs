@@ -8,8 +8,10 @@ use silent_refresh_core::{
 };
 use silent_refresh_web::{Session, SessionRecord};
 
-use super::SessionLog;
-use crate::timeline::{Event, LogoutReason, RefreshOutcome, Tab, TokenSource};
+use crate::{
+    SessionLog,
+    timeline::{Event, LogoutReason, RefreshOutcome, Tab, TokenSource},
+};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Tokens {
@@ -234,7 +236,7 @@ impl AccessStore {
     }
 
     /// Records what the refresh core is doing (in the timeline too).
-    pub fn set_refresh_status(&self, status: RefreshStatus) {
+    pub(crate) fn set_refresh_status(&self, status: RefreshStatus) {
         self.timeline.observe(status);
         self.refresh_status.set(status);
     }

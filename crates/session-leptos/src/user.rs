@@ -4,11 +4,13 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use silent_refresh_contract::ApplicationConfiguration;
+use silent_refresh_protocol::ApplicationConfiguration;
 use silent_refresh_web::storage;
 
-/// The storage key of the current user.
-pub const USER_KEY: &str = "silent-refresh.user";
+/// The `localStorage` key of the current user of the session named `name`.
+pub fn user_key(name: &str) -> String {
+    format!("{name}.user")
+}
 
 /// The current user as the application configuration describes them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,9 +68,9 @@ impl UserInfo {
             .unwrap_or(&self.user_name)
     }
 
-    /// The user in `localStorage`, if readable.
-    pub fn stored() -> Option<Self> {
-        storage::load(USER_KEY, Self::is_usable)
+    /// The user in `localStorage` under `key`, if readable.
+    pub fn stored(key: &str) -> Option<Self> {
+        storage::load(key, Self::is_usable)
     }
 
     fn is_usable(&self) -> bool {
@@ -81,14 +83,27 @@ impl UserInfo {
 #[derive(Clone, Copy, Debug)]
 pub struct UserStore {
     info: RwSignal<Option<UserInfo>>,
+    /// Its `localStorage` key.
+    key: StoredValue<String>,
 }
 
 impl UserStore {
-    /// The store as it was left in `localStorage`.
-    pub fn from_storage() -> Self {
+    /// The store as it was left in `localStorage` under `key`.
+    pub fn from_storage(key: String) -> Self {
         Self {
-            info: RwSignal::new(UserInfo::stored()),
+            info: RwSignal::new(UserInfo::stored(&key)),
+            key: StoredValue::new(key),
         }
+    }
+
+    /// The user stored under this store's key, if readable.
+    pub(crate) fn stored(&self) -> Option<UserInfo> {
+        self.key.with_value(|key| UserInfo::stored(key))
+    }
+
+    /// Its `localStorage` key.
+    pub(crate) fn key(&self) -> String {
+        self.key.get_value()
     }
 
     /// The current user (tracked).
@@ -106,7 +121,7 @@ impl UserStore {
 
     /// Replaces the current user.
     pub fn set(&self, info: UserInfo) {
-        storage::save(USER_KEY, &info);
+        self.key.with_value(|key| storage::save(key, &info));
         self.info.set(Some(info));
     }
 
@@ -126,8 +141,8 @@ impl UserStore {
     /// Forgets the current user, and the stored copy if it is still this
     /// user's: another tab may have stored another user since.
     pub fn clear(&self) {
-        if UserInfo::stored().is_some_and(|stored| self.is(&stored.id)) {
-            storage::remove(USER_KEY);
+        if self.stored().is_some_and(|stored| self.is(&stored.id)) {
+            self.key.with_value(|key| storage::remove(key));
         }
         self.info.set(None);
     }
@@ -136,7 +151,7 @@ impl UserStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use silent_refresh_contract::{AuthConfiguration, CurrentUser};
+    use silent_refresh_protocol::{AuthConfiguration, CurrentUser};
 
     fn configuration(authenticated: bool) -> ApplicationConfiguration {
         ApplicationConfiguration {

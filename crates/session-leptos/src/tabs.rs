@@ -5,20 +5,18 @@
 use leptos::{prelude::*, task::spawn_local};
 use silent_refresh_web::storage;
 
-use super::{AccessStore, UserInfo, UserStore, user::USER_KEY};
-use crate::config;
+use crate::{AccessStore, UserStore};
 
-/// Keeps `access` and `user` in step with what other tabs store, for as
-/// long as the current reactive owner lives.
-pub fn follow_other_tabs(access: AccessStore, user: UserStore) {
+/// Keeps `access` (and `user`, when `share_user`) in step with what other
+/// tabs store, for as long as the current reactive owner lives.
+pub(crate) fn follow_other_tabs(access: AccessStore, user: UserStore, share_user: bool) {
     let record = access.record();
     let session_listener = record.on_change(move || {
         let record = access.record();
         spawn_local(async move { access.adopt(record.current().await) });
     });
-    // The user (roles and all) another tab stored, unless roles stay per tab.
-    let user_listener = config::ROLE_SHARE_ACROSS_TABS
-        .then(|| storage::on_change(USER_KEY, move || user.adopt(UserInfo::stored())));
+    let user_listener =
+        share_user.then(|| storage::on_change(&user.key(), move || user.adopt(user.stored())));
     // Dropped, and so removed, with the owner.
     StoredValue::new_local((session_listener, user_listener));
 }

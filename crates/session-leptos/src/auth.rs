@@ -1,27 +1,32 @@
 //! `AuthStore`: login, logout and the application configuration, over the
-//! access and user stores and the API.
+//! access and user stores and the session's API client.
+
+use std::{future::Future, pin::Pin, rc::Rc};
 
 use leptos::{prelude::*, task::spawn_local};
 use silent_refresh_core::{RecheckGate, TokenPair, TokenSnapshot, TokenStore};
+use silent_refresh_protocol::{
+    ApplicationConfiguration, LoginRequest, TokenResponse, paths, tenants::FindTenantResult,
+};
 use silent_refresh_web::{
-    Session, SharedRefresher, TokenRefresher,
+    ApiError, Body, Method, Request, Session, SharedRefresher, TokenRefresher,
     abp::{self, AbpSettings, PasswordSignIn, SignInFailure},
     oidc::{OidcClient, OidcError},
+    percent_encode,
 };
 
-use super::{AccessStore, UserInfo, UserStore};
 use crate::{
-    api::{Api, ApiError},
-    config,
+    AccessStore, SessionClient, SessionLog, UserInfo, UserStore,
     timeline::{Event, RolesOutcome},
 };
 
-/// The app's API as it is wired: the stores' tokens, refreshed once across
-/// tabs and written to the shared record.
-pub type AppApi = Api<SessionTokens, SharedRefresher<TokenRefresher>>;
+/// Revokes an ended login's refresh token where the backend can (best
+/// effort): chosen once, when the session is wired, so a build keeps only
+/// its backend's revocation.
+pub(crate) type Revoke = Rc<dyn Fn(SessionClient, Session) -> Pin<Box<dyn Future<Output = ()>>>>;
 
 /// The refresh core's view of the stores. Refreshed tokens are kept in
-/// memory only: the [`SharedRefresher`] the app pairs this store with has
+/// memory only: the [`SharedRefresher`] this store is paired with has
 /// written them to the shared record already.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionTokens {
@@ -31,7 +36,7 @@ pub struct SessionTokens {
 
 impl SessionTokens {
     /// The tokens of `access`; a session that ends also clears `user`.
-    pub fn new(access: AccessStore, user: UserStore) -> Self {
+    pub(crate) fn new(access: AccessStore, user: UserStore) -> Self {
         Self { access, user }
     }
 }
@@ -54,8 +59,8 @@ impl TokenStore for SessionTokens {
 /// Whether the roles and policies in the [`UserStore`] can be trusted yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RolesState {
-    /// Being fetched and not known yet (after login, on reload with
-    /// `REFRESH_ROLE`): guarded routes wait and decide nothing.
+    /// Being fetched and not known yet (after login, on a reload with the
+    /// role refresh on): guarded routes wait and decide nothing.
     Checking,
     /// Being fetched again on request; guarded routes keep deciding on the
     /// roles they have until the answer is in.
@@ -68,7 +73,8 @@ pub enum RolesState {
 }
 
 /// Login, logout and the application configuration. `Copy`; provided
-/// through context and read back with [`use_auth`].
+/// through context by [`crate::provide_session`] and read back with
+/// [`use_auth`].
 #[derive(Clone, Copy)]
 pub struct AuthStore {
     /// The tokens.
@@ -78,20 +84,22 @@ pub struct AuthStore {
     roles: RwSignal<RolesState>,
     /// Numbers the configuration fetches; only the latest may land.
     configuration_fetches: StoredValue<u64>,
-    api: StoredValue<AppApi, LocalStorage>,
+    client: StoredValue<SessionClient, LocalStorage>,
     /// Ends a login for every tab, under the refresh lock.
     shared: StoredValue<SharedRefresher<TokenRefresher>, LocalStorage>,
+    /// The backend's revocation.
+    revoke: StoredValue<Revoke, LocalStorage>,
     /// One roles re-check per burst of `403`s.
     forbidden: StoredValue<RecheckGate, LocalStorage>,
-    /// The identity provider users sign in with (`AUTH_MODE=oidc`).
+    /// The identity provider users sign in with ([`crate::Backend::oidc`]).
     provider: StoredValue<Option<OidcClient>, LocalStorage>,
     /// Why the last sign-in at the provider failed, for the login page.
     sign_in_error: RwSignal<Option<OidcError>>,
-    /// The ABP server's client users sign in with (`AUTH_MODE=abp`).
+    /// The ABP server's client users sign in with ([`crate::Backend::abp`]).
     abp: StoredValue<Option<AbpSettings>, LocalStorage>,
 }
 
-/// A sign-in on the ABP login form.
+/// A sign-in on an ABP login form.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AbpLogin {
     /// The login name.
@@ -121,44 +129,59 @@ pub enum AbpLoginError {
     SignIn(SignInFailure),
 }
 
+/// How [`AuthStore::new`] is wired.
+pub(crate) struct Wiring {
+    pub client: SessionClient,
+    pub shared: SharedRefresher<TokenRefresher>,
+    pub revoke: Revoke,
+    pub provider: Option<OidcClient>,
+    pub abp: Option<AbpSettings>,
+}
+
 impl AuthStore {
-    /// Login, logout and the configuration over the stores, calling the
-    /// server through `api`; `shared` is the refresher under `api` (see
-    /// `startup::connect`, which wires them).
-    pub fn new(
-        access: AccessStore,
-        user: UserStore,
-        api: AppApi,
-        shared: SharedRefresher<TokenRefresher>,
-    ) -> Self {
+    /// Login, logout and the configuration over the stores, as `wiring`
+    /// says (see [`crate::provide_session`]).
+    pub(crate) fn new(access: AccessStore, user: UserStore, wiring: Wiring) -> Self {
         Self {
             access,
             user,
             roles: RwSignal::new(RolesState::Current),
             configuration_fetches: StoredValue::new(0),
-            api: StoredValue::new_local(api),
-            shared: StoredValue::new_local(shared),
+            client: StoredValue::new_local(wiring.client),
+            shared: StoredValue::new_local(wiring.shared),
+            revoke: StoredValue::new_local(wiring.revoke),
             forbidden: StoredValue::new_local(RecheckGate::default()),
-            provider: StoredValue::new_local(None),
+            provider: StoredValue::new_local(wiring.provider),
             sign_in_error: RwSignal::new(None),
-            abp: StoredValue::new_local(None),
+            abp: StoredValue::new_local(wiring.abp),
         }
     }
 
-    /// The same store, signing users in at the ABP server (whose refreshes
-    /// the API's refresher performs) as `settings` say.
-    #[must_use]
-    pub fn with_abp(self, settings: AbpSettings) -> Self {
-        self.abp.set_value(Some(settings));
-        self
+    /// What happened to the session lately (kept when the options ask).
+    pub fn timeline(&self) -> SessionLog {
+        self.access.session_log()
+    }
+
+    /// `GET /api/abp/application-configuration`: roles, policies, current
+    /// user, tenancy. Without the translations, so a stock ABP server does
+    /// not send every text on every role re-check.
+    pub async fn application_configuration(&self) -> Result<ApplicationConfiguration, ApiError> {
+        let path = format!("{}?includeLocalizationResources=false", paths::APP_CONFIG);
+        self.client().get(&path).await
+    }
+
+    /// `GET /api/abp/multi-tenancy/tenants/by-name/{name}`: whether there is
+    /// such a tenant, and its id.
+    pub async fn find_tenant(&self, name: &str) -> Result<FindTenantResult, ApiError> {
+        let path = format!("{}/{}", paths::TENANT_BY_NAME, percent_encode(name));
+        self.client().get(&path).await
     }
 
     /// Whether the server has tenants (its anonymous configuration says
     /// so): the login form then asks for one. When that cannot be told, it
     /// asks.
     pub async fn has_tenants(&self) -> bool {
-        self.client()
-            .application_configuration()
+        self.application_configuration()
             .await
             .map_or(true, |configuration| configuration.multi_tenancy.is_enabled)
     }
@@ -176,7 +199,6 @@ impl AuthStore {
             None
         } else {
             let found = self
-                .client()
                 .find_tenant(tenant_name)
                 .await
                 .map_err(AbpLoginError::Lookup)?;
@@ -192,9 +214,8 @@ impl AuthStore {
             tenant: tenant.as_deref(),
             two_factor_code: form.code.as_deref(),
         };
-        let api = self.client();
         let session = abp::sign_in(
-            api.client().transport(),
+            self.client().transport(),
             &settings,
             attempt,
             js_sys::Date::now(),
@@ -207,14 +228,6 @@ impl AuthStore {
         // Failure is recorded in the roles state; the sign-in itself worked.
         let _ = self.get_application_configuration().await;
         Ok(())
-    }
-
-    /// The same store, signing users in at `provider` (whose refreshes the
-    /// API's refresher performs) instead of the server's login endpoint.
-    #[must_use]
-    pub fn with_provider(self, provider: OidcClient) -> Self {
-        self.provider.set_value(Some(provider));
-        self
     }
 
     fn provider(&self) -> Result<OidcClient, OidcError> {
@@ -292,9 +305,10 @@ impl AuthStore {
         });
     }
 
-    /// The API.
-    pub fn client(&self) -> AppApi {
-        self.api.get_value()
+    /// The API client: every call carries the bearer token and answers
+    /// `401` with the one shared refresh.
+    pub fn client(&self) -> SessionClient {
+        self.client.get_value()
     }
 
     /// Whether the roles can be trusted yet (tracked).
@@ -309,24 +323,22 @@ impl AuthStore {
             .is_some_and(|session| self.user.is(&session.subject))
     }
 
-    /// Logs in, keeps the tokens and then loads the user's configuration.
-    /// A configuration that fails to load leaves the user logged in, with a
-    /// warning (see [`RolesState::Stale`]).
+    /// Logs in with the seed protocol (`POST /api/account/login`), keeps
+    /// the tokens and then loads the user's configuration. A configuration
+    /// that fails to load leaves the user logged in, with a warning (see
+    /// [`RolesState::Stale`]).
     pub async fn login(&self, user_name: &str, password: &str) -> Result<(), ApiError> {
-        let answer = self.client().login(user_name, password).await?;
+        let answer = self.seed_login(user_name, password).await?;
         let user_id = answer.user_id.unwrap_or_default();
-        self.access
-            .start(
-                Session::new(
-                    answer.token,
-                    answer.refresh_token,
-                    user_id.clone(),
-                    answer.expires_in,
-                    js_sys::Date::now(),
-                )
-                .with_refresh_expiry(answer.refresh_expires_in),
-            )
-            .await;
+        let session = Session::new(
+            answer.token,
+            answer.refresh_token,
+            user_id.clone(),
+            answer.expires_in,
+            js_sys::Date::now(),
+        )
+        .with_refresh_expiry(answer.refresh_expires_in);
+        self.access.start(session).await;
         self.user
             .set(UserInfo::signed_in(user_id, user_name.to_owned()));
         // Failure is recorded in the roles state; the login itself worked.
@@ -334,13 +346,57 @@ impl AuthStore {
         Ok(())
     }
 
+    /// Starts a session with the tokens a login of your own gave (a
+    /// [`crate::Backend::custom`] backend), for every tab, with `user` as
+    /// the current user (the tokens' subject is `user.id`): its roles are
+    /// whatever it holds (call [`Self::refresh_roles`] where the backend
+    /// serves ABP's application configuration).
+    pub async fn start(&self, tokens: TokenPair, user: UserInfo) {
+        let session = Session::new(
+            tokens.access_token,
+            tokens.refresh_token,
+            user.id.clone(),
+            tokens.expires_in,
+            js_sys::Date::now(),
+        )
+        .with_refresh_expiry(tokens.refresh_expires_in);
+        self.access.start(session).await;
+        self.user.set(user);
+    }
+
+    /// `POST /api/account/login`. Sent without a token and never refreshed:
+    /// its `401` means wrong credentials. The answer must carry both tokens
+    /// and the user id.
+    async fn seed_login(&self, user_name: &str, password: &str) -> Result<TokenResponse, ApiError> {
+        let request = Request {
+            body: Body::json(&LoginRequest {
+                user_name: user_name.to_owned(),
+                password: password.to_owned(),
+            })?,
+            ..Request::new(Method::POST, paths::LOGIN)
+        };
+        let client = self.client();
+        let login: TokenResponse = client.transport().send(request).await?.success()?.json()?;
+        let complete = login.success
+            && !login.token.is_empty()
+            && !login.refresh_token.is_empty()
+            && login.user_id.as_deref().is_some_and(|id| !id.is_empty());
+        if complete {
+            Ok(login)
+        } else {
+            Err(ApiError::Decode(
+                "the login answer carries no tokens".into(),
+            ))
+        }
+    }
+
     /// Logs out: waiting calls are failed and this tab's stores cleared at
     /// once; then, under the refresh lock, the shared record is ended (other
     /// tabs follow) and the server is asked to revoke the login's latest
     /// refresh token.
     pub fn logout(&self) {
-        let api = self.client();
-        api.client().coordinator().abandon();
+        let client = self.client();
+        client.coordinator().abandon();
         self.configuration_fetches.update_value(|n| *n += 1);
         let session = self.access.session_untracked();
         self.access.clear();
@@ -348,19 +404,10 @@ impl AuthStore {
         self.roles.set(RolesState::Current);
         if let Some(session) = session {
             let shared = self.shared.get_value();
-            // Constant tests first, so a build without a provider or an
-            // ABP server leaves their code out.
-            let provider = self.provider.get_value().filter(|_| config::WITH_PROVIDER);
-            let abp = self.abp.get_value().filter(|_| config::WITH_ABP);
+            let revoke = self.revoke.get_value();
             spawn_local(async move {
                 let ended = shared
-                    .end_login(session, move |latest| async move {
-                        match (provider, abp) {
-                            (Some(provider), _) => revoke_at_provider(provider, latest).await,
-                            (None, Some(abp)) => revoke_at_abp(api, abp, latest).await,
-                            (None, None) => revoke(api, latest).await,
-                        }
-                    })
+                    .end_login(session, move |latest| revoke(client, latest))
                     .await;
                 if let Err(error) = ended {
                     leptos::logging::warn!("the login was not ended for every tab: {error}");
@@ -402,7 +449,7 @@ impl AuthStore {
         self.configuration_fetches.set_value(ticket);
         self.roles.set(meanwhile);
         let started = js_sys::Date::now();
-        let outcome = self.client().application_configuration().await;
+        let outcome = self.application_configuration().await;
         let (roles, state, result) = if self.configuration_fetches.get_value() != ticket {
             (RolesOutcome::Dropped, None, outcome.map(drop))
         } else {
@@ -435,7 +482,7 @@ impl AuthStore {
                 ),
             }
         };
-        self.access.session_log().record_at(
+        self.timeline().record_at(
             started,
             Event::Roles {
                 duration_ms: js_sys::Date::now() - started,
@@ -450,36 +497,78 @@ impl AuthStore {
     }
 }
 
-/// Asks the server to revoke `session`'s refresh token family (best
-/// effort). The refresh token alone is enough (RFC 7009 style): an access
-/// token that has expired costs no refresh.
-async fn revoke(api: AppApi, session: Session) {
-    if let Err(error) = api.logout(&session.refresh_token).await {
-        leptos::logging::warn!("the server did not revoke the session: {error}");
-    }
+/// Asks a seed server to revoke `session`'s refresh token family (best
+/// effort): `POST /api/account/logout` with the refresh token alone (RFC
+/// 7009 style), outside the coordinator, so an expired access token costs
+/// no refresh.
+pub(crate) fn revoke_at_seed() -> Revoke {
+    Rc::new(|client, session| {
+        Box::pin(async move {
+            let request = Body::json(&silent_refresh_protocol::LogoutRequest {
+                refresh_token: session.refresh_token,
+            })
+            .map(|body| Request {
+                body,
+                ..Request::new(Method::POST, paths::LOGOUT)
+            });
+            let sent = match request {
+                Ok(request) => client
+                    .transport()
+                    .send(request)
+                    .await
+                    .and_then(|r| r.success()),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = sent {
+                leptos::logging::warn!("the server did not revoke the session: {error}");
+            }
+        })
+    })
 }
 
 /// Revokes `session`'s refresh token at the ABP server's revocation
 /// endpoint (RFC 7009, best effort), where its discovery document names one.
-async fn revoke_at_abp(api: AppApi, settings: AbpSettings, session: Session) {
-    match abp::revoke(api.client().transport(), &settings, &session.refresh_token).await {
-        Ok(true) => {}
-        Ok(false) => leptos::logging::warn!("the server names no revocation endpoint"),
-        Err(error) => leptos::logging::warn!("the server did not revoke: {error}"),
-    }
+pub(crate) fn revoke_at_abp(settings: AbpSettings) -> Revoke {
+    Rc::new(move |client, session| {
+        let settings = settings.clone();
+        Box::pin(async move {
+            match abp::revoke(client.transport(), &settings, &session.refresh_token).await {
+                Ok(true) => {}
+                Ok(false) => leptos::logging::warn!("the server names no revocation endpoint"),
+                Err(error) => leptos::logging::warn!("the server did not revoke: {error}"),
+            }
+        })
+    })
 }
 
 /// Revokes `session`'s refresh token at the identity provider (RFC 7009,
 /// best effort); the provider's own sign-in session is left alone.
-async fn revoke_at_provider(provider: OidcClient, session: Session) {
-    match provider.revoke(&session.refresh_token).await {
-        Ok(true) => {}
-        Ok(false) => leptos::logging::warn!("the identity provider cannot revoke tokens"),
-        Err(error) => leptos::logging::warn!("the identity provider did not revoke: {error}"),
-    }
+pub(crate) fn revoke_at_provider(provider: OidcClient) -> Revoke {
+    Rc::new(move |_, session| {
+        let provider = provider.clone();
+        Box::pin(async move {
+            match provider.revoke(&session.refresh_token).await {
+                Ok(true) => {}
+                Ok(false) => leptos::logging::warn!("the identity provider cannot revoke tokens"),
+                Err(error) => {
+                    leptos::logging::warn!("the identity provider did not revoke: {error}")
+                }
+            }
+        })
+    })
 }
 
-/// The [`AuthStore`] provided by the app.
+/// A backend of your own revokes nothing here: end the login at your
+/// server yourself if it can.
+pub(crate) fn revoke_nothing() -> Revoke {
+    Rc::new(|_, _| Box::pin(async {}))
+}
+
+/// The [`AuthStore`] that [`crate::provide_session`] provided.
+///
+/// # Panics
+///
+/// Outside the reactive owner `provide_session` was called under.
 pub fn use_auth() -> AuthStore {
     expect_context::<AuthStore>()
 }
