@@ -86,6 +86,15 @@ if [[ "${1:-}" == "--test" ]]; then
     step "apt-get install chromium chromium-driver"
     apt_install chromium chromium-driver
   fi
+  # The BFF's shared sessions (the server's tests and the end-to-end
+  # tests start their own redis-server) and the load balancer in front of
+  # two BFF instances. Installing starts no service here: the tests start
+  # their own on free ports.
+  if ! PATH="$PATH:/usr/sbin" command -v redis-server >/dev/null \
+      || ! PATH="$PATH:/usr/sbin" command -v nginx >/dev/null; then
+    step "apt-get install redis-server nginx"
+    apt_install redis-server nginx
+  fi
   # Chinese text in the screenshots the end-to-end tests save, as text
   # rather than boxes.
   if ! grep -qi "Noto Sans CJK" <<<"$(fc-list 2>/dev/null || true)"; then

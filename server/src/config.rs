@@ -145,6 +145,75 @@ pub struct Config {
     )]
     pub oidc_roles_claim: String,
 
+    /// Serve as a Backend-for-Frontend of this OpenID Connect issuer:
+    /// browsers sign in through `/bff/login` and hold one `HttpOnly`
+    /// session cookie; the tokens stay on the server (the refresh token
+    /// sealed at rest), `/api/*` calls from this site's pages (`X-CSRF: 1`)
+    /// go upstream with the access token, refreshed once per session across
+    /// instances. This server's own API then accepts the issuer's tokens (as
+    /// with `--oidc-issuer`). Needs `--bff-origin` and the client secret.
+    #[arg(long, env = "SR_BFF_ISSUER", value_name = "URL", value_parser = issuer_url)]
+    pub bff_issuer: Option<String>,
+
+    /// With `--bff-issuer`: the BFF's client id at the provider, a
+    /// confidential client (`client_secret_basic`).
+    #[arg(
+        long,
+        env = "SR_BFF_CLIENT_ID",
+        value_name = "ID",
+        default_value = "bff"
+    )]
+    pub bff_client_id: String,
+
+    /// With `--bff-issuer`: the client secret (prefer `SR_BFF_CLIENT_SECRET`:
+    /// a flag shows in the process list). Every instance of a deployment
+    /// has the same one; it also keys the sealing of the stored tokens.
+    #[arg(
+        long,
+        env = "SR_BFF_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub bff_client_secret: Option<String>,
+
+    /// With `--bff-issuer`: the origin browsers reach the BFF at (behind a
+    /// load balancer, the balancer's); the provider sends them back to
+    /// `{origin}/bff/callback`, and calls from any other `Origin` are refused.
+    #[arg(long, env = "SR_BFF_ORIGIN", value_name = "ORIGIN", value_parser = cors_origin)]
+    pub bff_origin: Option<String>,
+
+    /// With `--bff-issuer`: where `/api/*` calls go, a base URL; unset, this
+    /// server's own API.
+    #[arg(long, env = "SR_BFF_UPSTREAM", value_name = "URL", value_parser = upstream_url)]
+    pub bff_upstream: Option<String>,
+
+    /// With `--bff-issuer`: the API path prefixes forwarded upstream; any
+    /// other `/api/` path gets `404`.
+    #[arg(
+        long = "bff-api-path",
+        env = "SR_BFF_API_PATHS",
+        value_name = "PREFIX",
+        value_delimiter = ',',
+        default_value = "/api/app/,/api/abp/,/api/identity/,/api/permission-management/"
+    )]
+    pub bff_api_paths: Vec<String>,
+
+    /// With `--bff-issuer`: the scopes asked for, space-separated (with
+    /// `offline_access`, or no refresh token comes).
+    #[arg(
+        long,
+        env = "SR_BFF_SCOPES",
+        value_name = "SCOPES",
+        default_value = "openid profile offline_access"
+    )]
+    pub bff_scopes: String,
+
+    /// Where BFF sessions live: `sqlite` (the `--db` file: one instance, or
+    /// several sharing it on one machine) or `redis://host:port` (several
+    /// instances anywhere).
+    #[arg(long, env = "SR_SESSION_STORE", value_name = "sqlite|redis://…", default_value = "sqlite", value_parser = session_store)]
+    pub session_store: SessionStoreUrl,
+
     /// Mount the test controls under `/api/_test/`: call counts, injected
     /// faults, forced expiry and revocation, open to any caller. Only this
     /// command-line flag turns them on; no environment variable does
@@ -164,6 +233,38 @@ pub struct Config {
 fn issuer_url(value: &str) -> Result<String, String> {
     oidc::check_url(value).map_err(|error| error.to_string())?;
     Ok(value.to_owned())
+}
+
+/// Where BFF sessions live (`--session-store`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionStoreUrl {
+    /// The `--db` file.
+    Sqlite,
+    /// A Redis server at this URL.
+    Redis(String),
+}
+
+fn session_store(value: &str) -> Result<SessionStoreUrl, String> {
+    if value == "sqlite" {
+        Ok(SessionStoreUrl::Sqlite)
+    } else if value.starts_with("redis://") || value.starts_with("rediss://") {
+        Ok(SessionStoreUrl::Redis(value.to_owned()))
+    } else {
+        Err(format!("{value:?} is neither sqlite nor a redis:// URL"))
+    }
+}
+
+/// An upstream base URL: `http(s)://host[:port][/path]`, no query.
+fn upstream_url(value: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a URL such as https://api.example.com"))?;
+    match (uri.scheme_str(), uri.host(), uri.query()) {
+        (Some("http" | "https"), Some(_), None) => Ok(value.trim_end_matches('/').to_owned()),
+        _ => Err(format!(
+            "{value:?} is not a base URL such as https://api.example.com (no query)"
+        )),
+    }
 }
 
 /// A CORS origin: `scheme://host[:port]`, nothing after it.

@@ -201,6 +201,7 @@ mod tests {
             (Endpoint::Logout, 3),
             (Endpoint::AppConfig, 4),
             (Endpoint::Resource, 5),
+            (Endpoint::BffRefresh, 6),
         ] {
             for _ in 0..times {
                 controls.record_call(endpoint);
@@ -214,6 +215,7 @@ mod tests {
                 logout: 3,
                 app_config: 4,
                 resource: 5,
+                bff_refresh: 6,
             }
         );
         controls.reset_calls();

@@ -32,9 +32,9 @@ use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{MethodRouter, any};
 use silent_refresh_contract::test_controls::Endpoint;
-use tower::ServiceBuilder;
 use tower::timeout::TimeoutLayer;
 use tower::timeout::error::Elapsed;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -44,6 +44,9 @@ pub use connect::TENANT_HEADER;
 pub use error::AppError;
 pub use tracking::DropConnection;
 
+use std::sync::Arc;
+
+use crate::bff;
 use crate::state::AppState;
 
 /// Largest accepted request body; larger ones get `413`.
@@ -90,6 +93,24 @@ pub fn app(state: AppState) -> Router {
         Some(cors) => api.layer(cors),
         None => api,
     };
+    let api: Router = match &state.bff {
+        None => api.with_state(state.clone()),
+        Some(bff) => {
+            // Browsers reach the API only through the BFF; the test controls
+            // stay where the harness calls them.
+            let own = api.with_state(state.clone());
+            let routes = bff::proxy::routes(bff::proxy::BffState {
+                bff: Arc::clone(bff),
+                own_api: own.clone(),
+            });
+            if state.config.test_controls {
+                let controls = move |request: Request| own.clone().oneshot(request);
+                routes.route("/api/_test/{*rest}", any(controls))
+            } else {
+                routes
+            }
+        }
+    };
     api.fallback_service(static_files::service(
         &state.config.static_dir,
         state.config.oidc_issuer.as_deref(),
@@ -112,7 +133,6 @@ pub fn app(state: AppState) -> Router {
     .layer(CompressionLayer::new())
     .layer(from_fn(static_files::weaken_etag_when_encoded))
     .layer(TraceLayer::new_for_http())
-    .with_state(state)
 }
 
 /// A token endpoint: counted (and faultable) as `endpoint`, and every answer

@@ -21,6 +21,7 @@
 //!   sessions, the login limiter, the store), which knows nothing of HTTP
 //!   or of start-up.
 
+mod bff;
 mod config;
 mod controls;
 mod domain;

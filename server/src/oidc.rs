@@ -16,8 +16,10 @@
 //! `aud` is or contains the audience; and `exp` has not passed, give or
 //! take [`LEEWAY_SECS`] of clock difference.
 
-mod fetch;
+pub(crate) mod fetch;
 mod keys;
+#[cfg(test)]
+pub(crate) mod test_provider;
 #[cfg(test)]
 mod tests;
 

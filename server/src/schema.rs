@@ -87,6 +87,22 @@ CREATE TABLE refresh_replays (
 CREATE INDEX refresh_replays_by_age ON refresh_replays(issued_at_ms);
 ";
 
+/// BFF sessions (`crate::bff::store::SqliteSessions`): the document (its
+/// tokens sealed) under the SHA-256 of the session id, the fence of its last
+/// writer, and the refresh lease.
+const SCHEMA_V4: &str = r"
+CREATE TABLE bff_sessions (
+    key TEXT PRIMARY KEY,          -- SHA-256 of the session id, hex
+    doc TEXT NOT NULL,             -- JSON, the tokens sealed
+    fence INTEGER NOT NULL,        -- the lease fence of the last write
+    expires_at_ms INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until_ms INTEGER,
+    lease_fence INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX bff_sessions_by_expiry ON bff_sessions(expires_at_ms);
+";
+
 /// The schema migrations, oldest first; the database's `user_version` is
 /// how many have run. Append, never edit.
 fn migrations() -> Vec<M<'static>> {
@@ -96,6 +112,7 @@ fn migrations() -> Vec<M<'static>> {
             hook(seed::seed_tenants_and_two_factor(tx))
         }),
         M::up(SCHEMA_V3),
+        M::up(SCHEMA_V4),
     ]
 }
 
@@ -158,7 +175,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("nested/folder/test.sqlite");
         let db = open(&path)?;
-        assert_eq!(count(&db, "PRAGMA user_version")?, 3);
+        assert_eq!(count(&db, "PRAGMA user_version")?, 4);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM users")?, 4);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM tenants")?, 1);
         assert_eq!(

@@ -57,6 +57,9 @@ pub enum StartupError {
         /// The listen address.
         addr: SocketAddr,
     },
+    /// `--bff-issuer` without what it needs, or with what it cannot use.
+    #[error("the BFF cannot start: {0}")]
+    Bff(String),
     /// `--oidc-issuer` was given, but its keys could not be loaded.
     #[error("cannot use the identity provider {issuer}: {source}")]
     Oidc {

@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::config::Config;
+use crate::bff::provider::{ClientSettings, ProviderClient};
+use crate::bff::store::{RedisSessions, SessionStore, SqliteSessions};
+use crate::bff::{Bff, BffSettings, CALLBACK_PATH, Upstream};
+use crate::config::{Config, SessionStoreUrl};
 use crate::controls::Controls;
 use crate::domain::clock::Clock;
 use crate::domain::jwt::JwtKeys;
@@ -28,6 +31,8 @@ pub struct AppState {
     pub(crate) provider: Option<Arc<ResourceServer>>,
     pub(crate) clock: Clock,
     pub(crate) controls: Arc<Controls>,
+    /// With `--bff-issuer`: the Backend-for-Frontend.
+    pub(crate) bff: Option<Arc<Bff>>,
     pub(crate) started_ms: u64,
 }
 
@@ -68,9 +73,16 @@ impl AppState {
         }
         let store = Arc::new(schema::open(&config.db)?);
         let secret = random::bytes::<64>().map_err(StartupError::Random)?;
+        // A BFF whose upstream is this server's own API sends it the
+        // issuer's tokens: the API accepts them as with --oidc-issuer.
+        let own_api_issuer = config
+            .bff_issuer
+            .as_deref()
+            .filter(|_| config.bff_upstream.is_none());
         let provider = config
             .oidc_issuer
             .as_deref()
+            .or(own_api_issuer)
             .map(|issuer| {
                 let settings = ProviderSettings {
                     issuer: issuer.to_owned(),
@@ -98,6 +110,21 @@ impl AppState {
         );
         let jwt = JwtKeys::new(secret).map_err(StartupError::SigningKey)?;
         let sessions = Sessions::new(Arc::clone(&store), jwt, clock.clone(), rules, limiter);
+        let controls = Arc::<Controls>::default();
+        let bff = config
+            .bff_issuer
+            .as_deref()
+            .map(|issuer| {
+                bff(
+                    &config,
+                    issuer,
+                    &store,
+                    &clock,
+                    &controls,
+                    provider.as_ref(),
+                )
+            })
+            .transpose()?;
         Ok(Self {
             config: Arc::new(config),
             store,
@@ -105,7 +132,81 @@ impl AppState {
             provider,
             started_ms: clock.now_ms(),
             clock,
-            controls: Arc::default(),
+            controls,
+            bff,
         })
     }
+}
+
+/// The Backend-for-Frontend of `--bff-issuer` `issuer`; `own_api` is the
+/// resource server of this server's API when it is the upstream.
+fn bff(
+    config: &Config,
+    issuer: &str,
+    store: &Arc<Store>,
+    clock: &Clock,
+    controls: &Arc<Controls>,
+    own_api: Option<&Arc<ResourceServer>>,
+) -> Result<Arc<Bff>, StartupError> {
+    let missing = |what: &str| StartupError::Bff(format!("--bff-issuer needs {what}"));
+    let origin = config
+        .bff_origin
+        .clone()
+        .ok_or_else(|| missing("--bff-origin"))?;
+    let client_secret = config
+        .bff_client_secret
+        .clone()
+        .filter(|secret| !secret.is_empty())
+        .ok_or_else(|| missing("the client secret (SR_BFF_CLIENT_SECRET)"))?;
+    let provider_error = |error: crate::oidc::ProviderError| StartupError::Oidc {
+        issuer: issuer.to_owned(),
+        source: error,
+    };
+    let provider = ProviderClient::new(ClientSettings {
+        issuer: issuer.to_owned(),
+        client_id: config.bff_client_id.clone(),
+        client_secret,
+        redirect_uri: format!("{origin}{CALLBACK_PATH}"),
+        scopes: config.bff_scopes.clone(),
+    })
+    .map_err(provider_error)?;
+    // The user and roles are read from the access tokens the issuer signs.
+    let tokens = match own_api {
+        Some(own) if own.issuer() == issuer => Arc::clone(own),
+        _ => {
+            let settings = ProviderSettings {
+                issuer: issuer.to_owned(),
+                audience: config.oidc_audience.clone(),
+                roles_claim: config.oidc_roles_claim.clone(),
+            };
+            Arc::new(ResourceServer::new(settings, clock.clone()).map_err(provider_error)?)
+        }
+    };
+    let sessions = match &config.session_store {
+        SessionStoreUrl::Sqlite => {
+            SessionStore::Sqlite(SqliteSessions::new(Arc::clone(store), clock.clone()))
+        }
+        SessionStoreUrl::Redis(url) => SessionStore::Redis(
+            RedisSessions::open(url)
+                .map_err(|error| StartupError::Bff(format!("--session-store {url}: {error}")))?,
+        ),
+    };
+    let settings = BffSettings {
+        origin,
+        api_paths: config.bff_api_paths.clone(),
+        upstream: config
+            .bff_upstream
+            .clone()
+            .map_or(Upstream::Own, Upstream::Remote),
+        session_ttl: config.refresh_ttl,
+    };
+    Ok(Arc::new(Bff::new(
+        settings,
+        provider,
+        tokens,
+        sessions,
+        clock.clone(),
+        Arc::clone(controls),
+        crate::bff::proxy::upstream_client().map_err(provider_error)?,
+    )))
 }

@@ -31,7 +31,7 @@ pub mod test_controls;
 
 pub use resources::{ListResult, PagedResult};
 pub use silent_refresh_protocol::{
-    ApplicationConfiguration, AuthConfiguration, CurrentUser, ErrorInfo, ErrorResponse,
-    LoginRequest, LogoutRequest, OAuthError, RefreshRequest, TokenResponse, ValidationError,
-    account, app_config, error, nullable, tenants,
+    ApplicationConfiguration, AuthConfiguration, BffLogout, BffUser, CurrentUser, ErrorInfo,
+    ErrorResponse, LoginRequest, LogoutRequest, OAuthError, RefreshRequest, TokenResponse,
+    ValidationError, account, app_config, bff, error, nullable, tenants,
 };

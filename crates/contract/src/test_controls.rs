@@ -17,6 +17,9 @@ pub enum Endpoint {
     AppConfig,
     /// The six sample resources under `/api/app/`.
     Resource,
+    /// A BFF's `refresh_token` grants at its provider (a fault's delay
+    /// holds the grant while the BFF holds the session's lease).
+    BffRefresh,
 }
 
 /// Calls per endpoint since start or the last reset.
@@ -33,6 +36,9 @@ pub struct CallCounts {
     pub app_config: u64,
     /// Sample resource calls.
     pub resource: u64,
+    /// A BFF's refresh grants at its provider.
+    #[serde(default)]
+    pub bff_refresh: u64,
 }
 
 impl CallCounts {
@@ -45,6 +51,7 @@ impl CallCounts {
             Endpoint::Logout => &mut self.logout,
             Endpoint::AppConfig => &mut self.app_config,
             Endpoint::Resource => &mut self.resource,
+            Endpoint::BffRefresh => &mut self.bff_refresh,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - [`app_config`]: ABP's application configuration (who is calling, what
 //!   they may do, the culture, the tenancy);
 //! - [`tenants`]: ABP's tenant lookup;
+//! - [`bff`]: a Backend-for-Frontend's user and logout documents;
 //! - [`paths`]: where each endpoint lives;
 //! - [`nullable`]: reading `null` as the default.
 //!
@@ -26,6 +27,7 @@
 
 pub mod account;
 pub mod app_config;
+pub mod bff;
 pub mod error;
 pub mod nullable;
 pub mod paths;
@@ -35,5 +37,6 @@ pub use account::{
     LoginRequest, LogoutRequest, OAuth2TokenResponse, RefreshRequest, TokenResponse,
 };
 pub use app_config::{ApplicationConfiguration, AuthConfiguration, CurrentUser};
+pub use bff::{BffLogout, BffUser};
 pub use error::{ErrorInfo, ErrorResponse, OAuthError, ValidationError};
 pub use tenants::FindTenantResult;

@@ -21,3 +21,9 @@ pub const TENANT_BY_NAME: &str = "/api/abp/multi-tenancy/tenants/by-name";
 pub const TENANT_BY_ID: &str = "/api/abp/multi-tenancy/tenants/by-id";
 /// `GET`: the current user, roles and granted policies.
 pub const APP_CONFIG: &str = "/api/abp/application-configuration";
+/// `GET` (a navigation): start a sign-in at a BFF (`?returnUrl=` a path).
+pub const BFF_LOGIN: &str = "/bff/login";
+/// `GET`: who is signed in at a BFF.
+pub const BFF_USER: &str = "/bff/user";
+/// `POST`: end the BFF session (and revoke at the provider).
+pub const BFF_LOGOUT: &str = "/bff/logout";

@@ -1,13 +1,15 @@
-//! Fetching the provider's documents (discovery, JWKS) over HTTPS, or plain
-//! HTTP on loopback, each within a time limit and a size limit.
+//! Talking to the provider over HTTPS, or plain HTTP on loopback, each
+//! exchange within a time limit and a size limit: fetching its documents
+//! (discovery, JWKS) and posting forms to its endpoints (the BFF's token
+//! and revocation calls).
 
 use std::error::Error;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::http::header::ACCEPT;
-use axum::http::{HeaderValue, Request, StatusCode, Uri};
-use http_body_util::{BodyExt, Empty, LengthLimitError, Limited};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderValue, Method, Request, StatusCode, Uri};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client as LegacyClient;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -22,27 +24,32 @@ pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// well under a kilobyte each.
 pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 
+/// TLS with rustls on ring, trusting Mozilla's root certificates, and plain
+/// HTTP where a URL says `http://`.
+pub fn connector() -> Result<HttpsConnector<HttpConnector>, ProviderError> {
+    Ok(HttpsConnectorBuilder::new()
+        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+        .map_err(|error| ProviderError::Tls(error.to_string()))?
+        .https_or_http()
+        .enable_http1()
+        .build())
+}
+
 /// An HTTP/1 client for the provider's JSON documents.
 // hyper-util's client and hyper-rustls (ring, Mozilla's roots) rather than
 // reqwest: measured against this server's dependencies, reqwest (json,
 // rustls-tls) adds 40 crates (the url/idna/ICU stack among them) and
 // hyper-rustls 13 (rustls, ring, webpki, roots); both add ring's C build,
 // about 35-45 s of a clean debug build on two cores either way.
-pub struct Client(LegacyClient<HttpsConnector<HttpConnector>, Empty<Bytes>>);
+pub struct Client(LegacyClient<HttpsConnector<HttpConnector>, Full<Bytes>>);
 
 impl Client {
     /// A client that speaks TLS with rustls on ring, trusting Mozilla's
     /// root certificates, and plain HTTP where the URL says `http://`
     /// (which [`crate::oidc::check_url`] allows only for loopback hosts).
     pub fn new() -> Result<Self, ProviderError> {
-        let connector = HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .map_err(|error| ProviderError::Tls(error.to_string()))?
-            .https_or_http()
-            .enable_http1()
-            .build();
         Ok(Self(
-            LegacyClient::builder(TokioExecutor::new()).build(connector),
+            LegacyClient::builder(TokioExecutor::new()).build(connector()?),
         ))
     }
 
@@ -62,11 +69,59 @@ impl Client {
     }
 
     async fn get(&self, uri: &Uri) -> Result<Bytes, ProviderError> {
-        let mut request = Request::new(Empty::new());
+        let (status, body) = self.exchange(Method::GET, uri, None, None).await?;
+        if status != StatusCode::OK {
+            return Err(ProviderError::Status {
+                url: uri.to_string(),
+                status,
+            });
+        }
+        Ok(body)
+    }
+
+    /// `POST uri` with `form` (`application/x-www-form-urlencoded`) and,
+    /// if given, the `Authorization` header, within [`FETCH_TIMEOUT`]: the
+    /// status and at most [`MAX_DOCUMENT_BYTES`] of body, whatever the
+    /// status (an OAuth error is a `400` with a JSON body).
+    pub async fn post_form(
+        &self,
+        uri: &Uri,
+        form: String,
+        authorization: Option<HeaderValue>,
+    ) -> Result<(StatusCode, Bytes), ProviderError> {
+        tokio::time::timeout(
+            FETCH_TIMEOUT,
+            self.exchange(Method::POST, uri, Some(form), authorization),
+        )
+        .await
+        .map_err(|_| ProviderError::Timeout {
+            url: uri.to_string(),
+            after: FETCH_TIMEOUT,
+        })?
+    }
+
+    async fn exchange(
+        &self,
+        method: Method,
+        uri: &Uri,
+        form: Option<String>,
+        authorization: Option<HeaderValue>,
+    ) -> Result<(StatusCode, Bytes), ProviderError> {
+        let has_form = form.is_some();
+        let mut request = Request::new(Full::new(Bytes::from(form.unwrap_or_default())));
+        *request.method_mut() = method;
         *request.uri_mut() = uri.clone();
-        request
-            .headers_mut()
-            .insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let headers = request.headers_mut();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if has_form {
+            headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
+        }
+        if let Some(authorization) = authorization {
+            headers.insert(AUTHORIZATION, authorization);
+        }
         let response =
             self.0
                 .request(request)
@@ -75,12 +130,7 @@ impl Client {
                     url: uri.to_string(),
                     reason: causes(&error),
                 })?;
-        if response.status() != StatusCode::OK {
-            return Err(ProviderError::Status {
-                url: uri.to_string(),
-                status: response.status(),
-            });
-        }
+        let status = response.status();
         let body = Limited::new(response.into_body(), MAX_DOCUMENT_BYTES)
             .collect()
             .await
@@ -97,7 +147,7 @@ impl Client {
                     }
                 }
             })?;
-        Ok(body.to_bytes())
+        Ok((status, body.to_bytes()))
     }
 }
 

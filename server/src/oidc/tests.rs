@@ -1,225 +1,25 @@
 //! The resource-server mode end to end: a fake OpenID Connect provider on
-//! `127.0.0.1` (discovery and JWKS, counting the JWKS fetches), signing with
-//! the test keys in `server/tests/keys/`, and the app on its manual clock.
+//! `127.0.0.1` (`test_provider`: discovery and JWKS, counting the JWKS
+//! fetches), signing with the test keys in `server/tests/keys/`, and the app
+//! on its manual clock.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::Json;
-use axum::Router;
-use axum::extract::State;
 use axum::http::{Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::jwk::Jwk;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 use crate::http::testing::{TestApp, TestResponse, config};
+use crate::oidc::test_provider::{AUDIENCE, Provider, ec_1, rsa_1, rsa_2};
 use crate::oidc::{LEEWAY_SECS, REFETCH_INTERVAL};
 use crate::state::AppState;
 
 const CONFIG: &str = "/api/abp/application-configuration";
 const SUMMARY: &str = "/api/app/dashboard/summary";
 const REPORTS: &str = "/api/app/reports";
-const AUDIENCE: &str = "silent-refresh-api";
-
-/// A private key of `server/tests/keys/` with its public JWK.
-struct SigningKey {
-    kid: &'static str,
-    algorithm: Algorithm,
-    encoding: EncodingKey,
-    /// The public JWK as the provider publishes it.
-    jwk: Value,
-}
-
-/// The DER inside a PEM file.
-fn der(pem: &str) -> Vec<u8> {
-    let base64: String = pem
-        .lines()
-        .filter(|line| !line.starts_with("-----"))
-        .collect();
-    STANDARD.decode(base64).expect("PEM base64")
-}
-
-impl SigningKey {
-    fn new(kid: &'static str, algorithm: Algorithm, pem: &str) -> Self {
-        let encoding = match algorithm {
-            Algorithm::RS256 => EncodingKey::from_rsa_der(&der(pem)),
-            _ => EncodingKey::from_ec_der(&der(pem)),
-        };
-        let mut jwk =
-            serde_json::to_value(Jwk::from_encoding_key(&encoding, algorithm).expect("public JWK"))
-                .expect("JWK JSON");
-        jwk["kid"] = json!(kid);
-        jwk["use"] = json!("sig");
-        if algorithm == Algorithm::ES256 {
-            // Without `alg` the algorithm comes from the key type and curve.
-            jwk.as_object_mut().map(|object| object.remove("alg"));
-        }
-        Self {
-            kid,
-            algorithm,
-            encoding,
-            jwk,
-        }
-    }
-
-    /// A token for `claims`, its header naming this key and its algorithm.
-    fn sign(&self, claims: &Value) -> String {
-        self.sign_as(self.algorithm, Some(self.kid), claims)
-    }
-
-    /// A token signed with this key whose header says `alg` and `kid`.
-    fn sign_as(&self, alg: Algorithm, kid: Option<&str>, claims: &Value) -> String {
-        let mut header = Header::new(alg);
-        header.typ = Some("at+jwt".into());
-        header.kid = kid.map(str::to_owned);
-        let message = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("header")),
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims"))
-        );
-        let signature =
-            jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, self.algorithm)
-                .expect("sign");
-        format!("{message}.{signature}")
-    }
-}
-
-fn rsa_1() -> SigningKey {
-    SigningKey::new(
-        "rsa-1",
-        Algorithm::RS256,
-        include_str!("../../tests/keys/rsa-1.pem"),
-    )
-}
-
-fn rsa_2(kid: &'static str) -> SigningKey {
-    SigningKey::new(
-        kid,
-        Algorithm::RS256,
-        include_str!("../../tests/keys/rsa-2.pem"),
-    )
-}
-
-fn ec_1(kid: &'static str) -> SigningKey {
-    SigningKey::new(
-        kid,
-        Algorithm::ES256,
-        include_str!("../../tests/keys/ec-1.pem"),
-    )
-}
-
-/// What the fake provider serves.
-struct Published {
-    /// The `issuer` its discovery document names.
-    issuer: String,
-    /// The JWKS; `null` answers `500`.
-    jwks: Value,
-}
-
-/// A fake provider on `127.0.0.1`; stops when dropped.
-struct Provider {
-    issuer: String,
-    published: Arc<Mutex<Published>>,
-    fetches: Arc<AtomicUsize>,
-    task: JoinHandle<()>,
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-type Shared = (Arc<Mutex<Published>>, Arc<AtomicUsize>);
-
-async fn discovery(State((published, _)): State<Shared>) -> Json<Value> {
-    let published = published.lock().unwrap_or_else(PoisonError::into_inner);
-    let issuer = &published.issuer;
-    Json(json!({
-        "issuer": issuer,
-        "jwks_uri": format!("{issuer}/jwks"),
-        "authorization_endpoint": format!("{issuer}/auth"),
-        "token_endpoint": format!("{issuer}/token"),
-        "id_token_signing_alg_values_supported": ["RS256", "ES256"]
-    }))
-}
-
-async fn jwks(State((published, fetches)): State<Shared>) -> Response {
-    fetches.fetch_add(1, Ordering::SeqCst);
-    let published = published.lock().unwrap_or_else(PoisonError::into_inner);
-    match &published.jwks {
-        Value::Null => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        jwks => Json(jwks.clone()).into_response(),
-    }
-}
-
-impl Provider {
-    /// A provider publishing `keys`.
-    async fn start(keys: &[&SigningKey]) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let issuer = format!("http://{}", listener.local_addr().expect("addr"));
-        let published = Arc::new(Mutex::new(Published {
-            issuer: issuer.clone(),
-            jwks: Value::Null,
-        }));
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let router = Router::new()
-            .route("/.well-known/openid-configuration", get(discovery))
-            .route("/jwks", get(jwks))
-            .with_state((Arc::clone(&published), Arc::clone(&fetches)));
-        let task = tokio::spawn(crate::serve::serve(
-            listener,
-            router,
-            16,
-            std::future::pending(),
-        ));
-        let provider = Self {
-            issuer,
-            published,
-            fetches,
-            task,
-        };
-        provider.publish(keys);
-        provider
-    }
-
-    /// From now on the JWKS holds exactly `keys`.
-    fn publish(&self, keys: &[&SigningKey]) {
-        let jwks = json!({ "keys": keys.iter().map(|key| key.jwk.clone()).collect::<Vec<_>>() });
-        self.publish_jwks(jwks);
-    }
-
-    fn publish_jwks(&self, jwks: Value) {
-        self.published
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .jwks = jwks;
-    }
-
-    /// How often the JWKS was fetched.
-    fn fetches(&self) -> usize {
-        self.fetches.load(Ordering::SeqCst)
-    }
-
-    /// The app in resource-server mode for this provider, started (keys
-    /// loaded) with the test controls.
-    async fn app(&self) -> TestApp {
-        let issuer = self.issuer.clone();
-        TestApp::started(move |config| {
-            config.oidc_issuer = Some(issuer);
-            config.test_controls = true;
-        })
-        .await
-    }
-}
 
 /// The app's clock now, in whole seconds.
 fn now(app: &TestApp) -> u64 {
@@ -718,7 +518,7 @@ async fn own_sign_in_tokens_and_user_admin_answer_managed_by_identity_provider()
     let stats = app.get("/api/_test/stats", None).await.json();
     assert_eq!(
         stats["calls"],
-        json!({ "login": 1, "refresh": 2, "logout": 1, "appConfig": 0, "resource": 0 })
+        json!({ "login": 1, "refresh": 2, "logout": 1, "appConfig": 0, "resource": 0, "bffRefresh": 0 })
     );
     let fault = json!({ "endpoint": "resource", "count": 1, "status": 503 });
     assert_eq!(

@@ -61,7 +61,7 @@ async fn every_call_is_counted_including_rejected_ones() {
     assert_eq!(
         stats.json(),
         json!({
-            "calls": { "login": 2, "refresh": 3, "logout": 1, "appConfig": 2, "resource": 3 },
+            "calls": { "login": 2, "refresh": 3, "logout": 1, "appConfig": 2, "resource": 3, "bffRefresh": 0 },
             "reuseDetected": 0,
             "replayed": 0
         })
@@ -73,7 +73,7 @@ async fn every_call_is_counted_including_rejected_ones() {
     assert_eq!(
         app.get("/api/_test/stats", None).await.json(),
         json!({
-            "calls": { "login": 0, "refresh": 0, "logout": 0, "appConfig": 0, "resource": 0 },
+            "calls": { "login": 0, "refresh": 0, "logout": 0, "appConfig": 0, "resource": 0, "bffRefresh": 0 },
             "reuseDetected": 0,
             "replayed": 0
         })

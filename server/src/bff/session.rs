@@ -1,0 +1,124 @@
+//! A BFF session as the store keeps it: who is signed in, and the tokens,
+//! sealed. The browser holds only the session id (its cookie); the store
+//! knows the session by the id's hash, so neither its keys nor its rows
+//! give a cookie or a token away.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::seal::{Sealer, Unsealable};
+
+/// The store's key of the session whose cookie holds `id`: its SHA-256,
+/// hex.
+pub fn store_key(id: &str) -> String {
+    Sha256::digest(id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The tokens of a session, open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tokens {
+    /// The access token sent upstream.
+    pub access_token: String,
+    /// The refresh token spent at the provider.
+    pub refresh_token: String,
+    /// The ID token, the hint of the provider's end-session endpoint.
+    pub id_token: Option<String>,
+}
+
+/// A session, its tokens sealed for its store key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDoc {
+    /// The user's subject at the provider.
+    pub subject: String,
+    /// The user's name, if the provider said.
+    pub name: Option<String>,
+    /// The user's roles, from the access token.
+    pub roles: Vec<String>,
+    /// When the session started (ms since the epoch).
+    pub started_at_ms: u64,
+    /// When the access token expires (ms since the epoch).
+    pub access_expires_at_ms: u64,
+    /// When the access token is refreshed ahead of its expiry.
+    pub refresh_at_ms: u64,
+    /// When the session ends: the refresh token's lifetime (ms since the epoch).
+    pub expires_at_ms: u64,
+    access_token: String,
+    refresh_token: String,
+    id_token: Option<String>,
+}
+
+/// Who a session belongs to, and how long it lasts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    /// The user's subject.
+    pub subject: String,
+    /// The user's name.
+    pub name: Option<String>,
+    /// The user's roles.
+    pub roles: Vec<String>,
+    /// When the session started.
+    pub started_at_ms: u64,
+    /// When the access token expires.
+    pub access_expires_at_ms: u64,
+    /// When the access token is refreshed ahead of its expiry.
+    pub refresh_at_ms: u64,
+    /// When the session ends.
+    pub expires_at_ms: u64,
+}
+
+impl SessionDoc {
+    /// The session of `holder` with `tokens`, sealed for `key`.
+    pub fn seal(
+        holder: Holder,
+        tokens: &Tokens,
+        sealer: &Sealer,
+        key: &str,
+    ) -> Result<Self, getrandom::Error> {
+        Ok(Self {
+            subject: holder.subject,
+            name: holder.name,
+            roles: holder.roles,
+            started_at_ms: holder.started_at_ms,
+            access_expires_at_ms: holder.access_expires_at_ms,
+            refresh_at_ms: holder.refresh_at_ms,
+            expires_at_ms: holder.expires_at_ms,
+            access_token: sealer.seal(&tokens.access_token, key)?,
+            refresh_token: sealer.seal(&tokens.refresh_token, key)?,
+            id_token: tokens
+                .id_token
+                .as_deref()
+                .map(|token| sealer.seal(token, key))
+                .transpose()?,
+        })
+    }
+
+    /// The tokens, opened.
+    pub fn tokens(&self, sealer: &Sealer, key: &str) -> Result<Tokens, Unsealable> {
+        Ok(Tokens {
+            access_token: sealer.open(&self.access_token, key)?,
+            refresh_token: sealer.open(&self.refresh_token, key)?,
+            id_token: self
+                .id_token
+                .as_deref()
+                .map(|token| sealer.open(token, key))
+                .transpose()?,
+        })
+    }
+
+    /// Who it belongs to.
+    pub fn holder(&self) -> Holder {
+        Holder {
+            subject: self.subject.clone(),
+            name: self.name.clone(),
+            roles: self.roles.clone(),
+            started_at_ms: self.started_at_ms,
+            access_expires_at_ms: self.access_expires_at_ms,
+            refresh_at_ms: self.refresh_at_ms,
+            expires_at_ms: self.expires_at_ms,
+        }
+    }
+}
