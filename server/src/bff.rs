@@ -26,10 +26,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::ORIGIN;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use silent_refresh_contract::{ErrorInfo, ErrorResponse};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use silent_refresh_contract::bff::CSRF_HEADER;
+use silent_refresh_contract::{ErrorInfo, ErrorResponse, paths};
 
 use crate::controls::Controls;
 use crate::domain::clock::Clock;
@@ -114,6 +117,45 @@ impl Bff {
         flights.retain(|_, flight| Arc::strong_count(flight) > 1);
         Arc::clone(flights.entry(key.to_owned()).or_default())
     }
+}
+
+/// What the BFF's handlers share: the BFF, and this server's own API for
+/// the calls that go there.
+#[derive(Clone)]
+pub struct BffState {
+    /// The BFF.
+    pub bff: Arc<Bff>,
+    /// This server's API ([`Upstream::Own`]).
+    pub own_api: Router,
+    /// The largest request body forwarded.
+    pub body_limit: usize,
+}
+
+/// Refuses a call that is not from this site's pages: without `X-CSRF: 1`
+/// (a static header another site's page cannot send without a CORS
+/// preflight, which this server never grants), or with another `Origin`.
+pub fn same_site_call(headers: &HeaderMap, origin: &str) -> Result<(), BffError> {
+    let (name, value) = CSRF_HEADER;
+    let marked = headers.get(name).is_some_and(|v| v == value);
+    let foreign = headers
+        .get(ORIGIN)
+        .is_some_and(|o| o.as_bytes() != origin.as_bytes());
+    if marked && !foreign {
+        Ok(())
+    } else {
+        Err(BffError::CrossSite)
+    }
+}
+
+/// How the BFF's routes are mounted; see [`crate::http::app`].
+pub fn router(state: BffState) -> Router {
+    Router::new()
+        .route(paths::BFF_LOGIN, get(routes::login))
+        .route(CALLBACK_PATH, get(routes::callback))
+        .route(paths::BFF_USER, get(routes::user))
+        .route(paths::BFF_LOGOUT, post(routes::logout))
+        .route("/api/{*rest}", any(proxy::forward))
+        .with_state(state)
 }
 
 /// Everything a BFF request can fail with; rendered in ABP's error shape.

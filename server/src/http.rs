@@ -99,9 +99,10 @@ pub fn app(state: AppState) -> Router {
             // Browsers reach the API only through the BFF; the test controls
             // stay where the harness calls them.
             let own = api.with_state(state.clone());
-            let routes = bff::proxy::routes(bff::proxy::BffState {
+            let routes = bff::router(bff::BffState {
                 bff: Arc::clone(bff),
                 own_api: own.clone(),
+                body_limit: BODY_LIMIT,
             });
             if state.config.test_controls {
                 let controls = move |request: Request| own.clone().oneshot(request);

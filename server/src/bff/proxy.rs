@@ -5,14 +5,9 @@
 //! A `401` from upstream refreshes the token (once, shared) and replays the
 //! call once; the upstream's cookies never reach the browser.
 
-use std::sync::Arc;
-
-use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{
-    ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, ORIGIN, SET_COOKIE,
-};
+use axum::http::header::{ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
@@ -21,12 +16,10 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as LegacyClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use silent_refresh_contract::bff::CSRF_HEADER;
 use tower::ServiceExt;
 
 use super::session::store_key;
-use super::{Bff, BffError, Upstream, cookies};
-use crate::http::BODY_LIMIT;
+use super::{Bff, BffError, BffState, Upstream, cookies, same_site_call};
 use crate::oidc::ProviderError;
 use crate::oidc::fetch::connector;
 
@@ -43,38 +36,12 @@ const FORWARDED: [HeaderName; 6] = [
     HeaderName::from_static("idempotency-key"),
 ];
 
-/// What the BFF's handlers share: the BFF, and this server's own API for
-/// the calls that go there.
-#[derive(Clone)]
-pub struct BffState {
-    /// The BFF.
-    pub bff: Arc<Bff>,
-    /// This server's API ([`Upstream::Own`]).
-    pub own_api: Router,
-}
-
 /// The client of a remote upstream ([`Upstream::Remote`]).
 pub type UpstreamClient = LegacyClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// A client for a remote upstream (TLS, or plain HTTP).
 pub fn upstream_client() -> Result<UpstreamClient, ProviderError> {
     Ok(LegacyClient::builder(TokioExecutor::new()).build(connector()?))
-}
-
-/// Refuses a call that is not from this site's pages: without `X-CSRF: 1`
-/// (a static header another site's page cannot send without a CORS
-/// preflight, which this server never grants), or with another `Origin`.
-pub fn same_site_call(headers: &HeaderMap, origin: &str) -> Result<(), BffError> {
-    let (name, value) = CSRF_HEADER;
-    let marked = headers.get(name).is_some_and(|v| v == value);
-    let foreign = headers
-        .get(ORIGIN)
-        .is_some_and(|o| o.as_bytes() != origin.as_bytes());
-    if marked && !foreign {
-        Ok(())
-    } else {
-        Err(BffError::CrossSite)
-    }
 }
 
 /// `/api/*`: forwards the call (see the module).
@@ -91,7 +58,7 @@ pub async fn forward(
     }
     let id = cookies::read(&parts.headers, cookies::SESSION).ok_or(BffError::SignedOut)?;
     let key = store_key(&id);
-    let body = Limited::new(body, BODY_LIMIT)
+    let body = Limited::new(body, state.body_limit)
         .collect()
         .await
         .map_err(|_| BffError::TooLarge)?
@@ -165,19 +132,6 @@ async fn send(
     };
     answer.headers_mut().remove(SET_COOKIE);
     Ok(answer)
-}
-
-/// How the BFF's routes are mounted; see [`crate::http::app`].
-pub fn routes(state: BffState) -> Router {
-    use axum::routing::{any, get, post};
-    use silent_refresh_contract::paths;
-    Router::new()
-        .route(paths::BFF_LOGIN, get(super::routes::login))
-        .route(super::CALLBACK_PATH, get(super::routes::callback))
-        .route(paths::BFF_USER, get(super::routes::user))
-        .route(paths::BFF_LOGOUT, post(super::routes::logout))
-        .route("/api/{*rest}", any(forward))
-        .with_state(state)
 }
 
 impl Bff {

@@ -11,10 +11,9 @@ use serde::{Deserialize, Serialize};
 use silent_refresh_contract::{BffLogout, BffUser};
 
 use super::provider::{GrantError, pkce_challenge};
-use super::proxy::{BffState, same_site_call};
 use super::refresh::refresh_at;
 use super::session::{Holder, SessionDoc, Tokens, store_key};
-use super::{BffError, SIGNED_OUT_PATH, cookies};
+use super::{BffError, BffState, SIGNED_OUT_PATH, cookies, same_site_call};
 use crate::domain::clock::millis;
 use crate::domain::random;
 
