@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds what the end-to-end tests and the benchmark run: the server binary
 # and release builds of the app under target/e2e, one per REFRESH_ROLE value
-# given (default: on and off, and then the oidc and abp builds and the
+# given (default: on and off, and then the oidc, abp and bff builds and the
 # minimal example and the bring-your-own-backend example too).
-#   scripts/build-e2e.sh          all seven
+#   scripts/build-e2e.sh          all eight
 #   scripts/build-e2e.sh on       the benchmark's only
 source "$(dirname "$0")/lib.sh"
 
@@ -24,6 +24,8 @@ if ((with_example)); then
     trunk build --release --offline --dist "target/e2e/oidc"
   step "trunk build --release (AUTH_MODE=abp) -> target/e2e/abp"
   AUTH_MODE=abp REFRESH_ROLE=on trunk build --release --offline --dist "target/e2e/abp"
+  step "trunk build --release (AUTH_MODE=bff) -> target/e2e/bff"
+  AUTH_MODE=bff REFRESH_ROLE=on trunk build --release --offline --dist "target/e2e/bff"
   step "trunk build --release examples/minimal -> target/e2e/minimal"
   (cd examples/minimal && trunk build --release --offline --dist "$ROOT/target/e2e/minimal")
   step "trunk build --release examples/bring-your-own-backend -> target/e2e/own-backend"

@@ -39,4 +39,7 @@ for library in silent-refresh-web silent-refresh-leptos; do
 done
 
 step "cargo publish --dry-run (the library crates, packaged and built as published)"
+# Cargo takes a registry crate of one version as never changing, so it would
+# link an earlier dry run's build of these crates instead of this one's.
+cargo clean "${LIBRARIES[@]}"
 cargo publish --dry-run --allow-dirty "${LIBRARIES[@]}"

@@ -25,4 +25,6 @@ pub use nav_menu::NavMenu;
 pub use offline_banner::OfflineBanner;
 pub use session_panel::SessionPanel;
 pub use session_timeline::SessionTimeline;
-pub use sign_in_error::{AbpSignInError, SignInError, describe_abp, describe_sign_in};
+pub use sign_in_error::{
+    AbpSignInError, BffSignInError, SignInError, describe_abp, describe_bff, describe_sign_in,
+};

@@ -13,7 +13,7 @@
 //! | `REFRESH_MODE` | `seed` or `oauth2` | `seed` |
 //! | `OAUTH2_TOKEN_URL` | the token endpoint for `oauth2` mode | `/connect/token` |
 //! | `OAUTH2_CLIENT_ID` | the client id sent in `oauth2` mode | `silent-refresh-app` |
-//! | `AUTH_MODE` | `seed` (the server's own login), `oidc` (an OpenID Connect provider) or `abp` (an ABP server's OpenIddict) | `seed` |
+//! | `AUTH_MODE` | `seed` (the server's own login), `oidc` (an OpenID Connect provider), `abp` (an ABP server's OpenIddict) or `bff` (a Backend-for-Frontend on this origin holds the tokens) | `seed` |
 //! | `OIDC_ISSUER` | the provider's issuer, an `http(s)://` URL; required with `oidc` | — |
 //! | `OIDC_CLIENT_ID` | the public client's id at the provider | `silent-refresh-app` |
 //! | `OIDC_SCOPES` | space-separated, with `openid` | `openid profile offline_access` |
@@ -107,16 +107,17 @@ pub const OAUTH2_CLIENT_ID: &str = match option_env!("OAUTH2_CLIENT_ID") {
 pub const AUTH_MODE: AuthMode = match parse_auth_mode(option_env!("AUTH_MODE")) {
     Ok(mode) => mode,
     Err(InvalidValue) => {
-        panic!("AUTH_MODE must be seed, oidc or abp (any case); leave it unset for seed")
+        panic!("AUTH_MODE must be seed, oidc, abp or bff (any case); leave it unset for seed")
     }
 };
 
-/// Whether users sign in at an identity provider (`AUTH_MODE=oidc`).
-pub const WITH_PROVIDER: bool = matches!(AUTH_MODE, AuthMode::Oidc);
+/// Whether users sign in at an identity provider (`AUTH_MODE=oidc`, or
+/// `bff`, whose server signs in there): its roles are its own to manage.
+pub const WITH_PROVIDER: bool = matches!(AUTH_MODE, AuthMode::Oidc | AuthMode::Bff);
 
 const _: () = assert!(
     matches!(AUTH_MODE, AuthMode::Seed) || option_env!("REFRESH_MODE").is_none(),
-    "REFRESH_MODE applies to AUTH_MODE=seed only: with oidc the app refreshes at the provider's token endpoint, with abp at the server's /connect/token"
+    "REFRESH_MODE applies to AUTH_MODE=seed only: with oidc the app refreshes at the provider's token endpoint, with abp at the server's /connect/token, with bff the server refreshes"
 );
 
 /// The app's public client id at the ABP server (`abp` mode).
@@ -137,7 +138,7 @@ pub const ABP_SCOPES: &str = match option_env!("ABP_SCOPES") {
 
 /// The OpenID Connect provider's issuer (`oidc` mode; empty otherwise).
 pub const OIDC_ISSUER: &str = match (AUTH_MODE, option_env!("OIDC_ISSUER")) {
-    (AuthMode::Seed | AuthMode::Abp, None) => "",
+    (AuthMode::Seed | AuthMode::Abp | AuthMode::Bff, None) => "",
     (AuthMode::Oidc, None) => panic!(
         "OIDC_ISSUER is required with AUTH_MODE=oidc: the provider's issuer, an http:// or https:// URL"
     ),
@@ -194,6 +195,9 @@ pub enum AuthMode {
     /// An ABP server: its password grant and `refresh_token` grant at
     /// `/connect/token`, its tenants and headers.
     Abp,
+    /// A Backend-for-Frontend on this origin: it signs in at its provider
+    /// and keeps the tokens; the browser holds its cookie.
+    Bff,
 }
 
 /// The refresh protocols the app can speak.
@@ -263,13 +267,14 @@ pub const fn parse_refresh_mode(value: Option<&str>) -> Result<RefreshMode, Inva
     }
 }
 
-/// Parses `AUTH_MODE`: `seed` (also when unset), `oidc` or `abp`, any case.
+/// Parses `AUTH_MODE`: `seed` (also when unset), `oidc`, `abp` or `bff`, any case.
 pub const fn parse_auth_mode(value: Option<&str>) -> Result<AuthMode, InvalidValue> {
     match value {
         None => Ok(AuthMode::Seed),
         Some(value) if one_of(value, &["seed"]) => Ok(AuthMode::Seed),
         Some(value) if one_of(value, &["oidc"]) => Ok(AuthMode::Oidc),
         Some(value) if one_of(value, &["abp"]) => Ok(AuthMode::Abp),
+        Some(value) if one_of(value, &["bff"]) => Ok(AuthMode::Bff),
         Some(_) => Err(InvalidValue),
     }
 }
@@ -453,6 +458,7 @@ mod tests {
         assert_eq!(parse_auth_mode(Some("Seed")), Ok(AuthMode::Seed));
         assert_eq!(parse_auth_mode(Some("OIDC")), Ok(AuthMode::Oidc));
         assert_eq!(parse_auth_mode(Some("ABP")), Ok(AuthMode::Abp));
+        assert_eq!(parse_auth_mode(Some("Bff")), Ok(AuthMode::Bff));
         for bad in ["", "oauth2", "openid", " oidc"] {
             assert_eq!(parse_auth_mode(Some(bad)), Err(InvalidValue), "{bad:?}");
         }

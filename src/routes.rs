@@ -128,7 +128,7 @@ pub const SIGN_IN_CALLBACK: Page = Page {
     href: config::OIDC_REDIRECT_PATH,
     policy: None,
     title: Msg::SignIn,
-    offered: config::WITH_PROVIDER,
+    offered: matches!(config::AUTH_MODE, config::AuthMode::Oidc),
 };
 
 /// The side menu, in order.

@@ -35,6 +35,7 @@ fn backend(deployment: &Deployment) -> Backend {
             client_id: deployment.abp_client_id.clone(),
             scopes: deployment.abp_scopes.clone(),
         }),
+        (AuthMode::Bff, _) => Backend::bff(),
         (AuthMode::Seed, RefreshMode::Seed) => Backend::seed(),
         (AuthMode::Seed, RefreshMode::OAuth2) => {
             Backend::oauth2(&deployment.oauth2_token_url, &deployment.oauth2_client_id)

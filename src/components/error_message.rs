@@ -22,6 +22,8 @@ pub fn describe(error: &ApiError) -> Result<Msg, String> {
             (Some("too_many_attempts"), _) | (_, 429) => Ok(Msg::TooManyAttempts),
             (Some("last_admin"), _) => Ok(Msg::LastAdmin),
             (_, 403) => Ok(Msg::NoLongerAccess),
+            // A BFF whose session store is down, a proxy with no instance.
+            (_, 503) => Ok(Msg::TemporarilyUnavailable),
             (_, 500..) => Ok(Msg::ServerError),
             (Some(_), _) => Err(message.clone()),
             (None, _) => Ok(Msg::RequestFailed),
@@ -37,7 +39,7 @@ pub fn describe(error: &ApiError) -> Result<Msg, String> {
 /// The kind of error, for `data-error`.
 fn kind(error: &ApiError) -> &'static str {
     match error {
-        ApiError::Unavailable(_) => "unavailable",
+        ApiError::Unavailable(_) | ApiError::Http { status: 503, .. } => "unavailable",
         ApiError::Http { status: 403, .. } => "forbidden",
         ApiError::SessionExpired => "session-expired",
         _ => "failed",
@@ -126,6 +128,10 @@ mod tests {
             (http(400, Some("last_admin"), "x"), Msg::LastAdmin),
             (http(403, Some("forbidden"), "x"), Msg::NoLongerAccess),
             (http(502, None, "x"), Msg::ServerError),
+            (
+                http(503, Some("Bff:Unavailable"), "x"),
+                Msg::TemporarilyUnavailable,
+            ),
             (http(404, None, "x"), Msg::RequestFailed),
             (
                 ApiError::Unavailable("503".into()),

@@ -88,6 +88,29 @@ pub fn describe_abp(error: &AbpLoginError, locale: Locale) -> (String, &'static 
     }
 }
 
+/// The app's words for the `bffError` a Backend-for-Frontend came back
+/// with, and its kind for `data-error`.
+pub fn describe_bff(code: &str) -> (Msg, &'static str) {
+    match code {
+        "state" => (Msg::SignInMismatch, "state"),
+        "denied" => (Msg::SignInRefused, "denied"),
+        "unavailable" => (Msg::ProviderUnreachable, "unavailable"),
+        _ => (Msg::SignInFailed, "provider"),
+    }
+}
+
+/// Shows a sign-in a Backend-for-Frontend came back from with `bffError`.
+#[component]
+pub fn BffSignInError(code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let (message, kind) = describe_bff(&code);
+    view! {
+        <div class="error" role="alert" data-testid="error-message" data-error=kind>
+            {i18n.t(message)}
+        </div>
+    }
+}
+
 /// Shows a failed ABP sign-in.
 #[component]
 pub fn AbpSignInError(error: AbpLoginError) -> impl IntoView {
@@ -124,6 +147,17 @@ mod tests {
         );
         assert!(text.contains("second factor"), "{text}");
         assert_eq!(kind, "two-factor");
+    }
+
+    #[test]
+    fn bff_errors_are_words_and_an_unknown_code_a_failed_sign_in() {
+        assert_eq!(describe_bff("state"), (Msg::SignInMismatch, "state"));
+        assert_eq!(describe_bff("denied"), (Msg::SignInRefused, "denied"));
+        assert_eq!(
+            describe_bff("unavailable"),
+            (Msg::ProviderUnreachable, "unavailable")
+        );
+        assert_eq!(describe_bff("<script>"), (Msg::SignInFailed, "provider"));
     }
 
     #[test]

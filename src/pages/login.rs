@@ -1,6 +1,6 @@
 //! The login page: the server's login form, (`AUTH_MODE=abp`) an ABP
-//! server's, with its tenant and its second factor, or (`AUTH_MODE=oidc`)
-//! one button that signs in at the identity provider.
+//! server's, with its tenant and its second factor, or (`AUTH_MODE=oidc`,
+//! `bff`) one button that signs in at the identity provider.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
@@ -9,14 +9,14 @@ use leptos_router::{
 };
 
 use crate::{
-    components::{AbpSignInError, ErrorMessage, LangSwitch, SignInError},
+    components::{AbpSignInError, BffSignInError, ErrorMessage, LangSwitch, SignInError},
     config::{self, AuthMode},
     deployment::Deployment,
     i18n::{Msg, use_i18n},
     routes::return_path,
     stores::{AbpLogin, AbpLoginError, use_auth},
 };
-use silent_refresh_web::abp::SignInFailure;
+use silent_refresh_web::{ApiError, abp::SignInFailure};
 
 /// Logs in, shows why when that fails, and returns to the page the user
 /// came from.
@@ -45,6 +45,7 @@ pub fn LoginPage() -> impl IntoView {
                 AuthMode::Seed => view! { <PasswordForm/> }.into_any(),
                 AuthMode::Abp => view! { <AbpForm/> }.into_any(),
                 AuthMode::Oidc => view! { <ProviderForm target/> }.into_any(),
+                AuthMode::Bff => view! { <BffForm target/> }.into_any(),
             }}
         </main>
     }
@@ -324,6 +325,48 @@ fn ProviderForm(
                         i18n.t(Msg::SignInWith).replace("{}", &provider)
                     }
                 }}
+            </button>
+            <p class="hint">{move || i18n.t(Msg::ProviderHint)}</p>
+        </form>
+    }
+}
+
+/// A Backend-for-Frontend's sign-in: one button that leaves for its
+/// `/bff/login`, which comes back to `target` signed in, or here with
+/// `bffError` when the sign-in failed.
+#[component]
+fn BffForm(
+    /// The page to land on after the sign-in.
+    target: Signal<String>,
+) -> impl IntoView {
+    let auth = use_auth();
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let returned = Signal::derive(move || query.read().get("bffError"));
+    let leaving = RwSignal::new(false);
+    let failed = RwSignal::new(None::<ApiError>);
+    let has_error =
+        Signal::derive(move || returned.with(Option::is_some) || failed.with(Option::is_some));
+
+    view! {
+        <form
+            class="login-card"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                leaving.set(true);
+                if let Err(error) = auth.begin_bff_sign_in(&target.get_untracked()) {
+                    leaving.set(false);
+                    failed.set(Some(error));
+                }
+            }
+        >
+            <LoginHead has_error/>
+            <div data-testid="login-error">
+                {move || returned.get().map(|code| view! { <BffSignInError code/> })}
+                {move || failed.get().map(|error| view! { <ErrorMessage error/> })}
+            </div>
+            <button type="submit" class="primary" data-testid="login-bff" disabled=move || leaving.get()>
+                {move || i18n.t(if leaving.get() { Msg::SigningIn } else { Msg::SignIn })}
             </button>
             <p class="hint">{move || i18n.t(Msg::ProviderHint)}</p>
         </form>

@@ -39,6 +39,9 @@ pub enum Build {
     /// Built with `AUTH_MODE=abp` (and `REFRESH_ROLE=on`); pointed at its
     /// server by a deployment file (see [`deployment`]).
     Abp,
+    /// Built with `AUTH_MODE=bff` (and `REFRESH_ROLE=on`), for the server
+    /// as a Backend-for-Frontend.
+    Bff,
 }
 
 impl Build {
@@ -49,6 +52,7 @@ impl Build {
             Self::MinimalExample => "minimal",
             Self::Oidc => "oidc",
             Self::Abp => "abp",
+            Self::Bff => "bff",
         };
         artifact(&format!("target/e2e/{name}"), "a release build of the app")
     }
@@ -81,7 +85,7 @@ pub fn artifact(relative: &str, what: &str) -> PathBuf {
 }
 
 /// Kills a process group when dropped.
-struct ProcessGroup(Child);
+pub struct ProcessGroup(Child);
 
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
@@ -91,7 +95,7 @@ impl Drop for ProcessGroup {
     }
 }
 
-fn spawn_in_own_group(command: &mut Command) -> ProcessGroup {
+pub fn spawn_in_own_group(command: &mut Command) -> ProcessGroup {
     let child = command
         .process_group(0)
         .spawn()
@@ -213,6 +217,15 @@ impl Server {
             _process: process,
             _data: data,
         }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .expect("the server's URL ends in its port")
     }
 
     /// A client for the server's API and test controls.
@@ -584,6 +597,23 @@ pub struct ProviderStats {
     pub reuse_detected: u64,
     /// The last OAuth errors it answered.
     pub errors: Vec<String>,
+    /// The same counters per client id.
+    #[serde(default)]
+    pub by_client: std::collections::BTreeMap<String, ClientStats>,
+}
+
+/// What the provider counted for one client.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientStats {
+    /// Codes exchanged.
+    pub authorization_code: u64,
+    /// `refresh_token` grants that succeeded.
+    pub refresh_token: u64,
+    /// Refresh tokens revoked (RFC 7009).
+    pub revocations: u64,
+    /// Rotated refresh tokens presented again.
+    pub reuse_detected: u64,
 }
 
 /// The npm `oidc-provider` of tests/oidc-provider on [`PROVIDER_PORT`],
@@ -601,6 +631,24 @@ impl Provider {
     /// Starts the provider for the app at `app_origin`, its access tokens
     /// living `access_ttl_secs`; admin has role `admin`, alice `user`.
     pub async fn start(app_origin: &str, access_ttl_secs: u64) -> Self {
+        Self::launch(app_origin, access_ttl_secs, &[]).await
+    }
+
+    /// Starts the provider with the confidential client `bff` too, for a
+    /// Backend-for-Frontend at `bff_origin` holding `secret`. Its issuer is
+    /// on `localhost`, another site than the BFF's `127.0.0.1`: its
+    /// redirects back are cross-site, as a real provider's are (and
+    /// `SameSite=Strict` cookies are not sent on them).
+    pub async fn start_for_bff(bff_origin: &str, secret: &str, access_ttl_secs: u64) -> Self {
+        let args = [
+            format!("--bff-origin={bff_origin}"),
+            format!("--bff-secret={secret}"),
+            "--issuer-host=localhost".to_owned(),
+        ];
+        Self::launch(bff_origin, access_ttl_secs, &args).await
+    }
+
+    async fn launch(app_origin: &str, access_ttl_secs: u64, extra_args: &[String]) -> Self {
         let port = PROVIDER_PORT_HELD.lock().await;
         let script = artifact(
             "tests/oidc-provider/provider.mjs",
@@ -618,6 +666,7 @@ impl Provider {
                 .arg(format!("--app-origin={app_origin}"))
                 .arg(format!("--roles-file={}", roles.path().display()))
                 .arg(format!("--access-ttl={access_ttl_secs}"))
+                .args(extra_args)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null()),
         );

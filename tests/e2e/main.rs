@@ -4,6 +4,8 @@
 
 mod a11y;
 mod abp;
+mod bff;
+mod bff_stack;
 mod csp;
 mod diagnostics;
 mod example;

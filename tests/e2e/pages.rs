@@ -56,6 +56,11 @@ impl App {
             .expect("navigation");
     }
 
+    /// Opens `url`, anywhere (a page of another origin, say).
+    pub async fn visit(&self, url: &str) {
+        self.client().goto(url).await.expect("navigation");
+    }
+
     /// Leaves the app for a blank page (the app stops running in this tab).
     pub async fn leave(&self) {
         self.client().goto("about:blank").await.expect("navigation");
@@ -296,6 +301,18 @@ impl App {
     /// pages accept any password), back to the app.
     pub async fn sign_in_at_provider(&self, user: &str) {
         self.go_to_provider().await;
+        self.fill_provider_form(user).await;
+    }
+
+    /// Signs in as `user` through the Backend-for-Frontend's sign-in
+    /// (the `bff` build), at the provider's form, back to the app.
+    pub async fn sign_in_at_bff(&self, user: &str) {
+        self.click("login-bff").await;
+        self.fill_provider_form(user).await;
+    }
+
+    /// Fills and sends the provider's login form as `user`.
+    async fn fill_provider_form(&self, user: &str) {
         let login = self.find_css("input[name=\"login\"]").await;
         login.send_keys(user).await.expect("type");
         let password = self.find_css("input[name=\"password\"]").await;

@@ -1,10 +1,12 @@
-// Test OpenID Provider for the end-to-end tests: one public SPA client, two
-// accounts, JWT access tokens for one resource server, and counters the tests
-// read. Everything lives in memory and dies with the process.
+// Test OpenID Provider for the end-to-end tests: one public SPA client, an
+// optional confidential client for a Backend-for-Frontend, two accounts, JWT
+// access tokens for one resource server, and counters the tests read.
+// Everything lives in memory and dies with the process.
 //
 //   node tests/oidc-provider/provider.mjs --port 9417 \
 //     --app-origin http://127.0.0.1:8080 --roles-file /tmp/roles.json \
-//     [--access-ttl 4] [--audience silent-refresh-api] [--redirect-path /auth/callback]
+//     [--access-ttl 4] [--audience silent-refresh-api] [--redirect-path /auth/callback] \
+//     [--bff-origin http://127.0.0.1:8443 --bff-secret SECRET] [--issuer-host localhost]
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { text } from 'node:stream/consumers';
 import Provider, { errors } from 'oidc-provider';
 
 const CLIENT_ID = 'silent-refresh-app';
+const BFF_CLIENT_ID = 'bff';
 
 const ACCOUNTS = {
   admin: { name: 'Administrator' },
@@ -27,6 +30,8 @@ function usage(message) {
 usage: node provider.mjs --port PORT --app-origin ORIGIN --roles-file PATH
          [--access-ttl SECONDS (default 4)] [--audience AUD (default silent-refresh-api)]
          [--redirect-path PATH (default /auth/callback)]
+         [--bff-origin ORIGIN --bff-secret SECRET (adds the confidential client "bff")]
+         [--issuer-host 127.0.0.1|localhost (default 127.0.0.1)]
 `);
   process.exit(2);
 }
@@ -42,6 +47,9 @@ function parseOptions() {
         'access-ttl': { type: 'string', default: '4' },
         audience: { type: 'string', default: 'silent-refresh-api' },
         'redirect-path': { type: 'string', default: '/auth/callback' },
+        'bff-origin': { type: 'string' },
+        'bff-secret': { type: 'string' },
+        'issuer-host': { type: 'string', default: '127.0.0.1' },
       },
       strict: true,
       allowPositionals: false,
@@ -77,9 +85,31 @@ function parseOptions() {
   const redirectPath = values['redirect-path'];
   if (!redirectPath.startsWith('/')) usage(`--redirect-path must start with /, got ${redirectPath}`);
 
+  const bffOrigin = values['bff-origin'];
+  if ((bffOrigin === undefined) !== (values['bff-secret'] === undefined)) {
+    usage('--bff-origin and --bff-secret go together');
+  }
+  if (bffOrigin !== undefined && (!URL.canParse(bffOrigin) || new URL(bffOrigin).origin !== bffOrigin)) {
+    usage(`--bff-origin must be a bare origin like http://127.0.0.1:8443, got ${bffOrigin}`);
+  }
+  if (values['bff-secret'] !== undefined && values['bff-secret'].length < 8) {
+    usage('--bff-secret must be at least 8 characters');
+  }
+
+  // Both are this machine: localhost puts the provider on another site
+  // than an app on 127.0.0.1, so its redirects back are cross-site, as
+  // with a real provider.
+  const issuerHost = values['issuer-host'];
+  if (!['127.0.0.1', 'localhost'].includes(issuerHost)) {
+    usage(`--issuer-host must be 127.0.0.1 or localhost, got ${issuerHost}`);
+  }
+
   return {
     port,
+    issuerHost,
     appOrigin,
+    bffOrigin,
+    bffSecret: values['bff-secret'],
     rolesFile: values['roles-file'],
     accessTtl,
     audience: values.audience,
@@ -88,7 +118,7 @@ function parseOptions() {
 }
 
 const opts = parseOptions();
-const issuer = `http://127.0.0.1:${opts.port}`;
+const issuer = `http://${opts.issuerHost}:${opts.port}`;
 
 // oidc-provider insists that a resource indicator is an absolute URI, while the
 // resource server expects the bare audience string; keep the two apart.
@@ -127,16 +157,32 @@ function signingKey(alg) {
   return { ...privateKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
 }
 
-const provider = new Provider(issuer, {
-  clients: [{
-    client_id: CLIENT_ID,
-    token_endpoint_auth_method: 'none',
+const clients = [{
+  client_id: CLIENT_ID,
+  token_endpoint_auth_method: 'none',
+  application_type: 'web',
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  redirect_uris: [`${opts.appOrigin}${opts.redirectPath}`],
+  post_logout_redirect_uris: [`${opts.appOrigin}/login`],
+}];
+// The Backend-for-Frontend signs in as a confidential client; the browser only
+// ever sees its own origin, which is where the callback lands.
+if (opts.bffOrigin) {
+  clients.push({
+    client_id: BFF_CLIENT_ID,
+    client_secret: opts.bffSecret,
+    token_endpoint_auth_method: 'client_secret_basic',
     application_type: 'web',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: [`${opts.appOrigin}${opts.redirectPath}`],
-    post_logout_redirect_uris: [`${opts.appOrigin}/login`],
-  }],
+    redirect_uris: [`${opts.bffOrigin}/bff/callback`],
+    post_logout_redirect_uris: [`${opts.bffOrigin}/login`],
+  });
+}
+
+const provider = new Provider(issuer, {
+  clients,
 
   jwks: { keys: [signingKey('RS256'), signingKey('ES256')] },
 
@@ -199,15 +245,25 @@ const provider = new Provider(issuer, {
   // oidc-provider drops offline_access from the request unless prompt=consent
   // (OIDC Core 11), so the code never carries it; issue the refresh token to this
   // public web client regardless (the documented SPA recipe).
+  // The same holds for the BFF, which asks for offline_access too.
   async issueRefreshToken(ctx, client, code) {
     if (!client.grantTypeAllowed('refresh_token')) return false;
     return code.scopes.has('offline_access')
+      || client.clientId === BFF_CLIENT_ID
       || (client.applicationType === 'web' && client.clientAuthMethod === 'none');
   },
 
-  // rotateRefreshToken is left at its default: public clients without
-  // sender-constraining always rotate, and a consumed token presented again
-  // revokes the whole grant (lib/actions/grants/refresh_token.js). No grace period.
+  // The BFF's refresh token must outlive the provider's browser session: the
+  // BFF holds it for a session of its own, as offline_access would grant.
+  expiresWithSession(ctx, code) {
+    return ctx.oidc.client.clientId !== BFF_CLIENT_ID && !code.scopes.has('offline_access');
+  },
+
+  // Every refresh rotates, for the confidential client too (the default keeps a
+  // confidential client's token until 70% of its life): a consumed token
+  // presented again revokes the whole grant (lib/actions/grants/refresh_token.js),
+  // so a second refresh of one BFF session shows up as reuseDetected. No grace period.
+  rotateRefreshToken: () => true,
 
   pkce: {
     methods: ['S256'],
@@ -267,22 +323,35 @@ const provider = new Provider(issuer, {
 
 const ERRORS_KEPT = 10;
 let stats;
-function resetStats() {
-  stats = {
+function counters() {
+  return {
     authorizationCode: 0,
     refreshToken: 0,
     revocations: 0,
-    grantsRevoked: 0,
     reuseDetected: 0,
+  };
+}
+// Totals at the top (as before), the same counters per client under byClient.
+function resetStats() {
+  stats = {
+    ...counters(),
+    grantsRevoked: 0,
     errors: [],
+    byClient: Object.fromEntries(clients.map((c) => [c.client_id, counters()])),
   };
 }
 resetStats();
 
+function count(ctx, counter) {
+  stats[counter] += 1;
+  const perClient = stats.byClient[ctx.oidc?.client?.clientId];
+  if (perClient) perClient[counter] += 1;
+}
+
 provider.on('grant.success', (ctx) => {
   const grantType = ctx.oidc.params.grant_type;
-  if (grantType === 'authorization_code') stats.authorizationCode += 1;
-  if (grantType === 'refresh_token') stats.refreshToken += 1;
+  if (grantType === 'authorization_code') count(ctx, 'authorizationCode');
+  if (grantType === 'refresh_token') count(ctx, 'refreshToken');
 });
 provider.on('grant.revoked', () => { stats.grantsRevoked += 1; });
 
@@ -299,7 +368,7 @@ for (const event of [
   provider.on(event, (ctx, err) => {
     // The detail string is the only thing telling a replayed refresh token apart.
     if (event === 'grant.error' && err.error_detail === 'refresh token already used') {
-      stats.reuseDetected += 1;
+      count(ctx, 'reuseDetected');
     }
     recordError(event, err);
   });
@@ -369,7 +438,7 @@ provider.use(async (ctx, next) => {
   if (ctx.method === 'POST' && ctx.path === revocationPath && ctx.status === 200) {
     const { entities } = ctx.oidc ?? {};
     if (entities && (entities.RefreshToken || entities.AccessToken || entities.ClientCredentials)) {
-      stats.revocations += 1;
+      count(ctx, 'revocations');
     }
   }
 });

@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const PROVIDER = fileURLToPath(new URL('./provider.mjs', import.meta.url));
 const CLIENT_ID = 'silent-refresh-app';
+const BFF_CLIENT_ID = 'bff';
+const BFF_SECRET = 'bff-smoke-secret';
 const AUDIENCE = 'silent-refresh-api';
 const ACCESS_TTL = 4;
 const REDIRECT_PATH = '/auth/callback';
@@ -121,6 +123,7 @@ async function main() {
   const appPort = await freePort();
   const appOrigin = `http://127.0.0.1:${appPort}`;
   const redirectUri = `${appOrigin}${REDIRECT_PATH}`;
+  const bffOrigin = `http://127.0.0.1:${await freePort()}`;
   const dir = mkdtempSync(join(tmpdir(), 'oidc-smoke-'));
   const rolesFile = join(dir, 'roles.json');
   writeFileSync(rolesFile, JSON.stringify({ admin: ['admin'], alice: ['user'] }));
@@ -128,6 +131,7 @@ async function main() {
   const provider = startProvider([
     '--port', String(port), '--app-origin', appOrigin, '--roles-file', rolesFile,
     '--access-ttl', String(ACCESS_TTL), '--audience', AUDIENCE, '--redirect-path', REDIRECT_PATH,
+    '--bff-origin', bffOrigin, '--bff-secret', BFF_SECRET,
   ]);
 
   try {
@@ -243,7 +247,7 @@ async function main() {
         }
       }
 
-      assert.equal(`${location.origin}${location.pathname}`, redirectUri, 'no consent page, straight back to the app');
+      assert.equal(`${location.origin}${location.pathname}`, extra.redirect_uri ?? redirectUri, 'no consent page, straight back to the app');
       assert.equal(location.searchParams.get('state'), state);
       assert.equal(location.searchParams.get('iss'), issuer, 'RFC 9207 iss in the callback');
       const code = location.searchParams.get('code');
@@ -370,8 +374,9 @@ async function main() {
     await check('reset zeroes the counters', async () => {
       const res = await get('/__test/reset', { method: 'POST' });
       assert.equal(res.status, 200);
+      const zero = { authorizationCode: 0, refreshToken: 0, revocations: 0, reuseDetected: 0 };
       assert.deepEqual(await stats(), {
-        authorizationCode: 0, refreshToken: 0, revocations: 0, grantsRevoked: 0, reuseDetected: 0, errors: [],
+        ...zero, grantsRevoked: 0, errors: [], byClient: { [CLIENT_ID]: zero, [BFF_CLIENT_ID]: zero },
       });
     });
 
@@ -437,6 +442,38 @@ async function main() {
       assert.equal(res.headers.get('access-control-allow-origin'), null);
       assert.equal(res.status, 400);
       assert.match((await res.json()).error_description, /origin .* not allowed/);
+    });
+
+    await check('the confidential bff client: its secret, a refresh token, rotation and reuse counted per client', async () => {
+      const bffRedirect = `${bffOrigin}/bff/callback`;
+      const before = (await stats()).byClient;
+      const { code, verifier } = await login(new Jar(), 'alice', { client_id: BFF_CLIENT_ID, redirect_uri: bffRedirect });
+      const basic = (secret) => `Basic ${Buffer.from(`${BFF_CLIENT_ID}:${secret}`).toString('base64')}`;
+      const bffToken = (form, secret = BFF_SECRET) => postForm(meta.token_endpoint, form, { authorization: basic(secret) });
+
+      const wrongSecret = await bffToken({ grant_type: 'refresh_token', refresh_token: 'whatever' }, 'not-the-secret');
+      assert.equal(wrongSecret.status, 401);
+      assert.equal((await wrongSecret.json()).error, 'invalid_client');
+
+      const res = await bffToken({
+        grant_type: 'authorization_code', code, redirect_uri: bffRedirect, code_verifier: verifier,
+      });
+      assert.equal(res.status, 200);
+      const first = await res.json();
+      assert.ok(first.refresh_token, 'the BFF gets a refresh token');
+      assert.equal(decodeJwt(first.access_token).payload.aud, AUDIENCE);
+
+      const rotated = await bffToken({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+      assert.equal(rotated.status, 200);
+      assert.notEqual((await rotated.json()).refresh_token, first.refresh_token, 'a confidential client rotates too');
+      const reuse = await bffToken({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+      assert.equal(reuse.status, 400);
+
+      const after = (await stats()).byClient;
+      assert.equal(after[BFF_CLIENT_ID].authorizationCode, before[BFF_CLIENT_ID].authorizationCode + 1);
+      assert.equal(after[BFF_CLIENT_ID].refreshToken, before[BFF_CLIENT_ID].refreshToken + 1);
+      assert.equal(after[BFF_CLIENT_ID].reuseDetected, before[BFF_CLIENT_ID].reuseDetected + 1);
+      assert.deepEqual(after[CLIENT_ID], before[CLIENT_ID], 'the SPA client counts none of it');
     });
 
     await check('SIGTERM stops the provider cleanly', async () => {

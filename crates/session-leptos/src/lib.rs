@@ -14,8 +14,9 @@
 //!   [`UseSession::client`] and [`UseSession::allows`], the condition of a
 //!   leptos_router `ProtectedRoute` that waits while the roles are fetched;
 //! - [`Backend`] names what it talks to: the seed protocol, RFC 6749 §6
-//!   refresh, an OpenID Connect provider, a stock ABP server, or a backend
-//!   of your own through [`RefreshCall`].
+//!   refresh, an OpenID Connect provider, a stock ABP server, a
+//!   Backend-for-Frontend that keeps the tokens out of the browser, or a
+//!   backend of your own through [`RefreshCall`].
 //!
 //! ```no_run
 //! use leptos::prelude::*;
@@ -41,6 +42,7 @@
 
 mod access;
 mod auth;
+mod bff;
 mod client;
 mod guard;
 mod options;
@@ -55,6 +57,7 @@ mod user;
 
 pub use access::AccessStore;
 pub use auth::{AbpLogin, AbpLoginError, AuthStore, RolesState, SessionTokens, use_auth};
+pub use bff::BffCheck;
 pub use client::{SessionClient, SessionCoordinator};
 pub use guard::{Access, decide_access};
 pub use options::{Backend, SessionOptions};

@@ -9,7 +9,10 @@ use silent_refresh_web::{
     oidc::{OidcClient, OidcSettings},
 };
 
-use crate::auth::{Revoke, revoke_at_abp, revoke_at_provider, revoke_at_seed, revoke_nothing};
+use crate::{
+    auth::{Revoke, revoke_at_abp, revoke_at_provider, revoke_at_seed, revoke_nothing},
+    bff::logout_at_bff,
+};
 
 /// The backend the session signs in to and refreshes at. Each constructor
 /// carries its own wiring, so a build keeps only the backends it names.
@@ -17,6 +20,8 @@ use crate::auth::{Revoke, revoke_at_abp, revoke_at_provider, revoke_at_seed, rev
 pub struct Backend {
     name: &'static str,
     wire: Rc<Wire>,
+    /// The session lives in a Backend-for-Frontend's cookie.
+    in_cookie: bool,
 }
 
 /// How a backend is wired over the API's transport and timeout.
@@ -80,6 +85,30 @@ impl Backend {
         })
     }
 
+    /// A Backend-for-Frontend on this page's origin (the reference
+    /// server's `--bff-issuer` mode, or one in Duende.BFF's shape): it
+    /// holds the tokens and refreshes them; the browser holds its
+    /// `HttpOnly` cookie. Calls carry `X-CSRF: 1` and no bearer, a `401`
+    /// means the session ended, sign-in leaves for `/bff/login`
+    /// ([`crate::AuthStore::begin_bff_sign_in`]), start-up asks
+    /// `/bff/user`, logout posts `/bff/logout`.
+    pub fn bff() -> Self {
+        Self {
+            in_cookie: true,
+            ..Self::wired("bff", |api, _| Wired {
+                refresher: TokenRefresher::cookie(api.clone()),
+                revoke: logout_at_bff(),
+                provider: None,
+                abp: None,
+            })
+        }
+    }
+
+    /// Whether the session lives in a Backend-for-Frontend's cookie.
+    pub fn is_bff(&self) -> bool {
+        self.in_cookie
+    }
+
     /// A backend of your own: its refresh call. Sign in with
     /// [`crate::AuthStore::start`] after your own login call; logging out
     /// ends the session in every tab and revokes nothing at the server.
@@ -97,6 +126,7 @@ impl Backend {
         Self {
             name,
             wire: Rc::new(wire),
+            in_cookie: false,
         }
     }
 

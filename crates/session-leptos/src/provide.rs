@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use silent_refresh_core::{CoordinatorOptions, KeepAliveCheck};
+use silent_refresh_protocol::bff::CSRF_HEADER;
 use silent_refresh_web::{
     ApiClient, KeepAlive, SessionRecord, SharedRefresher, Transport, Wake, abp::TENANT_HEADER,
 };
@@ -162,6 +164,13 @@ impl AuthStore {
         // Stopped, with its timer and listeners, when the owner goes.
         StoredValue::<_, LocalStorage>::new_local(keep_alive);
         refresh_roles_if_needed(auth, options.refresh_roles_on_reload);
+        if options.backend.is_bff() {
+            spawn_local(async move {
+                if let Err(error) = auth.follow_bff_session().await {
+                    leptos::logging::warn!("the BFF could not say who is signed in: {error}");
+                }
+            });
+        }
         provide_context(auth);
         auth
     }
@@ -206,13 +215,17 @@ pub fn use_session() -> UseSession {
     }
 }
 
-/// The API's transport: below the API base, with the options' headers and,
-/// for a session in an ABP tenant, `__tenant` (so every tab sends the one
-/// chosen at login).
+/// The API's transport: below the API base, with the options' headers,
+/// a BFF's `X-CSRF: 1` and, for a session in an ABP tenant, `__tenant` (so
+/// every tab sends the one chosen at login).
 fn api_transport(options: &SessionOptions, access: AccessStore) -> Transport {
     let extra = options.headers.clone();
+    let csrf = options.backend.is_bff();
     let headers = move || {
         let mut headers = extra.as_ref().map(|extra| extra()).unwrap_or_default();
+        if csrf {
+            headers.push((CSRF_HEADER.0, CSRF_HEADER.1.to_owned()));
+        }
         if let Some(tenant) = access.session_untracked().and_then(|s| s.tenant) {
             headers.push((TENANT_HEADER, tenant));
         }

@@ -81,8 +81,9 @@ impl<S: TokenStore + 'static, R: Refresher + 'static> ApiClient<S, R> {
         let (method, body) = (&method, &body);
         self.coordinator
             .send(|token| async move {
+                // A cookie session's token is empty: no bearer at all.
                 let request = Request {
-                    bearer: token.as_deref(),
+                    bearer: token.as_deref().filter(|token| !token.is_empty()),
                     body: body.clone(),
                     ..Request::new(method.clone(), path)
                 };

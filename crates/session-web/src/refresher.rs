@@ -33,6 +33,9 @@ enum Protocol {
     /// A refresh call of its own: the seed protocol's ([`SeedRefresh`]) or
     /// a backend's.
     Call(Rc<dyn RefreshCall>),
+    /// A Backend-for-Frontend's cookie session: the server refreshes on its
+    /// side before it answers, so a `401` from it means the session ended.
+    Cookie,
 }
 
 /// The seed protocol's refresh: `POST /api/app/account/refresh-token` with
@@ -152,6 +155,16 @@ impl TokenRefresher {
         }
     }
 
+    /// The refresher of a Backend-for-Frontend's cookie session: there is
+    /// nothing to refresh in the browser, so every refresh is refused and
+    /// the `401` that asked for it ends the session.
+    pub fn cookie(transport: Transport) -> Self {
+        Self {
+            transport,
+            protocol: Protocol::Cookie,
+        }
+    }
+
     /// A refresher speaking RFC 6749 §6 to the token endpoint `client`'s
     /// provider names (discovered on first use) as `client`'s client id.
     pub fn oidc(client: OidcClient) -> Self {
@@ -200,6 +213,7 @@ impl Refresher for TokenRefresher {
                 };
                 client.refresh(&unkeyed).await
             }
+            Protocol::Cookie => Err(RefreshError::Rejected),
         }
     }
 }

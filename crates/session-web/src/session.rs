@@ -44,6 +44,11 @@ pub struct Session {
         deserialize_with = "read_intent"
     )]
     pub intent: Option<RefreshIntent>,
+    /// Held in a Backend-for-Frontend's cookie: the browser keeps no token
+    /// (both are empty), the server refreshes on its side, and a `401` from
+    /// it means the session ended.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_cookie: bool,
 }
 
 /// A refresh about to be sent: the token it spends and the key it goes
@@ -97,6 +102,24 @@ impl Session {
             started_at_ms: now_ms,
             tenant: None,
             intent: None,
+            in_cookie: false,
+        }
+    }
+
+    /// The session a Backend-for-Frontend holds for `subject` in its cookie,
+    /// started at `started_at_ms` and ending at `ends_at_ms` at the latest:
+    /// no token in the browser, nothing to refresh here.
+    pub fn in_cookie(
+        subject: String,
+        started_at_ms: f64,
+        ends_at_ms: Option<f64>,
+        now_ms: f64,
+    ) -> Self {
+        Self {
+            started_at_ms,
+            refresh_expires_at_ms: ends_at_ms,
+            in_cookie: true,
+            ..Self::new(String::new(), String::new(), subject, None, now_ms)
         }
     }
 
@@ -139,6 +162,7 @@ impl Session {
         let refreshed = Self {
             started_at_ms: self.started_at_ms,
             tenant: self.tenant.clone(),
+            in_cookie: self.in_cookie,
             ..Self::new(
                 pair.access_token,
                 pair.refresh_token,
@@ -195,9 +219,14 @@ impl Session {
         }
     }
 
-    /// Whether a stored value can be used (foreign data might parse but be empty).
+    /// Whether a stored value can be used (foreign data might parse but be
+    /// empty): tokens, or a cookie session's subject.
     pub fn is_usable(&self) -> bool {
-        !self.access_token.is_empty() && !self.refresh_token.is_empty()
+        if self.in_cookie {
+            !self.subject.is_empty()
+        } else {
+            !self.access_token.is_empty() && !self.refresh_token.is_empty()
+        }
     }
 }
 
@@ -255,6 +284,45 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old.refresh_deadline(&policy, 0.0), Some(4_000.0));
+    }
+
+    #[test]
+    fn a_cookie_session_holds_no_token_and_is_usable_by_its_subject() {
+        let session = Session::in_cookie("alice".into(), 1_000.0, Some(9_000.0), 2_000.0);
+        assert!(session.is_usable());
+        assert_eq!(
+            (
+                session.access_token.as_str(),
+                session.refresh_token.as_str()
+            ),
+            ("", "")
+        );
+        assert_eq!(
+            session.refresh_deadline(&RefreshAhead::default(), 0.0),
+            None
+        );
+        let json = serde_json::to_value(&session).unwrap();
+        assert_eq!(json["inCookie"], true);
+        assert_eq!(json["startedAtMs"], 1_000.0);
+        assert_eq!(json["refreshExpiresAtMs"], 9_000.0);
+        let nobody = Session::in_cookie(String::new(), 1_000.0, None, 2_000.0);
+        assert!(!nobody.is_usable());
+        // A token session reads and writes as before.
+        let tokens = Session::new("a".into(), "r".into(), "u".into(), None, 0.0);
+        assert!(
+            serde_json::to_value(&tokens)
+                .unwrap()
+                .get("inCookie")
+                .is_none()
+        );
+        let empty_tokens: Session = serde_json::from_str(
+            r#"{"accessToken":"","refreshToken":"","userId":"u","expiresAtMs":null}"#,
+        )
+        .unwrap();
+        assert!(
+            !empty_tokens.is_usable(),
+            "empty tokens are a cookie session only when it says so"
+        );
     }
 
     #[test]

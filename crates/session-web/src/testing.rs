@@ -13,7 +13,7 @@ use crate::{Session, SessionRecord};
 export function installFakeApi(options) {
   const state = { refresh: 0, resource: 0, login: 0, logout: 0, refreshBodies: [], logoutBodies: [],
                   refreshKeys: [], answered: new Map(), lost: 0, valid: new Set(["fresh-0"]), next: 1 };
-  state.expire = () => state.valid.clear();
+  state.expire = () => { state.valid.clear(); state.cookieEnded = true; };
   const json = (status, body) => new Response(JSON.stringify(body), {
     status, headers: { "content-type": "application/json" },
   });
@@ -85,6 +85,11 @@ export function installFakeApi(options) {
       return new Response("{\"items\": [", { status: 200 });
     }
     state.resource += 1;
+    // A Backend-for-Frontend's session: its cookie and X-CSRF, no bearer.
+    const cookieSession = !request.headers.has("authorization") && request.headers.get("x-csrf") === "1";
+    if (cookieSession && !state.cookieEnded) {
+      return json(200, { path, bearer: null });
+    }
     if (!state.valid.has(bearer)) {
       return json(401, { error: { code: "invalid_token", message: "expired" } });
     }
@@ -130,7 +135,9 @@ pub struct RefreshBehaviour {
 /// `/api/account/logout`; `/connect/token`; `/api/abp/application-configuration`
 /// (alice, role `user`, `Dashboard.View`); `/api/slow` never answers;
 /// `/api/malformed` sends bad JSON; any other path echoes
-/// `{"path","bearer"}`.
+/// `{"path","bearer"}`. A call with `X-CSRF: 1` and no bearer plays a
+/// Backend-for-Frontend's cookie session (`"bearer": null`), until
+/// [`FakeApi::expire_access_tokens`] ends it.
 pub struct FakeApi(JsValue);
 
 impl FakeApi {
@@ -179,7 +186,8 @@ impl FakeApi {
     }
 
     /// Every access token handed out so far expires: the next call with one
-    /// is answered `401` (the refresh tokens stay good).
+    /// is answered `401` (the refresh tokens stay good); a cookie session
+    /// ends.
     pub fn expire_access_tokens(&self) {
         let expire = Reflect::get(&self.0, &"expire".into())
             .ok()

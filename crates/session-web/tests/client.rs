@@ -186,3 +186,34 @@ async fn the_body_transform_sees_every_response_body() {
     let answer = client.get::<Value>("/api/app/x").await.expect("ok");
     assert_eq!(answer["bearer"], "decrypted");
 }
+
+#[wasm_bindgen_test]
+async fn a_cookie_session_sends_no_bearer_and_its_401_ends_it_without_a_refresh_call() {
+    let api = FakeApi::install(None);
+    let store = FakeStore::logged_in("", Some(""));
+    let csrf: silent_refresh_web::RequestHeaders = Rc::new(|| vec![("X-CSRF", "1".to_owned())]);
+    let transport = Transport::new("", 5_000).with_headers(csrf);
+    let client = ApiClient::new(
+        store.clone(),
+        transport.clone(),
+        TokenRefresher::cookie(transport),
+        CoordinatorOptions::default(),
+        |_: RefreshStatus| {},
+    );
+
+    let answer = client
+        .get::<Value>("/api/app/x")
+        .await
+        .expect("the cookie's session");
+    assert_eq!(
+        answer["bearer"],
+        Value::Null,
+        "no Authorization header at all"
+    );
+
+    api.expire_access_tokens();
+    let ended = client.get::<Value>("/api/app/x").await;
+    assert_eq!(ended, Err(ApiError::SessionExpired));
+    assert_eq!(api.count("refresh"), 0, "nothing to refresh in the browser");
+    assert_eq!(store.snapshot().access_token, None, "the session ended");
+}
