@@ -224,7 +224,14 @@ async fn no_token_is_anywhere_the_page_can_read() {
     let seen = app.run(READABLE, vec![]).await;
     let seen = seen.as_str().expect("a JSON text").to_owned();
     let parsed: Value = serde_json::from_str(&seen).expect("JSON");
-    assert_eq!(parsed["cookie"], "", "the session cookie is HttpOnly");
+    assert!(
+        app.cookie("__Host-bff-session").await.is_some(),
+        "the browser holds the session cookie"
+    );
+    assert_eq!(
+        parsed["cookie"], "",
+        "which is HttpOnly: no script reads it"
+    );
     // The reading worked: the session record and the user are there.
     let record = parsed["local"]["silent-refresh.session"]
         .as_str()

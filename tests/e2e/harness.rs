@@ -189,7 +189,11 @@ pub struct Server {
 impl Server {
     /// Starts the server binary on a free port with a fresh database.
     pub fn start(options: ServerOptions) -> Self {
-        let binary = artifact("target/debug/silent-refresh-server", "the server binary");
+        // A benchmark measures a release build (scripts/bff-bench.sh).
+        let binary = std::env::var_os("SERVER_BINARY").map_or_else(
+            || artifact("target/debug/silent-refresh-server", "the server binary"),
+            PathBuf::from,
+        );
         let data = tempfile::tempdir().expect("a temporary directory");
         let static_dir = options
             .static_dir

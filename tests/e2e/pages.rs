@@ -254,6 +254,16 @@ impl App {
         .await;
     }
 
+    /// The value of the cookie `name` of the current page's site, as the
+    /// browser keeps it (an `HttpOnly` one too, which no script can read).
+    pub async fn cookie(&self, name: &str) -> Option<String> {
+        let cookies = self.client().get_all_cookies().await.expect("the cookies");
+        cookies
+            .into_iter()
+            .find(|cookie| cookie.name() == name)
+            .map(|cookie| cookie.value().to_owned())
+    }
+
     /// The raw `localStorage` value under `key`.
     pub async fn local_storage(&self, key: &str) -> Option<String> {
         self.run(
