@@ -45,7 +45,7 @@ refused_build() {
 }
 refused_build "REFRESH_ROLE must be one of true, 1, yes, on, false, 0, no, off" REFRESH_ROLE=maybe
 refused_build "OIDC_ISSUER is required with AUTH_MODE=oidc" AUTH_MODE=oidc
-refused_build "AUTH_MODE must be seed, oidc or abp" AUTH_MODE=saml
+refused_build "AUTH_MODE must be seed, oidc, abp or bff" AUTH_MODE=saml
 refused_build "ABP_SCOPES must be space-separated scopes including offline_access" AUTH_MODE=abp ABP_SCOPES=openid
 
 step "the test identity provider (npm oidc-provider): smoke test"

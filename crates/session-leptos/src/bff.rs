@@ -5,6 +5,8 @@
 
 use std::rc::Rc;
 
+use leptos::task::spawn_local;
+
 use silent_refresh_protocol::{
     bff::{BffLogout, BffUser},
     paths,
@@ -80,6 +82,16 @@ impl AuthStore {
         }
         Ok(BffCheck::SignedIn)
     }
+}
+
+/// Start-up with a BFF: [`AuthStore::follow_bff_session`], in the
+/// background (a BFF that cannot answer is only warned about).
+pub(crate) fn follow_bff_session_in_background(auth: AuthStore) {
+    spawn_local(async move {
+        if let Err(error) = auth.follow_bff_session().await {
+            leptos::logging::warn!("the BFF could not say who is signed in: {error}");
+        }
+    });
 }
 
 /// Ends the session at the BFF (`POST /bff/logout`, best effort), which

@@ -10,8 +10,9 @@ use silent_refresh_web::{
 };
 
 use crate::{
+    AuthStore,
     auth::{Revoke, revoke_at_abp, revoke_at_provider, revoke_at_seed, revoke_nothing},
-    bff::logout_at_bff,
+    bff::{follow_bff_session_in_background, logout_at_bff},
 };
 
 /// The backend the session signs in to and refreshes at. Each constructor
@@ -27,13 +28,15 @@ pub struct Backend {
 /// How a backend is wired over the API's transport and timeout.
 type Wire = dyn Fn(&Transport, u32) -> Wired;
 
-/// What a backend brings to the session: its refresh, its revocation, and
-/// its sign-in settings.
+/// What a backend brings to the session: its refresh, its revocation, its
+/// sign-in settings, and what it does at start-up once the session is
+/// wired (a function only its constructor names, so other builds drop it).
 pub(crate) struct Wired {
     pub refresher: TokenRefresher,
     pub revoke: Revoke,
     pub provider: Option<OidcClient>,
     pub abp: Option<AbpSettings>,
+    pub start: Option<fn(AuthStore)>,
 }
 
 impl Backend {
@@ -69,6 +72,7 @@ impl Backend {
                 revoke: revoke_at_provider(provider.clone()),
                 provider: Some(provider),
                 abp: None,
+                start: None,
             }
         })
     }
@@ -82,6 +86,7 @@ impl Backend {
             revoke: revoke_at_abp(settings.clone()),
             provider: None,
             abp: Some(settings.clone()),
+            start: None,
         })
     }
 
@@ -100,6 +105,7 @@ impl Backend {
                 revoke: logout_at_bff(),
                 provider: None,
                 abp: None,
+                start: Some(follow_bff_session_in_background),
             })
         }
     }
@@ -119,6 +125,7 @@ impl Backend {
             revoke: revoke_nothing(),
             provider: None,
             abp: None,
+            start: None,
         })
     }
 
@@ -145,6 +152,7 @@ impl Wired {
             revoke: revoke_at_seed(),
             provider: None,
             abp: None,
+            start: None,
         }
     }
 }

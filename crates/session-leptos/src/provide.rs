@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use silent_refresh_core::{CoordinatorOptions, KeepAliveCheck};
 use silent_refresh_protocol::bff::CSRF_HEADER;
 use silent_refresh_web::{
@@ -128,6 +127,7 @@ impl AuthStore {
             revoke,
             provider,
             abp,
+            start,
         } = options.backend.wire(&transport, options.request_timeout_ms);
         let shared = SharedRefresher::new(refresher, record, &options.name);
         let client = ApiClient::new(
@@ -164,12 +164,8 @@ impl AuthStore {
         // Stopped, with its timer and listeners, when the owner goes.
         StoredValue::<_, LocalStorage>::new_local(keep_alive);
         refresh_roles_if_needed(auth, options.refresh_roles_on_reload);
-        if options.backend.is_bff() {
-            spawn_local(async move {
-                if let Err(error) = auth.follow_bff_session().await {
-                    leptos::logging::warn!("the BFF could not say who is signed in: {error}");
-                }
-            });
+        if let Some(start) = start {
+            start(auth);
         }
         provide_context(auth);
         auth

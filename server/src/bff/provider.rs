@@ -10,7 +10,8 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::Deserialize;
@@ -176,31 +177,42 @@ impl ProviderClient {
         code: &str,
         verifier: &str,
     ) -> Result<TokenAnswer, GrantError> {
-        self.token(&[
+        let pairs = [
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", &self.settings.redirect_uri),
             ("code_verifier", verifier),
-        ])
-        .await
+        ];
+        self.token(&pairs, self.client_headers()).await
     }
 
     /// Spends `refresh_token` for a new access token (and, if the
-    /// provider rotates, a new refresh token).
-    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenAnswer, GrantError> {
-        self.token(&[
+    /// provider rotates, a new refresh token), with `idempotency_key`: a
+    /// provider that keeps answers gives a retry with the same token and
+    /// key the same pair again.
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        idempotency_key: &str,
+    ) -> Result<TokenAnswer, GrantError> {
+        let mut headers = self.client_headers();
+        if let Ok(key) = HeaderValue::from_str(idempotency_key) {
+            headers.insert(HeaderName::from_static("idempotency-key"), key);
+        }
+        let pairs = [
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
-        ])
-        .await
+        ];
+        self.token(&pairs, headers).await
     }
 
-    async fn token(&self, pairs: &[(&str, &str)]) -> Result<TokenAnswer, GrantError> {
+    async fn token(
+        &self,
+        pairs: &[(&str, &str)],
+        headers: HeaderMap,
+    ) -> Result<TokenAnswer, GrantError> {
         let endpoint = parse(&self.endpoints().await?.token_endpoint)?;
-        let (status, body) = self
-            .http
-            .post_form(&endpoint, form(pairs), Some(self.basic_auth()))
-            .await?;
+        let (status, body) = self.http.post_form(&endpoint, form(pairs), headers).await?;
         match status {
             StatusCode::OK => serde_json::from_slice(&body).map_err(|error| {
                 GrantError::Unavailable(ProviderError::Document {
@@ -253,7 +265,7 @@ impl ProviderClient {
         ];
         let (status, _) = self
             .http
-            .post_form(&endpoint, form(&pairs), Some(self.basic_auth()))
+            .post_form(&endpoint, form(&pairs), self.client_headers())
             .await?;
         if status.is_success() {
             Ok(true)
@@ -306,9 +318,9 @@ impl ProviderClient {
         valid.then_some(claims)
     }
 
-    /// `Authorization: Basic` of the client (RFC 6749 §2.3.1: id and
-    /// secret form-encoded first).
-    fn basic_auth(&self) -> HeaderValue {
+    /// The client's authentication, `Authorization: Basic` (RFC 6749
+    /// §2.3.1: id and secret form-encoded first).
+    fn client_headers(&self) -> HeaderMap {
         let encode =
             |value: &str| form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
         let credentials = format!(
@@ -318,7 +330,9 @@ impl ProviderClient {
         );
         let value = format!("Basic {}", STANDARD.encode(credentials));
         // Base64 is always a valid header value.
-        HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("Basic"))
+        let value =
+            HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+        HeaderMap::from_iter([(AUTHORIZATION, value)])
     }
 }
 

@@ -143,7 +143,16 @@ impl Bff {
         if let Some(fault) = self.controls.record_call(Endpoint::BffRefresh) {
             tokio::time::sleep(fault.delay).await;
         }
-        match self.provider.refresh(&session.tokens.refresh_token).await {
+        let idempotency_key = match session.doc.refresh_key.clone() {
+            // A refresh sent before whose answer never came: the same again.
+            Some(sent) => sent,
+            None => self.write_ahead(key, lease, &session.doc).await?,
+        };
+        match self
+            .provider
+            .refresh(&session.tokens.refresh_token, &idempotency_key)
+            .await
+        {
             Ok(answer) => self.keep_refreshed(key, lease, session, answer).await,
             Err(GrantError::Refused(reason)) => {
                 tracing::info!(reason, "the provider refused the refresh: the session ends");
@@ -151,6 +160,43 @@ impl Bff {
                 Err(BffError::SignedOut)
             }
             Err(GrantError::Unavailable(error)) => Err(BffError::Unavailable(error.to_string())),
+        }
+    }
+
+    /// Writes a new refresh's `Idempotency-Key` into the session under
+    /// `lease` before the refresh leaves; the key.
+    async fn write_ahead(
+        &self,
+        key: &str,
+        lease: &Lease,
+        doc: &SessionDoc,
+    ) -> Result<String, BffError> {
+        let idempotency_key = crate::domain::random::token()
+            .map_err(|e| BffError::Unavailable(format!("no randomness: {e}")))?;
+        let doc = doc.clone().with_refresh_key(&idempotency_key);
+        self.write(key, lease, &doc).await?;
+        Ok(idempotency_key)
+    }
+
+    /// Writes `doc` as the session's under `lease`, kept until the session
+    /// ends; a lease lost meanwhile keeps nothing.
+    async fn write(&self, key: &str, lease: &Lease, doc: &SessionDoc) -> Result<(), BffError> {
+        let json = serde_json::to_string(doc)
+            .map_err(|e| BffError::Unavailable(format!("unserialisable session: {e}")))?;
+        let now = self.clock.now_ms();
+        let ttl = Duration::from_millis(doc.expires_at_ms.saturating_sub(now).max(1));
+        match self.store.write(key, lease, &json, ttl).await? {
+            Written::Kept => Ok(()),
+            Written::Gone => Err(BffError::SignedOut),
+            outcome @ (Written::LeaseLost | Written::Stale) => {
+                tracing::error!(
+                    ?outcome,
+                    "a refresh outlived its lease: nothing of it was written"
+                );
+                Err(BffError::Unavailable(
+                    "the refresh took longer than its lease".into(),
+                ))
+            }
         }
     }
 
@@ -181,21 +227,7 @@ impl Bff {
         };
         let doc = SessionDoc::seal(holder, &tokens, &self.sealer, key)
             .map_err(|e| BffError::Unavailable(format!("no randomness: {e}")))?;
-        let json = serde_json::to_string(&doc)
-            .map_err(|e| BffError::Unavailable(format!("unserialisable session: {e}")))?;
-        let ttl = Duration::from_millis(doc.expires_at_ms.saturating_sub(now).max(1));
-        match self.store.write(key, lease, &json, ttl).await? {
-            Written::Kept => Ok(Fresh { doc, tokens }),
-            Written::Gone => Err(BffError::SignedOut),
-            outcome @ (Written::LeaseLost | Written::Stale) => {
-                tracing::error!(
-                    ?outcome,
-                    "a refresh outlived its lease: its tokens were not kept"
-                );
-                Err(BffError::Unavailable(
-                    "the refresh took longer than its lease".into(),
-                ))
-            }
-        }
+        self.write(key, lease, &doc).await?;
+        Ok(Fresh { doc, tokens })
     }
 }

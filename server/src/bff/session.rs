@@ -49,6 +49,13 @@ pub struct SessionDoc {
     access_token: String,
     refresh_token: String,
     id_token: Option<String>,
+    /// The `Idempotency-Key` of a refresh sent and not yet answered,
+    /// written before it left: the next refresh (here or on another
+    /// instance) sends the same refresh token with the same key, so an
+    /// answer lost after the provider rotated costs nothing where the
+    /// provider keeps answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_key: Option<String>,
 }
 
 /// Who a session belongs to, and how long it lasts.
@@ -93,7 +100,17 @@ impl SessionDoc {
                 .as_deref()
                 .map(|token| sealer.seal(token, key))
                 .transpose()?,
+            refresh_key: None,
         })
+    }
+
+    /// The same session with a refresh under way, sent with `key`.
+    #[must_use]
+    pub fn with_refresh_key(self, key: &str) -> Self {
+        Self {
+            refresh_key: Some(key.to_owned()),
+            ..self
+        }
     }
 
     /// The tokens, opened.

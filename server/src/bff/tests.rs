@@ -430,6 +430,36 @@ async fn an_upstream_401_refreshes_once_and_replays() {
 }
 
 #[tokio::test]
+async fn a_refresh_answer_lost_after_the_provider_rotated_costs_nothing() {
+    let provider = provider().await;
+    let app = bff(&provider, |_| {}).await;
+    let (_, id) = sign_in(&app, None).await;
+    app.time.advance(Duration::from_secs(ACCESS_TTL_SECS));
+    provider.lose_next_answer();
+    call(&app, Method::GET, RESOURCE, &id)
+        .await
+        .assert_abp_error(StatusCode::SERVICE_UNAVAILABLE, "Bff:Unavailable");
+    // The retry sends the spent token with the key written ahead of the
+    // lost refresh: the provider answers it again, no reuse.
+    let again = call(&app, Method::GET, RESOURCE, &id).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    let grants = provider.grants();
+    assert_eq!(
+        (grants.refreshes, grants.replayed, grants.reused),
+        (1, 1, 0)
+    );
+    // And the session goes on with the pair it got, under a new key.
+    app.time.advance(Duration::from_secs(ACCESS_TTL_SECS));
+    let later = call(&app, Method::GET, RESOURCE, &id).await;
+    assert_eq!(later.status, StatusCode::OK, "{}", later.text());
+    let grants = provider.grants();
+    assert_eq!(
+        (grants.refreshes, grants.replayed, grants.reused),
+        (2, 1, 0)
+    );
+}
+
+#[tokio::test]
 async fn a_refused_refresh_ends_the_session() {
     let provider = provider().await;
     let app = bff(&provider, |_| {}).await;

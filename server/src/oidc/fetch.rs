@@ -7,8 +7,8 @@ use std::error::Error;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderValue, Method, Request, StatusCode, Uri};
+use axum::http::header::{ACCEPT, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client as LegacyClient;
@@ -69,7 +69,9 @@ impl Client {
     }
 
     async fn get(&self, uri: &Uri) -> Result<Bytes, ProviderError> {
-        let (status, body) = self.exchange(Method::GET, uri, None, None).await?;
+        let (status, body) = self
+            .exchange(Method::GET, uri, None, HeaderMap::new())
+            .await?;
         if status != StatusCode::OK {
             return Err(ProviderError::Status {
                 url: uri.to_string(),
@@ -79,19 +81,19 @@ impl Client {
         Ok(body)
     }
 
-    /// `POST uri` with `form` (`application/x-www-form-urlencoded`) and,
-    /// if given, the `Authorization` header, within [`FETCH_TIMEOUT`]: the
+    /// `POST uri` with `form` (`application/x-www-form-urlencoded`) and
+    /// `headers` (a client's `Authorization`, say), within [`FETCH_TIMEOUT`]: the
     /// status and at most [`MAX_DOCUMENT_BYTES`] of body, whatever the
     /// status (an OAuth error is a `400` with a JSON body).
     pub async fn post_form(
         &self,
         uri: &Uri,
         form: String,
-        authorization: Option<HeaderValue>,
+        headers: HeaderMap,
     ) -> Result<(StatusCode, Bytes), ProviderError> {
         tokio::time::timeout(
             FETCH_TIMEOUT,
-            self.exchange(Method::POST, uri, Some(form), authorization),
+            self.exchange(Method::POST, uri, Some(form), headers),
         )
         .await
         .map_err(|_| ProviderError::Timeout {
@@ -105,7 +107,7 @@ impl Client {
         method: Method,
         uri: &Uri,
         form: Option<String>,
-        authorization: Option<HeaderValue>,
+        extra: HeaderMap,
     ) -> Result<(StatusCode, Bytes), ProviderError> {
         let has_form = form.is_some();
         let mut request = Request::new(Full::new(Bytes::from(form.unwrap_or_default())));
@@ -119,9 +121,7 @@ impl Client {
                 HeaderValue::from_static("application/x-www-form-urlencoded"),
             );
         }
-        if let Some(authorization) = authorization {
-            headers.insert(AUTHORIZATION, authorization);
-        }
+        headers.extend(extra);
         let response =
             self.0
                 .request(request)

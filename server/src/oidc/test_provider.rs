@@ -3,6 +3,7 @@
 //! `server/tests/keys/`, and a token endpoint and revocation for one
 //! confidential client (the BFF's tests).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -122,6 +123,12 @@ struct Published {
     clock: Option<Clock>,
     /// Unspent refresh tokens (single use: a refresh rotates them).
     refresh_tokens: Vec<String>,
+    /// The answers of refreshes sent with an `Idempotency-Key`, by spent
+    /// token and key: the same request again gets the same answer.
+    answered: HashMap<(String, String), Value>,
+    /// How many refresh answers to lose after the rotation (answered `502`,
+    /// as a proxy whose connection to the provider dropped).
+    answers_to_lose: u32,
     issued: u64,
     /// What the token and revocation endpoints were asked.
     pub grants: Grants,
@@ -136,6 +143,8 @@ pub(crate) struct Grants {
     pub(crate) refreshes: u32,
     /// Refresh tokens presented again after their rotation.
     pub(crate) reused: u32,
+    /// Refreshes answered again for the same token and `Idempotency-Key`.
+    pub(crate) replayed: u32,
     /// Tokens revoked.
     pub(crate) revocations: u32,
 }
@@ -202,6 +211,8 @@ impl Provider {
             signer: None,
             clock: None,
             refresh_tokens: Vec::new(),
+            answered: HashMap::new(),
+            answers_to_lose: 0,
             issued: 0,
             grants: Grants::default(),
         }));
@@ -263,6 +274,16 @@ impl Provider {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .grants
+    }
+
+    /// Loses the next refresh's answer after rotating: the token is spent,
+    /// the new pair issued (and kept for its `Idempotency-Key`), the caller
+    /// gets `502`.
+    pub(crate) fn lose_next_answer(&self) {
+        self.published
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .answers_to_lose += 1;
     }
 
     /// Revokes `tokens`, as a logout elsewhere would.
@@ -366,6 +387,15 @@ async fn token(
         }
         Some("refresh_token") => {
             let presented = form.refresh_token.unwrap_or_default();
+            let key = headers
+                .get("idempotency-key")
+                .and_then(|value| value.to_str().ok())
+                .map(|key| (presented.clone(), key.to_owned()));
+            if let Some(answer) = key.as_ref().and_then(|key| published.answered.get(key)) {
+                let answer = answer.clone();
+                published.grants.replayed += 1;
+                return Json(answer).into_response();
+            }
             let before = published.refresh_tokens.len();
             published.refresh_tokens.retain(|live| *live != presented);
             if published.refresh_tokens.len() == before {
@@ -373,7 +403,15 @@ async fn token(
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
             }
             published.grants.refreshes += 1;
-            Json(issue(&mut published, None)).into_response()
+            let answer = issue(&mut published, None);
+            if let Some(key) = key {
+                published.answered.insert(key, answer.clone());
+            }
+            if published.answers_to_lose > 0 {
+                published.answers_to_lose -= 1;
+                return StatusCode::BAD_GATEWAY.into_response();
+            }
+            Json(answer).into_response()
         }
         _ => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type"),
     }
