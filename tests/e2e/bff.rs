@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::{
     bff_stack::BffStack,
     harness::{ClientStats, Endpoint},
-    pages::App,
+    pages::{App, all_unavailable},
 };
 
 /// The provider's access tokens live this long (s); the BFF refreshes at
@@ -395,12 +395,7 @@ async fn with_redis_down_calls_fail_clearly_and_nobody_is_signed_out() {
 
     stack.redis.stop();
     let cards = app.reload_cards().await;
-    assert!(
-        cards
-            .iter()
-            .all(|(_, state, error)| state == "error" && error.as_deref() == Some("unavailable")),
-        "{cards:?}"
-    );
+    assert!(all_unavailable(&cards), "{cards:?}");
     let words = app.run("return document.body.innerText", vec![]).await;
     assert!(
         words
@@ -418,4 +413,56 @@ async fn with_redis_down_calls_fail_clearly_and_nobody_is_signed_out() {
     })
     .await;
     assert_eq!(app.path().await, "/dashboard", "still signed in");
+}
+
+#[tokio::test]
+async fn a_role_given_at_the_provider_shows_after_the_bffs_refresh_and_a_reload() {
+    let stack = BffStack::start(ACCESS_TTL).await;
+    let app = signed_in(&stack, "alice").await;
+    assert!(!app.has_menu_item("reports").await);
+
+    stack
+        .provider
+        .set_roles(&[("admin", &["admin"]), ("alice", &["user", "auditor"])]);
+    let_the_access_token_expire().await;
+    let before = bff_grants(&stack).await.refresh_token;
+    // The build has REFRESH_ROLE on: the reload fetches the roles, and
+    // the BFF refreshes the due token first, which carries the new role.
+    app.reload().await;
+    app.wait_for_menu_item("reports", true).await;
+    assert_eq!(bff_grants(&stack).await.refresh_token, before + 1);
+    app.click("nav-item-reports").await;
+    app.wait_for_path("/reports").await;
+}
+
+#[tokio::test]
+async fn a_sign_in_the_provider_refuses_comes_back_in_words() {
+    let stack = BffStack::start(300).await;
+    let app = App::open_at(&stack.origin).await;
+    app.goto("/login").await;
+    app.click("login-bff").await;
+    app.cancel_at_provider().await;
+    app.wait_until("the refusal in words", || async {
+        app.text("login-error")
+            .await
+            .contains("The identity provider refused the sign-in")
+    })
+    .await;
+    assert!(stack.redis.session_keys().is_empty(), "nobody signed in");
+    assert_eq!(bff_grants(&stack).await.authorization_code, 0);
+}
+
+#[tokio::test]
+async fn a_session_the_bff_ended_shows_one_notice_and_the_login_page() {
+    let stack = BffStack::start(300).await;
+    let app = signed_in(&stack, "alice").await;
+    // Gone at the BFF (expired, or ended by an operator): its next answer
+    // is 401.
+    for key in stack.redis.session_keys() {
+        stack.redis.cli(&["del", &key]);
+    }
+    app.click("dashboard-reload").await;
+    app.wait_for_path("/login").await;
+    app.find("session-expired").await;
+    assert_eq!(app.count("[role=\"alert\"]").await, 1, "one notice");
 }

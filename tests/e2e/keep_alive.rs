@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::{
     harness::{Endpoint, FaultRequest, ServerOptions},
-    pages::{App, all_in},
+    pages::{App, all_in, all_unavailable},
 };
 
 fn short_tokens(ttl: &'static str) -> ServerOptions {
@@ -91,14 +91,6 @@ async fn three_tabs_left_open_across_two_expiries_cost_one_refresh_each() {
     }
     let cards = app.reload_cards().await;
     assert!(all_in(&cards, "ready"), "{cards:?}");
-}
-
-/// Every card failed as "temporarily unavailable".
-fn all_unavailable(cards: &[(String, String, Option<String>)]) -> bool {
-    cards.len() == 5
-        && cards
-            .iter()
-            .all(|(_, state, error)| state == "error" && error.as_deref() == Some("unavailable"))
 }
 
 #[tokio::test]

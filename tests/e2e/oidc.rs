@@ -179,13 +179,7 @@ async fn a_sign_in_the_provider_refuses_shows_its_message() {
     let app = App::open(&server).await;
     app.wait_for_path("/login").await;
     app.go_to_provider().await;
-    // The development pages' "[ Cancel ]": error=access_denied.
-    app.find_css("a[href*=\"/abort\"]")
-        .await
-        .click()
-        .await
-        .expect("cancel");
-    app.wait_for_path("/login").await;
+    app.cancel_at_provider().await;
     app.wait_until("the provider's message", || async {
         app.text("login-error")
             .await

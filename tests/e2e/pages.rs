@@ -321,6 +321,17 @@ impl App {
         self.fill_provider_form(user).await;
     }
 
+    /// Cancels the sign-in on the provider's page (its development pages'
+    /// "[ Cancel ]": `error=access_denied`) and waits for the login page.
+    pub async fn cancel_at_provider(&self) {
+        self.find_css("a[href*=\"/abort\"]")
+            .await
+            .click()
+            .await
+            .expect("cancel");
+        self.wait_for_path("/login").await;
+    }
+
     /// Fills and sends the provider's login form as `user`.
     async fn fill_provider_form(&self, user: &str) {
         let login = self.find_css("input[name=\"login\"]").await;
@@ -574,6 +585,15 @@ impl App {
 /// Whether `cards` are the dashboard's five, all in `state`.
 pub fn all_in(cards: &[(String, String, Option<String>)], state: &str) -> bool {
     cards.len() == 5 && cards.iter().all(|(_, s, _)| s == state)
+}
+
+/// Whether `cards` are the dashboard's five, all failed as "temporarily
+/// unavailable".
+pub fn all_unavailable(cards: &[(String, String, Option<String>)]) -> bool {
+    cards.len() == 5
+        && cards
+            .iter()
+            .all(|(_, state, error)| state == "error" && error.as_deref() == Some("unavailable"))
 }
 
 /// A DevTools protocol command, sent through ChromeDriver.

@@ -2,7 +2,7 @@
 
 use crate::{
     harness::{Endpoint, FaultRequest, Server, ServerOptions},
-    pages::{App, all_in},
+    pages::{App, all_in, all_unavailable},
 };
 
 async fn alice_on_the_dashboard() -> (Server, App) {
@@ -96,12 +96,7 @@ async fn reload_with_a_failing_refresh_endpoint(fault: FaultRequest) -> (Server,
     api.fault(fault).await;
 
     let cards = app.reload_cards().await;
-    assert!(
-        cards
-            .iter()
-            .all(|(_, state, error)| state == "error" && error.as_deref() == Some("unavailable")),
-        "{cards:?}"
-    );
+    assert!(all_unavailable(&cards), "{cards:?}");
     assert_eq!(app.path().await, "/dashboard");
     assert!(app.local_storage("silent-refresh.session").await.is_some());
     assert_eq!(app.text("current-user").await, "Alice Liddell");

@@ -59,7 +59,7 @@ impl Bff {
     /// Whether `session`'s access token must be refreshed before use:
     /// it is due, or it is the one the upstream `refused`.
     fn due(&self, session: &Fresh, refused: Option<&str>) -> bool {
-        self.clock.now_ms() >= session.doc.refresh_at_ms
+        self.clock.now_ms() >= session.doc.holder.refresh_at_ms
             || refused == Some(session.tokens.access_token.as_str())
     }
 
@@ -184,7 +184,7 @@ impl Bff {
         let json = serde_json::to_string(doc)
             .map_err(|e| BffError::Unavailable(format!("unserialisable session: {e}")))?;
         let now = self.clock.now_ms();
-        let ttl = Duration::from_millis(doc.expires_at_ms.saturating_sub(now).max(1));
+        let ttl = Duration::from_millis(doc.holder.expires_at_ms.saturating_sub(now).max(1));
         match self.store.write(key, lease, &json, ttl).await? {
             Written::Kept => Ok(()),
             Written::Gone => Err(BffError::SignedOut),
@@ -217,13 +217,13 @@ impl Bff {
         let expires_in = answer.expires_in.unwrap_or(60);
         let roles = match self.tokens.verify(&tokens.access_token).await {
             Ok(user) => user.roles,
-            Err(_) => session.doc.roles.clone(),
+            Err(_) => session.doc.holder.roles.clone(),
         };
         let holder = Holder {
             roles,
             access_expires_at_ms: now + expires_in * 1000,
             refresh_at_ms: refresh_at(now, expires_in),
-            ..session.doc.holder()
+            ..session.doc.holder.clone()
         };
         let doc = SessionDoc::seal(holder, &tokens, &self.sealer, key)
             .map_err(|e| BffError::Unavailable(format!("no randomness: {e}")))?;

@@ -242,12 +242,12 @@ pub async fn user(
     let doc = session.doc;
     Ok(Json(BffUser {
         is_authenticated: true,
-        sub: doc.subject,
-        name: doc.name,
-        roles: doc.roles,
-        session_started_at: doc.started_at_ms,
-        session_expires_at: doc.expires_at_ms,
-        access_token_expires_at: doc.access_expires_at_ms,
+        sub: doc.holder.subject,
+        name: doc.holder.name,
+        roles: doc.holder.roles,
+        session_started_at: doc.holder.started_at_ms,
+        session_expires_at: doc.holder.expires_at_ms,
+        access_token_expires_at: doc.holder.access_expires_at_ms,
     }))
 }
 

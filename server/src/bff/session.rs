@@ -32,20 +32,9 @@ pub struct Tokens {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionDoc {
-    /// The user's subject at the provider.
-    pub subject: String,
-    /// The user's name, if the provider said.
-    pub name: Option<String>,
-    /// The user's roles, from the access token.
-    pub roles: Vec<String>,
-    /// When the session started (ms since the epoch).
-    pub started_at_ms: u64,
-    /// When the access token expires (ms since the epoch).
-    pub access_expires_at_ms: u64,
-    /// When the access token is refreshed ahead of its expiry.
-    pub refresh_at_ms: u64,
-    /// When the session ends: the refresh token's lifetime (ms since the epoch).
-    pub expires_at_ms: u64,
+    /// Who it belongs to, and how long it lasts.
+    #[serde(flatten)]
+    pub holder: Holder,
     access_token: String,
     refresh_token: String,
     id_token: Option<String>,
@@ -58,14 +47,16 @@ pub struct SessionDoc {
     pub refresh_key: Option<String>,
 }
 
-/// Who a session belongs to, and how long it lasts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Who a session belongs to, and how long it lasts (times in ms since the
+/// epoch).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Holder {
-    /// The user's subject.
+    /// The user's subject at the provider.
     pub subject: String,
-    /// The user's name.
+    /// The user's name, if the provider said.
     pub name: Option<String>,
-    /// The user's roles.
+    /// The user's roles, from the access token.
     pub roles: Vec<String>,
     /// When the session started.
     pub started_at_ms: u64,
@@ -86,13 +77,7 @@ impl SessionDoc {
         key: &str,
     ) -> Result<Self, getrandom::Error> {
         Ok(Self {
-            subject: holder.subject,
-            name: holder.name,
-            roles: holder.roles,
-            started_at_ms: holder.started_at_ms,
-            access_expires_at_ms: holder.access_expires_at_ms,
-            refresh_at_ms: holder.refresh_at_ms,
-            expires_at_ms: holder.expires_at_ms,
+            holder,
             access_token: sealer.seal(&tokens.access_token, key)?,
             refresh_token: sealer.seal(&tokens.refresh_token, key)?,
             id_token: tokens
@@ -124,18 +109,5 @@ impl SessionDoc {
                 .map(|token| sealer.open(token, key))
                 .transpose()?,
         })
-    }
-
-    /// Who it belongs to.
-    pub fn holder(&self) -> Holder {
-        Holder {
-            subject: self.subject.clone(),
-            name: self.name.clone(),
-            roles: self.roles.clone(),
-            started_at_ms: self.started_at_ms,
-            access_expires_at_ms: self.access_expires_at_ms,
-            refresh_at_ms: self.refresh_at_ms,
-            expires_at_ms: self.expires_at_ms,
-        }
     }
 }
