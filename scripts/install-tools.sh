@@ -37,6 +37,30 @@ if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed)"; the
   rustup target add wasm32-unknown-unknown
 fi
 
+# The release app's size-optimised standard library (release_build in
+# lib.sh; RELEASE_STD=stable does without): the nightly's std sources and
+# wasm target, and the crates std depends on, fetched so that builds run
+# offline.
+if [[ "${RELEASE_STD:-size}" == size ]]; then
+  if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1; then
+    step "rustup toolchain install $NIGHTLY"
+    rustup toolchain install "$NIGHTLY" --profile minimal
+  fi
+  if ! grep -qx rust-src <<<"$(rustup component list --installed --toolchain "$NIGHTLY" | sed 's/-x86_64.*//; s/ .*//')"; then
+    step "rustup component add rust-src --toolchain $NIGHTLY"
+    rustup component add rust-src --toolchain "$NIGHTLY"
+  fi
+  if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed --toolchain "$NIGHTLY")"; then
+    step "rustup target add wasm32-unknown-unknown --toolchain $NIGHTLY"
+    rustup target add wasm32-unknown-unknown --toolchain "$NIGHTLY"
+  fi
+  STD_MANIFEST="$(rustup run "$NIGHTLY" rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
+  if ! rustup run "$NIGHTLY" cargo fetch --offline --manifest-path "$STD_MANIFEST" >/dev/null 2>&1; then
+    step "cargo fetch (the crates of $NIGHTLY's standard library)"
+    rustup run "$NIGHTLY" cargo fetch --manifest-path "$STD_MANIFEST"
+  fi
+fi
+
 # Tools we only run are built for a short wait, not for the last percent of
 # speed: without Trunk's own release profile (fat LTO, one codegen unit) and
 # without the features an offline build never uses (Trunk's update check and

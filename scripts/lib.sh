@@ -8,3 +8,37 @@ cd "$ROOT"
 
 # Prints a step heading.
 step() { printf '\n==> %s\n' "$*"; }
+
+# The nightly that builds the release app with a size-optimised standard
+# library (scripts/install-tools.sh adds its rust-src and wasm target).
+NIGHTLY=nightly
+
+# Where release_build leaves cargo's output.
+release_target_dir() {
+  case "${RELEASE_STD:-size}" in
+    stable) echo "$ROOT/target" ;;
+    *) echo "$ROOT/target/size-std" ;;
+  esac
+}
+
+# `trunk build --release --offline "$@"`. With RELEASE_STD=size (the
+# default): on $NIGHTLY, the standard library rebuilt for size and panics
+# turned into traps, in a target folder of its own. With RELEASE_STD=stable:
+# on stable Rust with its prebuilt standard library.
+release_build() {
+  case "${RELEASE_STD:-size}" in
+    size)
+      RUSTUP_TOOLCHAIN=$NIGHTLY CARGO_TARGET_DIR="$(release_target_dir)" \
+        CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+        CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
+        CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT=true \
+        CARGO_PROFILE_RELEASE_PANIC=immediate-abort \
+        trunk build --release --offline "$@"
+      ;;
+    stable) trunk build --release --offline "$@" ;;
+    *)
+      echo "RELEASE_STD must be size or stable, not ${RELEASE_STD}" >&2
+      return 2
+      ;;
+  esac
+}

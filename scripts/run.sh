@@ -9,7 +9,7 @@ scripts/install-tools.sh
 
 export REFRESH_ROLE="${REFRESH_ROLE:-on}"
 step "trunk build --release (REFRESH_ROLE=$REFRESH_ROLE)"
-trunk build --release --offline
+release_build
 step "cargo build -p silent-refresh-server"
 cargo build -p silent-refresh-server
 step "starting the server (Ctrl-C stops it)"

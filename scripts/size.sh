@@ -54,8 +54,8 @@ build() {
   local name=$1; shift
   step "trunk build --release ($name) -> $OUT/$name"
   rm -rf "${OUT:?}/$name"
-  env "$@" trunk build --release --offline --dist "$OUT/$name" >/dev/null
-  cp target/wasm32-unknown-unknown/release/silent-refresh.wasm "$OUT/$name.named.wasm"
+  (export "$@"; release_build --dist "$OUT/$name" >/dev/null)
+  cp "$(release_target_dir)/wasm32-unknown-unknown/release/silent-refresh.wasm" "$OUT/$name.named.wasm"
 }
 
 build seed AUTH_MODE=seed
