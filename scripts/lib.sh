@@ -22,13 +22,15 @@ release_target_dir() {
 }
 
 # `trunk build --release --offline "$@"`. With RELEASE_STD=size (the
-# default): on $NIGHTLY, the standard library rebuilt for size and panics
-# turned into traps, in a target folder of its own. With RELEASE_STD=stable:
-# on stable Rust with its prebuilt standard library.
+# default): on $NIGHTLY, the standard library rebuilt for size, panics
+# turned into traps and Leptos' view types erased (`erase_components`), in
+# a target folder of its own. With RELEASE_STD=stable: on stable Rust with
+# its prebuilt standard library.
 release_build() {
   case "${RELEASE_STD:-size}" in
     size)
       RUSTUP_TOOLCHAIN=$NIGHTLY CARGO_TARGET_DIR="$(release_target_dir)" \
+        RUSTFLAGS="--cfg erase_components" \
         CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
         CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
         CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT=true \
