@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -370,15 +370,22 @@ fn issue(published: &mut Published, nonce: Option<&str>) -> Value {
     answer
 }
 
+/// What the provider holds, for a request its client authenticated.
+fn for_client<'a>(
+    published: &'a Mutex<Published>,
+    headers: &HeaderMap,
+) -> Option<MutexGuard<'a, Published>> {
+    client_authenticated(headers).then(|| published.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
 async fn token(
     State((published, _)): State<Shared>,
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    if !client_authenticated(&headers) {
+    let Some(mut published) = for_client(&published, &headers) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
-    }
-    let mut published = published.lock().unwrap_or_else(PoisonError::into_inner);
+    };
     match form.grant_type.as_deref() {
         Some("authorization_code") => {
             published.grants.codes += 1;
@@ -422,10 +429,9 @@ async fn revoke(
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    if !client_authenticated(&headers) {
+    let Some(mut published) = for_client(&published, &headers) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
-    }
-    let mut published = published.lock().unwrap_or_else(PoisonError::into_inner);
+    };
     let presented = form.token.unwrap_or_default();
     published.refresh_tokens.retain(|live| *live != presented);
     published.grants.revocations += 1;
