@@ -17,6 +17,8 @@ CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"   # 0.22 needs a newer rustc than th
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 [[ -n "$WASM_BINDGEN_VERSION" ]] || { echo "wasm-bindgen is not in Cargo.lock" >&2; exit 1; }
 
+WASM_SPLIT_VERSION=0.2.4
+
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 apt_install() {
   as_root apt-get update -qq
@@ -82,6 +84,17 @@ if ! has_version wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: that lock file asks for a crate version the registry lacks.
   quick_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# The release build's splitter (scripts/trunk-app.sh): it cuts cargo's wasm
+# into the main module and one chunk per page. The version that reads the
+# split points of the wasm_split_helpers in Cargo.lock.
+# It prints no version: cargo's list of installed crates says which it is.
+if ! command -v wasm-split-cli >/dev/null \
+    || ! grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:" <<<"$(cargo install --list)"; then
+  step "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION"
+  quick_install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked \
+    --features build-binary --force
 fi
 
 # The build writes brotli copies of its assets (scripts/compress-assets.sh).

@@ -21,26 +21,32 @@ release_target_dir() {
   esac
 }
 
-# `trunk build --release --offline "$@"`. With RELEASE_STD=size (the
-# default): on $NIGHTLY, the standard library rebuilt for size, panics
-# turned into traps and Leptos' view types erased (`erase_components`), in
-# a target folder of its own. With RELEASE_STD=stable: on stable Rust with
-# its prebuilt standard library.
-release_build() {
+# with_release_std CMD...: runs CMD with the environment of a release
+# build. With RELEASE_STD=size (the default): on $NIGHTLY, the standard
+# library rebuilt for size, panics turned into traps and Leptos' view types
+# erased (`erase_components`), in a target folder of its own. With
+# RELEASE_STD=stable: on stable Rust with its prebuilt standard library.
+# APP_RUSTFLAGS are added to the RUSTFLAGS either way.
+with_release_std() {
   case "${RELEASE_STD:-size}" in
     size)
       RUSTUP_TOOLCHAIN=$NIGHTLY CARGO_TARGET_DIR="$(release_target_dir)" \
-        RUSTFLAGS="--cfg erase_components" \
+        RUSTFLAGS="--cfg erase_components${APP_RUSTFLAGS:+ $APP_RUSTFLAGS}" \
         CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
         CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
         CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT=true \
         CARGO_PROFILE_RELEASE_PANIC=immediate-abort \
-        trunk build --release --offline "$@"
+        "$@"
       ;;
-    stable) trunk build --release --offline "$@" ;;
+    stable) RUSTFLAGS="${APP_RUSTFLAGS:-}" "$@" ;;
     *)
       echo "RELEASE_STD must be size or stable, not ${RELEASE_STD}" >&2
       return 2
       ;;
   esac
 }
+
+# `trunk build --release --offline "$@"` in a release build's environment
+# (the app's own hook, scripts/trunk-app.sh, sets it too; the examples'
+# builds take it from here).
+release_build() { with_release_std trunk build --release --offline "$@"; }

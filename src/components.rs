@@ -10,6 +10,7 @@ mod layout;
 mod load;
 mod nav_menu;
 mod offline_banner;
+mod page_chunk;
 mod session_panel;
 mod session_timeline;
 mod sign_in_error;
@@ -23,6 +24,7 @@ pub use layout::AdminLayout;
 pub use load::{Load, Loader, use_load};
 pub use nav_menu::NavMenu;
 pub use offline_banner::OfflineBanner;
+pub use page_chunk::{BuildPage, LoadPage, PageChunk, PageFuture};
 pub use session_panel::SessionPanel;
 pub use session_timeline::SessionTimeline;
 pub use sign_in_error::{

@@ -139,6 +139,7 @@ messages! {
     ReloadAll => "Reload all", "全部刷新";
     Loading => "Loading…", "加载中…";
     Retry => "Try again", "重试";
+    PageNotLoaded => "This page could not be loaded. Check the connection and try again.", "无法加载此页面，请检查网络连接后重试。";
     TemporarilyUnavailable => "Temporarily unavailable. Please try again shortly.", "服务暂时不可用，请稍后重试。";
     NetworkError => "The server could not be reached.", "无法连接服务器。";
     TimedOut => "The server did not answer in time.", "服务器响应超时。";

@@ -33,13 +33,10 @@ use leptos_router::{
 };
 
 use crate::{
-    components::{AdminLayout, RequirePolicy},
+    components::{AdminLayout, PageChunk, RequirePolicy},
     deployment::Deployment,
     i18n::I18n,
-    pages::{
-        AdminUsersPage, DashboardPage, DeploymentErrorPage, DiagnosticsPage, LoginPage, NotFound,
-        NotFoundPage, ProfilePage, ReportsPage, SignInCallbackPage,
-    },
+    pages::{DeploymentErrorPage, LoginPage, NotFound, NotFoundPage, SignInCallbackPage, split},
     routes::{
         ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, LOGIN, PROFILE, REPORTS, SIGN_IN_CALLBACK,
     },
@@ -71,23 +68,23 @@ pub fn App(
                     <Route path=path!("") view=|| view! { <Redirect path=HOME/> }/>
                     <Route
                         path=DASHBOARD.path()
-                        view=|| view! { <RequirePolicy page=DASHBOARD><DashboardPage/></RequirePolicy> }
+                        view=|| view! { <RequirePolicy page=DASHBOARD><PageChunk load=split::dashboard/></RequirePolicy> }
                     />
                     <Route
                         path=REPORTS.path()
-                        view=|| view! { <RequirePolicy page=REPORTS><ReportsPage/></RequirePolicy> }
+                        view=|| view! { <RequirePolicy page=REPORTS><PageChunk load=split::reports/></RequirePolicy> }
                     />
                     <Route
                         path=ADMIN_USERS.path()
-                        view=|| offered(ADMIN_USERS, || view! { <RequirePolicy page=ADMIN_USERS><AdminUsersPage/></RequirePolicy> })
+                        view=|| offered(ADMIN_USERS, || view! { <RequirePolicy page=ADMIN_USERS><PageChunk load=split::admin_users/></RequirePolicy> })
                     />
                     <Route
                         path=PROFILE.path()
-                        view=|| view! { <RequirePolicy page=PROFILE><ProfilePage/></RequirePolicy> }
+                        view=|| view! { <RequirePolicy page=PROFILE><PageChunk load=split::profile/></RequirePolicy> }
                     />
                     <Route
                         path=DIAGNOSTICS.path()
-                        view=|| view! { <RequirePolicy page=DIAGNOSTICS><DiagnosticsPage/></RequirePolicy> }
+                        view=|| view! { <RequirePolicy page=DIAGNOSTICS><PageChunk load=split::diagnostics/></RequirePolicy> }
                     />
                 </ParentRoute>
             </Routes>

@@ -9,6 +9,7 @@ mod not_found;
 mod profile;
 mod reports;
 mod sign_in_callback;
+pub mod split;
 
 pub use admin_users::AdminUsersPage;
 pub use dashboard::DashboardPage;

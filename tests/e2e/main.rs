@@ -6,6 +6,7 @@ mod a11y;
 mod abp;
 mod bff;
 mod bff_stack;
+mod chunks;
 mod csp;
 mod diagnostics;
 mod example;

@@ -1,0 +1,96 @@
+//! Pages fetched when first visited: each console page's code is a wasm
+//! chunk of its own, fetched the first time the page opens and kept like
+//! every content-hashed file; one that cannot be fetched says so in words,
+//! with *Try again*.
+
+use serde_json::{Value, json};
+
+use crate::{harness::ServerOptions, pages::App};
+
+/// The page chunks (`split_<page>-<hash>.wasm`) the tab has fetched so far.
+async fn fetched_pages(app: &App) -> Vec<String> {
+    let names = app
+        .run(
+            "return performance.getEntriesByType('resource')
+                .map(entry => new URL(entry.name).pathname)
+                .filter(path => /^\\/split_[a-z_]+-[0-9a-f]+\\.wasm$/.test(path))
+                .map(path => path.slice(7, path.lastIndexOf('-')));",
+            vec![],
+        )
+        .await;
+    let mut pages: Vec<String> = serde_json::from_value(names).expect("a list of names");
+    pages.sort();
+    pages.dedup();
+    pages
+}
+
+#[tokio::test]
+async fn each_page_is_fetched_on_its_first_visit_and_kept_for_good() {
+    let (_server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
+    assert_eq!(
+        fetched_pages(&app).await,
+        ["dashboard"],
+        "only the page shown"
+    );
+
+    app.click("nav-item-profile").await;
+    app.find("profile").await;
+    assert_eq!(fetched_pages(&app).await, ["dashboard", "profile"]);
+
+    // Back to a page already fetched: nothing new.
+    app.click("nav-item-dashboard").await;
+    app.wait_for_cards("ready").await;
+    assert_eq!(fetched_pages(&app).await, ["dashboard", "profile"]);
+
+    let answer = app
+        .run(
+            "const entry = performance.getEntriesByType('resource')
+                .find(entry => entry.name.includes('/split_profile-'));
+            const response = await fetch(entry.name, { headers: { 'Accept-Encoding': 'br' } });
+            return [response.status, response.headers.get('cache-control'),
+                    response.headers.get('content-type')];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        answer,
+        json!([
+            200,
+            "public, max-age=31536000, immutable",
+            "application/wasm"
+        ]),
+        "a chunk is kept like every content-hashed file"
+    );
+}
+
+#[tokio::test]
+async fn a_page_whose_chunk_cannot_be_fetched_says_so_and_opens_on_try_again() {
+    let (_server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
+    app.devtools("Network.enable", json!({})).await;
+    app.devtools(
+        "Network.setBlockedURLs",
+        json!({ "urls": ["*/split_diagnostics-*"] }),
+    )
+    .await;
+
+    app.click("nav-item-diagnostics").await;
+    let error = app.find("page-chunk-error").await;
+    let words = error.text().await.expect("the error's text");
+    assert!(
+        words.contains("This page could not be loaded"),
+        "the failure in words, not a code: {words}"
+    );
+    // The console around it still works.
+    app.find("nav-item-dashboard").await;
+
+    app.devtools(
+        "Network.setBlockedURLs",
+        json!({ "urls": Value::Array(vec![]) }),
+    )
+    .await;
+    app.click("retry").await;
+    app.find("diagnostics").await;
+    assert!(!app.is_present("page-chunk-error").await);
+    app.click("burst-run").await;
+    app.find("burst-result").await;
+}
