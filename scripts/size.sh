@@ -31,7 +31,8 @@ import csv, re, sys, collections
 by_crate = collections.Counter()
 for row in csv.DictReader(sys.stdin):
     name = row["Name"]
-    if name.startswith("\"function names\""):
+    # Names, relocations and wasm-bindgen'"'"'s descriptions: gone after the build.
+    if name.startswith(("\"function names\"", "custom section", "export \"__wbindgen_describe")):
         continue
     crate = re.search(r"([A-Za-z_][A-Za-z0-9_]*)::", name)
     by_crate[crate.group(1) if crate else name.split(":")[0][:28]] += int(row["ShallowSize"])

@@ -82,15 +82,15 @@ macro_rules! messages {
             )*
         }
 
+        /// Every message in each [`Locale`], in the order of [`Msg`]: read
+        /// by index, where a `match` on message and locale compiled to a
+        /// jump table with two string constants per message.
+        const TEXTS: [[&str; Locale::ALL.len()]; [$($en),*].len()] = [$([$en, $zh]),*];
+
         impl Msg {
             /// The message in `locale`.
             pub fn text(self, locale: Locale) -> &'static str {
-                match (self, locale) {
-                    $(
-                        (Msg::$key, Locale::En) => $en,
-                        (Msg::$key, Locale::ZhCn) => $zh,
-                    )*
-                }
+                TEXTS[self as usize][locale as usize]
             }
         }
     };

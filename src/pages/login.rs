@@ -18,6 +18,8 @@ use crate::{
 };
 use silent_refresh_web::{ApiError, abp::SignInFailure};
 
+use super::split;
+
 /// Logs in, shows why when that fails, and returns to the page the user
 /// came from.
 #[component]
@@ -40,7 +42,9 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     view! {
-        <main class="login-screen">
+        // Every form's submit passes here on its way up: the page the login
+        // returns to starts loading beside the login itself.
+        <main class="login-screen" on:submit=move |_| split::prefetch(&target.get_untracked())>
             {match config::AUTH_MODE {
                 AuthMode::Seed => view! { <PasswordForm/> }.into_any(),
                 AuthMode::Abp => view! { <AbpForm/> }.into_any(),

@@ -3,9 +3,12 @@
 //! (`scripts/trunk-app.sh` runs the splitter), fetched when the page is first
 //! visited; in any other build it is an ordinary call.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 
-use crate::components::{BuildPage, PageFuture};
+use crate::{
+    components::{BuildPage, LoadPage, PageFuture},
+    routes::{ADMIN_USERS, DASHBOARD, DIAGNOSTICS, PROFILE, REPORTS},
+};
 
 /// Defines `pub fn $chunk() -> PageFuture`: the builder of `$page`, from
 /// the chunk named `$chunk`.
@@ -52,3 +55,22 @@ split_page!(
     /// The diagnostics, with the session timeline.
     diagnostics => super::DiagnosticsPage
 );
+
+/// Starts fetching the chunk of the page at `path`, for a page about to
+/// open (the one a login returns to): its chunk then arrives while the
+/// calls before it are under way, not after them. Any other path: nothing.
+pub fn prefetch(path: &str) {
+    let pages: [(&str, LoadPage); 5] = [
+        (DASHBOARD.href, dashboard),
+        (REPORTS.href, reports),
+        (ADMIN_USERS.href, admin_users),
+        (PROFILE.href, profile),
+        (DIAGNOSTICS.href, diagnostics),
+    ];
+    if let Some((_, load)) = pages.into_iter().find(|(href, _)| *href == path) {
+        // A failure shows when the page opens, which fetches it again.
+        spawn_local(async move {
+            let _ = load().await;
+        });
+    }
+}
