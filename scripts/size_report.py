@@ -5,13 +5,13 @@ Reads a built app's folder and prints, raw, gzip -9 and brotli -11:
 - the login page's first download: everything fetched before its form
   works (the page, its CSS, the main JS, the chunk loader, the main wasm);
 - the login page plus the dashboard: the first download and the chunks the
-  dashboard needs (its own and those it shares with other pages, as the
-  chunk loader lists them);
+  dashboard needs (the one it is in, DASHBOARD_CHUNK, and those that chunk
+  shares with others, as the chunk loader lists them);
 - the whole app, every chunk counted;
 - each chunk.
 Exits 1 when a figure is over its budget (gzip -9 bytes).
 
-    scripts/size_report.py DIR NAME FIRST_BUDGET DASHBOARD_BUDGET WHOLE_BUDGET
+    scripts/size_report.py DIR NAME DASHBOARD_CHUNK FIRST_BUDGET DASHBOARD_BUDGET WHOLE_BUDGET
 """
 
 import gzip
@@ -39,26 +39,26 @@ def total(paths):
     return tuple(sum(column) for column in zip(*figures)) if figures else (0, 0, 0)
 
 
-def chunks_of(loader, page):
-    """The wasm files the chunk loader fetches for `page`: its own and the
-    shared chunks its loader waits for."""
+def chunks_of(loader, chunk):
+    """The wasm files the chunk loader fetches for the chunk named `chunk`:
+    its own file and the shared ones it waits for."""
     text = loader.read_text()
     fetch = r'makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)"'
     shared = dict(re.findall(r"const (__chunk_\d+) = " + fetch, text))
     own = re.search(
-        r"export const __wasm_split_load_" + page + r" = wrapAsyncCb\(" + fetch
+        r"export const __wasm_split_load_" + chunk + r" = wrapAsyncCb\(" + fetch
         + r".*?, \[([^\]]*)\]\)\);",
         text,
         re.S,
     )
     if not own:
-        sys.exit(f"{loader} does not load the {page} page")
+        sys.exit(f"{loader} does not load a chunk named {chunk}")
     deps = [d.strip() for d in own.group(2).split(",") if d.strip()]
     return [own.group(1)] + [shared[d] for d in deps]
 
 
 def main():
-    folder, name, *budgets = sys.argv[1:]
+    folder, name, dashboard_chunk, *budgets = sys.argv[1:]
     folder = pathlib.Path(folder)
     first_budget, dashboard_budget, whole_budget = map(int, budgets)
 
@@ -71,7 +71,7 @@ def main():
     chunks = sorted(
         f for f in folder.glob("*.wasm") if f not in first
     )
-    dashboard = [folder / f for f in chunks_of(loaders[0], "dashboard")] if loaders else []
+    dashboard = [folder / f for f in chunks_of(loaders[0], dashboard_chunk)] if loaders else []
     everything = sorted(
         f for f in folder.iterdir() if f.suffix in (".html", ".css", ".js", ".wasm")
     )

@@ -1,21 +1,24 @@
-//! Where the console's pages are split off: in a build with
-//! `--cfg wasm_split` each page below lands in a wasm chunk of its own
-//! (`scripts/trunk-app.sh` runs the splitter), fetched when the page is first
-//! visited; in any other build it is an ordinary call.
+//! Where the console's pages are split off. In a build with
+//! `--cfg wasm_split` (`scripts/trunk-app.sh`) the pages below land in wasm
+//! chunks fetched when one of them is first visited: `console` (the
+//! dashboard, the reports and the profile, which most sessions open: one
+//! chunk costs fewer round trips than three), `admin_users` and
+//! `diagnostics` (with the timeline). In any other build each is an
+//! ordinary call.
 
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     components::{BuildPage, LoadPage, PageFuture},
-    routes::{ADMIN_USERS, DASHBOARD, DIAGNOSTICS, PROFILE, REPORTS},
+    routes::{ADMIN_USERS, DASHBOARD, DIAGNOSTICS, HOME, PROFILE, REPORTS},
 };
 
-/// Defines `pub fn $chunk() -> PageFuture`: the builder of `$page`, from
+/// Defines `pub fn $name() -> PageFuture`: the builder of `$page`, from
 /// the chunk named `$chunk`.
 macro_rules! split_page {
-    ($(#[$doc:meta])* $chunk:ident => $page:path) => {
+    ($(#[$doc:meta])* $name:ident in $chunk:ident => $page:path) => {
         $(#[$doc])*
-        pub fn $chunk() -> PageFuture {
+        pub fn $name() -> PageFuture {
             #[cfg_attr(
                 wasm_split,
                 leptos::wasm_split::wasm_split(
@@ -24,42 +27,47 @@ macro_rules! split_page {
                     wasm_split_path = ::leptos::wasm_split
                 )
             )]
-            fn $chunk() -> Result<BuildPage, leptos::wasm_split::SplitLoaderError> {
+            fn $name() -> Result<BuildPage, leptos::wasm_split::SplitLoaderError> {
                 Ok(|| view! { <$page/> }.into_any())
             }
             #[cfg(wasm_split)]
-            return Box::pin($chunk());
+            return Box::pin($name());
             #[cfg(not(wasm_split))]
-            return Box::pin(async { $chunk() });
+            return Box::pin(async { $name() });
         }
     };
 }
 
 split_page!(
     /// The dashboard.
-    dashboard => super::DashboardPage
+    dashboard in console => super::DashboardPage
 );
 split_page!(
     /// The reports.
-    reports => super::ReportsPage
+    reports in console => super::ReportsPage
 );
 split_page!(
     /// Users and their roles.
-    admin_users => super::AdminUsersPage
+    admin_users in admin_users => super::AdminUsersPage
 );
 split_page!(
     /// The current user's profile.
-    profile => super::ProfilePage
+    profile in console => super::ProfilePage
 );
 split_page!(
     /// The diagnostics, with the session timeline.
-    diagnostics => super::DiagnosticsPage
+    diagnostics in diagnostics => super::DiagnosticsPage
 );
 
 /// Starts fetching the chunk of the page at `path`, for a page about to
 /// open (the one a login returns to): its chunk then arrives while the
-/// calls before it are under way, not after them. Any other path: nothing.
+/// calls before it are under way, not after them. `/` is the home page; a
+/// path that is no page: nothing.
 pub fn prefetch(path: &str) {
+    let path = match path.split(['?', '#']).next() {
+        Some("/") | None => HOME,
+        Some(path) => path,
+    };
     let pages: [(&str, LoadPage); 5] = [
         (DASHBOARD.href, dashboard),
         (REPORTS.href, reports),

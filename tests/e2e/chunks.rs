@@ -1,13 +1,18 @@
-//! Pages fetched when first visited: each console page's code is a wasm
-//! chunk of its own, fetched the first time the page opens and kept like
-//! every content-hashed file; one that cannot be fetched says so in words,
-//! with *Try again*.
+//! Pages fetched when first visited: the console's pages are in wasm
+//! chunks (src/pages/split.rs), each fetched the first time one of its
+//! pages opens and kept like every content-hashed file; one that cannot be
+//! fetched says so in words, with *Try again*.
 
 use serde_json::{Value, json};
 
-use crate::{harness::ServerOptions, pages::App};
+use silent_refresh_contract::test_controls::Endpoint;
 
-/// The page chunks (`split_<page>-<hash>.wasm`) the tab has fetched so far.
+use crate::{
+    harness::{Server, ServerOptions},
+    pages::App,
+};
+
+/// The page chunks (`split_<chunk>-<hash>.wasm`) the tab has fetched so far.
 async fn fetched_pages(app: &App) -> Vec<String> {
     let names = app
         .run(
@@ -29,23 +34,28 @@ async fn each_page_is_fetched_on_its_first_visit_and_kept_for_good() {
     let (_server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
     assert_eq!(
         fetched_pages(&app).await,
-        ["dashboard"],
-        "only the page shown"
+        ["console"],
+        "only the dashboard's"
     );
 
+    // The profile is in the dashboard's chunk.
     app.click("nav-item-profile").await;
     app.find("profile").await;
-    assert_eq!(fetched_pages(&app).await, ["dashboard", "profile"]);
+    assert_eq!(fetched_pages(&app).await, ["console"]);
+
+    app.click("nav-item-diagnostics").await;
+    app.find("diagnostics").await;
+    assert_eq!(fetched_pages(&app).await, ["console", "diagnostics"]);
 
     // Back to a page already fetched: nothing new.
     app.click("nav-item-dashboard").await;
     app.wait_for_cards("ready").await;
-    assert_eq!(fetched_pages(&app).await, ["dashboard", "profile"]);
+    assert_eq!(fetched_pages(&app).await, ["console", "diagnostics"]);
 
     let answer = app
         .run(
             "const entry = performance.getEntriesByType('resource')
-                .find(entry => entry.name.includes('/split_profile-'));
+                .find(entry => entry.name.includes('/split_diagnostics-'));
             const response = await fetch(entry.name, { headers: { 'Accept-Encoding': 'br' } });
             return [response.status, response.headers.get('cache-control'),
                     response.headers.get('content-type')];",
@@ -93,4 +103,32 @@ async fn a_page_whose_chunk_cannot_be_fetched_says_so_and_opens_on_try_again() {
     assert!(!app.is_present("page-chunk-error").await);
     app.click("burst-run").await;
     app.find("burst-result").await;
+}
+
+#[tokio::test]
+async fn the_page_a_login_returns_to_loads_while_the_login_is_under_way() {
+    let server = Server::start(ServerOptions::default());
+    let app = App::open(&server).await;
+    app.find("login-username").await;
+    assert!(
+        fetched_pages(&app).await.is_empty(),
+        "no page before a login"
+    );
+
+    server.api().delay_next(Endpoint::Login, 3_000).await;
+    app.log_in("alice", "alice123").await;
+    app.wait_until("the dashboard's chunk to be fetched", || async {
+        fetched_pages(&app).await == ["console"]
+    })
+    .await;
+    let path = app.path().await;
+    assert!(
+        path.starts_with("/login"),
+        "the login is still under way: {path}"
+    );
+    assert_eq!(server.api().stats().await.login, 1);
+
+    app.wait_for_path("/dashboard").await;
+    app.wait_for_cards("ready").await;
+    assert_eq!(fetched_pages(&app).await, ["console"], "fetched once");
 }
