@@ -99,17 +99,20 @@ async fn timed_visit(app: &App, path: &str, selector: &str) -> f64 {
 
 /// Waits for the watched element; returns when it appeared (ms).
 async fn wait_seen(app: &App) -> f64 {
-    app.wait_until("the watched element", || async {
-        app.run("return window.__seenAt !== undefined", vec![])
-            .await
-            .as_bool()
-            .unwrap_or(false)
+    wait_for_time(app, "__seenAt").await
+}
+
+/// Waits until the page sets `window[variable]`; returns it (ms).
+async fn wait_for_time(app: &App, variable: &str) -> f64 {
+    let (is_set, value) = (
+        format!("return window.{variable} !== undefined"),
+        format!("return window.{variable}"),
+    );
+    app.wait_until(variable, || async {
+        app.run(&is_set, vec![]).await.as_bool().unwrap_or(false)
     })
     .await;
-    app.run("return window.__seenAt", vec![])
-        .await
-        .as_f64()
-        .unwrap_or(f64::NAN)
+    app.run(&value, vec![]).await.as_f64().unwrap_or(f64::NAN)
 }
 
 /// Median, min and max of `samples`.
@@ -201,22 +204,6 @@ const WATCH_FROM_NOW: &str = "
   };
   new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });";
 
-/// Waits for the element [`WATCH_FROM_NOW`] watches; returns when it
-/// appeared (ms).
-async fn wait_marked(app: &App) -> f64 {
-    app.wait_until("the marked element", || async {
-        app.run("return window.__markedAt !== undefined", vec![])
-            .await
-            .as_bool()
-            .unwrap_or(false)
-    })
-    .await;
-    app.run("return window.__markedAt", vec![])
-        .await
-        .as_f64()
-        .unwrap_or(f64::NAN)
-}
-
 /// The cold login page and the first visit to the dashboard after signing
 /// in, on a 1.6 Mbit/s link with a 150 ms round trip.
 async fn measure_throttled() {
@@ -263,7 +250,7 @@ async fn measure_throttled() {
         app.fill("login-password", "alice123").await;
         app.run(WATCH_FROM_NOW, vec![json!(CARDS_READY)]).await;
         app.click("login-submit").await;
-        dashboards.push(wait_marked(&app).await);
+        dashboards.push(wait_for_time(&app, "__markedAt").await);
         let after = traffic(&app).await;
         dashboard_traffic = Some((after.requests - before.requests, after.bytes - before.bytes));
         login_traffic = Some(before);
