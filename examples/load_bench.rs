@@ -7,8 +7,8 @@
 //! (median). Then, on a throttled network (1.6 Mbit/s down, 150 ms round
 //! trip, through the DevTools protocol), the seed build with
 //! `REFRESH_ROLE=on`: the cold login page, and the first visit to the
-//! dashboard after signing in (from the click until every card shows
-//! data, the dashboard's chunk fetched on the way). `THROTTLED_APP=DIR`
+//! dashboard after signing in (from just before the click until every
+//! card shows data, the dashboard's chunk fetched on the way). `THROTTLED_APP=DIR`
 //! measures another build of it there (an older one, to compare). It prints
 //! figures and asserts no timings.
 //!
@@ -267,7 +267,7 @@ async fn measure_throttled() {
     );
     let (median, min, max) = spread(&mut dashboards);
     println!(
-        "  first dashboard visit    {median:7.1} ms median ({min:.1}-{max:.1}) from the click until every card shows data, {requests} requests, {bytes} bytes on the wire"
+        "  first dashboard visit    {median:7.1} ms median ({min:.1}-{max:.1}) from just before the click until every card shows data, {requests} requests, {bytes} bytes on the wire"
     );
 }
 

@@ -26,7 +26,8 @@ release_target_dir() {
 # library rebuilt for size, panics turned into traps and Leptos' view types
 # erased (`erase_components`), in a target folder of its own. With
 # RELEASE_STD=stable: on stable Rust with its prebuilt standard library.
-# APP_RUSTFLAGS are added to the RUSTFLAGS either way.
+# APP_RUSTFLAGS are added to the RUSTFLAGS either way (on stable, to the
+# caller's own).
 with_release_std() {
   case "${RELEASE_STD:-size}" in
     size)
@@ -38,7 +39,7 @@ with_release_std() {
         CARGO_PROFILE_RELEASE_PANIC=immediate-abort \
         "$@"
       ;;
-    stable) RUSTFLAGS="${APP_RUSTFLAGS:-}" "$@" ;;
+    stable) RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }${APP_RUSTFLAGS:-}" "$@" ;;
     *)
       echo "RELEASE_STD must be size or stable, not ${RELEASE_STD}" >&2
       return 2

@@ -20,7 +20,8 @@
 # every asset a .br and .gz copy (scripts/compress-assets.sh).
 source "$(dirname "$0")/lib.sh"
 staging=${TRUNK_STAGING_DIR:?run by Trunk: see Trunk.toml}
-public=${TRUNK_PUBLIC_URL:-/}
+public="${TRUNK_PUBLIC_URL:-/}"
+public="${public%/}/"
 profile=${TRUNK_PROFILE:-debug}
 name=silent-refresh
 target_triple=wasm32-unknown-unknown
@@ -35,8 +36,14 @@ cargo_build() {
   fi
 }
 
-# hash FILE...: 16 hex digits of the files' SHA-256.
-hash() { cat "$@" | sha256sum | cut -c1-16; }
+# content_hash PATH...: 16 hex digits of the SHA-256 of the files in PATHs.
+content_hash() { find "$@" -type f -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16; }
+
+# fail MESSAGE: stops the build, saying why.
+fail() {
+  echo "scripts/trunk-app.sh: $*" >&2
+  exit 1
+}
 
 step "cargo build ($profile) of $name"
 cargo_build
@@ -65,24 +72,30 @@ if [[ $profile == release ]]; then
   # it does not know: not worth a line per chunk.
   # KEEP_NAMES=1 keeps the functions' names, for stack traces that say
   # where a trap happened.
+  names=()
+  [[ ${KEEP_NAMES:-} == 1 ]] && names=(-g)
   wasm-opt() {
-    command wasm-opt ${KEEP_NAMES:+-g} "$@" 2> >(grep -v "unknown name subsection" >&2)
+    { command wasm-opt "${names[@]}" "$@" 2>&1 >&3 | { grep -v "unknown name subsection" || true; } >&2; } 3>&1
   }
   wasm-opt -Oz --output="$work/out/${name}_bg.wasm" "$work/out/${name}_bg.wasm"
   for chunk in "$work/split"/*.wasm; do
     [[ $chunk == "$main" ]] && continue
     base=$(basename "$chunk" .wasm)
     wasm-opt -Oz --output="$work/out/$base.wasm" "$chunk"
-    hashed="$base-$(hash "$work/out/$base.wasm")"
+    hashed="$base-$(content_hash "$work/out/$base.wasm")"
     mv "$work/out/$base.wasm" "$work/out/$hashed.wasm"
     sed -i "s|\"\\./$base\\.wasm\"|\"./$hashed.wasm\"|" "$work/split/__wasm_split.js"
   done
   cp "$work/split/__wasm_split.js" "$work/out/__wasm_split.js"
+  # Every chunk the loader names must be there under that name.
+  for wanted in $(grep -o '"\./[A-Za-z0-9_.-]*\.wasm"' "$work/out/__wasm_split.js" | tr -d '"'); do
+    [[ -f "$work/out/${wanted#./}" ]] || fail "__wasm_split.js asks for $wanted, which is not built"
+  done
 fi
 
 # One hash names the main module, its JS and the chunk loader, which name
 # each other.
-build_hash=$(hash "$work/out"/*)
+build_hash=$(content_hash "$work/out")
 js="$name-$build_hash.js"
 wasm="$name-${build_hash}_bg.wasm"
 mv "$work/out/$name.js" "$work/out/$js"
@@ -92,9 +105,10 @@ if [[ -f "$work/out/__wasm_split.js" ]]; then
   sed -i "s|from '\\./__wasm_split\\.js'|from './$loader'|; s|from \"\\./__wasm_split\\.js\"|from \"./$loader\"|" "$work/out/$js"
   sed -i "s|from \"\\./$name\\.js\"|from \"./$js\"|" "$work/out/__wasm_split.js"
   mv "$work/out/__wasm_split.js" "$work/out/$loader"
-  grep -qF "./$loader" "$work/out/$js" || { echo "$js does not import the chunk loader" >&2; exit 1; }
+  grep -qF "./$loader" "$work/out/$js" || fail "$js does not import the chunk loader"
+  grep -qF "from \"./$js\"" "$work/out/$loader" || fail "$loader does not import $js"
 fi
-cp "$work/out"/* "$staging/"
+cp -r "$work/out"/. "$staging/"
 
 # The start-up script and the preloads, as Trunk writes them.
 python3 - "$staging/index.html" "$public" "$js" "$wasm" "${loader:-}" <<'PY'

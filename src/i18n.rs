@@ -86,6 +86,8 @@ macro_rules! messages {
         /// by index, where a `match` on message and locale compiled to a
         /// jump table with two string constants per message.
         const TEXTS: [[&str; Locale::ALL.len()]; [$($en),*].len()] = [$([$en, $zh]),*];
+        // Each row is English, then Chinese: the locales' own numbers.
+        const _: () = assert!(Locale::En as usize == 0 && Locale::ZhCn as usize == 1);
 
         impl Msg {
             /// The message in `locale`.

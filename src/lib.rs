@@ -52,7 +52,14 @@ pub fn App(
 ) -> impl IntoView {
     let deployment = deployment.unwrap_or_else(Deployment::built);
     let i18n = I18n::from_browser();
-    startup::connect(&deployment, i18n);
+    let auth = startup::connect(&deployment, i18n);
+    // A reload with a session opens a console page: its chunk loads beside
+    // the role check that guards it, not after it.
+    if auth.access.is_logged_in_untracked()
+        && let Ok(path) = window().location().pathname()
+    {
+        split::prefetch(&path);
+    }
     provide_context(i18n);
     provide_context(deployment);
 

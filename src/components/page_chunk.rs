@@ -43,6 +43,8 @@ pub fn PageChunk(load: LoadPage) -> impl IntoView {
         });
     };
     fetch();
+    // Redrawn on each change of the chunk (and of the language, which its
+    // plain texts track), so its texts are plain: see `crate::i18n`.
     move || match chunk.get() {
         Chunk::Loading => view! {
             <p class="loading" role="status" data-testid="page-loading">
@@ -53,7 +55,7 @@ pub fn PageChunk(load: LoadPage) -> impl IntoView {
         Chunk::Ready(build) => build(),
         Chunk::Failed => view! {
             <div class="error" role="alert" data-testid="page-chunk-error">
-                <span>{move || i18n.t(Msg::PageNotLoaded)}</span>
+                <span>{i18n.t(Msg::PageNotLoaded)}</span>
                 <button
                     type="button"
                     class="link"
@@ -63,7 +65,7 @@ pub fn PageChunk(load: LoadPage) -> impl IntoView {
                         fetch();
                     }
                 >
-                    {move || i18n.t(Msg::Retry)}
+                    {i18n.t(Msg::Retry)}
                 </button>
             </div>
         }

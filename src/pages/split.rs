@@ -64,10 +64,8 @@ split_page!(
 /// calls before it are under way, not after them. `/` is the home page; a
 /// path that is no page: nothing.
 pub fn prefetch(path: &str) {
-    let path = match path.split(['?', '#']).next() {
-        Some("/") | None => HOME,
-        Some(path) => path,
-    };
+    let path = path.find(['?', '#']).map_or(path, |end| &path[..end]);
+    let path = if path == "/" { HOME } else { path };
     let pages: [(&str, LoadPage); 5] = [
         (DASHBOARD.href, dashboard),
         (REPORTS.href, reports),

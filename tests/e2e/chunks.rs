@@ -12,12 +12,17 @@ use crate::{
     pages::App,
 };
 
-/// The page chunks (`split_<chunk>-<hash>.wasm`) the tab has fetched so far.
+/// The page chunks (`split_<chunk>-<hash>.wasm`) the tab has fetched so far,
+/// once per fetch, after every shared chunk (`chunk_<n>-<hash>.wasm`) was
+/// fetched at most once.
 async fn fetched_pages(app: &App) -> Vec<String> {
     let names = app
         .run(
-            "return performance.getEntriesByType('resource')
-                .map(entry => new URL(entry.name).pathname)
+            "const paths = performance.getEntriesByType('resource')
+                .map(entry => new URL(entry.name).pathname);
+            const shared = paths.filter(path => /^\\/chunk_[0-9]+-[0-9a-f]+\\.wasm$/.test(path));
+            if (new Set(shared).size !== shared.length) return ['a shared chunk twice: ' + shared];
+            return paths
                 .filter(path => /^\\/split_[a-z_]+-[0-9a-f]+\\.wasm$/.test(path))
                 .map(path => path.slice(7, path.lastIndexOf('-')));",
             vec![],
@@ -25,7 +30,6 @@ async fn fetched_pages(app: &App) -> Vec<String> {
         .await;
     let mut pages: Vec<String> = serde_json::from_value(names).expect("a list of names");
     pages.sort();
-    pages.dedup();
     pages
 }
 
@@ -56,7 +60,7 @@ async fn each_page_is_fetched_on_its_first_visit_and_kept_for_good() {
         .run(
             "const entry = performance.getEntriesByType('resource')
                 .find(entry => entry.name.includes('/split_diagnostics-'));
-            const response = await fetch(entry.name, { headers: { 'Accept-Encoding': 'br' } });
+            const response = await fetch(entry.name);
             return [response.status, response.headers.get('cache-control'),
                     response.headers.get('content-type')];",
             vec![],
@@ -131,4 +135,25 @@ async fn the_page_a_login_returns_to_loads_while_the_login_is_under_way() {
     app.wait_for_path("/dashboard").await;
     app.wait_for_cards("ready").await;
     assert_eq!(fetched_pages(&app).await, ["console"], "fetched once");
+}
+
+#[tokio::test]
+async fn a_reload_with_a_session_fetches_its_page_while_the_roles_are_checked() {
+    let (server, app) = App::logged_in(ServerOptions::default(), "alice", "alice123").await;
+    app.click("nav-item-diagnostics").await;
+    app.find("diagnostics").await;
+
+    // The roles are fetched again on a reload (REFRESH_ROLE): held here.
+    server.api().delay_next(Endpoint::AppConfig, 3_000).await;
+    app.reload().await;
+    app.wait_until("the diagnostics chunk to be fetched", || async {
+        fetched_pages(&app).await == ["diagnostics"]
+    })
+    .await;
+    assert!(
+        app.is_present("loading-permissions").await,
+        "the roles are still being checked"
+    );
+    app.find("diagnostics").await;
+    assert_eq!(fetched_pages(&app).await, ["diagnostics"], "fetched once");
 }
