@@ -14,6 +14,7 @@ Exits 1 when a figure is over its budget (gzip -9 bytes).
     scripts/size_report.py DIR NAME DASHBOARD_CHUNK FIRST_BUDGET DASHBOARD_BUDGET WHOLE_BUDGET
 """
 
+import functools
 import gzip
 import pathlib
 import re
@@ -21,7 +22,10 @@ import subprocess
 import sys
 
 
+@functools.cache
 def sizes(path):
+    """Raw, gzip -9 and brotli -11 bytes of `path` (each file is counted in
+    several figures; brotli -11 is slow)."""
     data = path.read_bytes()
     brotli = subprocess.run(
         ["brotli", "-q", "11", "-c"], input=data, capture_output=True, check=True

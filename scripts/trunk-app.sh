@@ -13,7 +13,8 @@
 # The release build's RELEASE_STD setting is with_release_std's (lib.sh).
 # A debug build (`trunk serve`) is cargo and wasm-bindgen only, on stable.
 #
-# KEEP_NAMES=1 keeps the functions' names in the wasm (stack traces).
+# KEEP_NAMES=1 keeps the functions' names in the wasm, for stack traces
+# that say where a trap happened.
 #
 # Every file gets a content hash in its name (the server keeps such files
 # for a year), the page gets the start-up script and preload links, and
@@ -70,8 +71,6 @@ if [[ $profile == release ]]; then
   step "wasm-opt -Oz: the main module and each chunk"
   # wasm-opt reads the splitter's name sections and says it skips a part
   # it does not know: not worth a line per chunk.
-  # KEEP_NAMES=1 keeps the functions' names, for stack traces that say
-  # where a trap happened.
   names=()
   [[ ${KEEP_NAMES:-} == 1 ]] && names=(-g)
   wasm-opt() {
