@@ -68,14 +68,15 @@ pub struct RefreshIntent {
 fn read_intent<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<RefreshIntent>, D::Error> {
-    let value = serde_json::Value::deserialize(deserializer)?;
-    if value.is_null() {
+    // Kept as its JSON text, not a `serde_json::Value`: the text is all
+    // the warning needs, and `Value` costs the download its own tree type.
+    let Some(raw) = Option::<Box<serde_json::value::RawValue>>::deserialize(deserializer)? else {
         return Ok(None);
-    }
-    match serde_json::from_value(value.clone()) {
+    };
+    match serde_json::from_str(raw.get()) {
         Ok(intent) => Ok(Some(intent)),
         Err(error) => {
-            if crate::log::first_time(&value.to_string()) {
+            if crate::log::first_time(raw.get()) {
                 crate::log::warn(&format!("dropping an unreadable refresh intent: {error}"));
             }
             Ok(None)
