@@ -3,7 +3,7 @@
 # Idempotent, and quick when everything is already there. Nothing here makes
 # Trunk download anything: it runs offline with the tools installed below.
 #
-#   scripts/install-tools.sh          wasm target, trunk, wasm-bindgen, wasm-opt, brotli
+#   scripts/install-tools.sh          wasm target, trunk, wasm-bindgen, wasm-opt, terser, brotli
 #   scripts/install-tools.sh --test   the same, plus Chromium, ChromeDriver, the
 #                                     CJK fonts, and the npm packages of the test
 #                                     identity provider and of the a11y checks
@@ -107,15 +107,17 @@ if ! command -v npm >/dev/null; then
   step "apt-get install nodejs npm"
   apt_install nodejs npm
 fi
-if ! has_version wasm-opt "version 132"; then
+if ! has_version wasm-opt "version 132" || ! has_version terser "terser 5.46.0"; then
   # binaryen 132 from npm; Debian's binaryen is too old and silently breaks
-  # wasm-bindgen's output (a blank page). Installed outside the checkout and
-  # linked beside cargo's tools, so `trunk build` finds it in any shell.
-  step "npm ci (wasm-opt from binaryen) in $TOOLS_DIR"
+  # wasm-bindgen's output (a blank page). terser minifies wasm-bindgen's
+  # JavaScript (scripts/trunk-app.sh). Installed outside the checkout and
+  # linked beside cargo's tools, so `trunk build` finds them in any shell.
+  step "npm ci (wasm-opt from binaryen, terser) in $TOOLS_DIR"
   mkdir -p "$TOOLS_DIR"
   cp package.json package-lock.json "$TOOLS_DIR/"
   npm ci --prefix "$TOOLS_DIR" --no-audit --no-fund
   ln -sf "$TOOLS_DIR/node_modules/binaryen/bin/wasm-opt" "$CARGO_BIN/wasm-opt"
+  ln -sf "$TOOLS_DIR/node_modules/terser/bin/terser" "$CARGO_BIN/terser"
 fi
 
 if [[ "${1:-}" == "--test" ]]; then

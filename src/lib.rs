@@ -33,7 +33,7 @@ use leptos_router::{
 };
 
 use crate::{
-    components::{AdminLayout, PageChunk, RequirePolicy},
+    components::{AdminLayout, LoadPage, PageChunk, RequirePolicy},
     deployment::Deployment,
     i18n::I18n,
     pages::{DeploymentErrorPage, LoginPage, NotFound, NotFoundPage, SignInCallbackPage, split},
@@ -75,28 +75,41 @@ pub fn App(
                     <Route path=path!("") view=|| view! { <Redirect path=HOME/> }/>
                     <Route
                         path=DASHBOARD.path()
-                        view=|| view! { <RequirePolicy page=DASHBOARD><PageChunk load=split::dashboard/></RequirePolicy> }
+                        view=(|| console_page(DASHBOARD, split::dashboard)) as RouteView
                     />
                     <Route
                         path=REPORTS.path()
-                        view=|| view! { <RequirePolicy page=REPORTS><PageChunk load=split::reports/></RequirePolicy> }
+                        view=(|| console_page(REPORTS, split::reports)) as RouteView
                     />
                     <Route
                         path=ADMIN_USERS.path()
-                        view=|| offered(ADMIN_USERS, || view! { <RequirePolicy page=ADMIN_USERS><PageChunk load=split::admin_users/></RequirePolicy> })
+                        view=(|| console_page(ADMIN_USERS, split::admin_users)) as RouteView
                     />
                     <Route
                         path=PROFILE.path()
-                        view=|| view! { <RequirePolicy page=PROFILE><PageChunk load=split::profile/></RequirePolicy> }
+                        view=(|| console_page(PROFILE, split::profile)) as RouteView
                     />
                     <Route
                         path=DIAGNOSTICS.path()
-                        view=|| view! { <RequirePolicy page=DIAGNOSTICS><PageChunk load=split::diagnostics/></RequirePolicy> }
+                        view=(|| console_page(DIAGNOSTICS, split::diagnostics)) as RouteView
                     />
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// A console page's route view. A function pointer, not a closure of its
+/// own per page: every page's route is then one type, and the router's code
+/// for it is in the download once, not once per page.
+type RouteView = fn() -> AnyView;
+
+/// `page`, loaded by `load`, to a user its policy lets in (when this build
+/// offers it).
+fn console_page(page: routes::Page, load: LoadPage) -> AnyView {
+    offered(page, || {
+        view! { <RequirePolicy page><PageChunk load/></RequirePolicy> }
+    })
 }
 
 /// `view` when this build offers `page`, else the not-found page.

@@ -103,7 +103,9 @@ pub struct AuthConfiguration {
 pub struct Localization {
     /// The translations, by resource then key; sent only when the client
     /// asked for them (`includeLocalizationResources=true`, ABP's default).
-    #[serde(default, deserialize_with = "or_default")]
+    /// Written, never read: the app has translations of its own, and
+    /// reading them would cost its download 2 KB (gzip).
+    #[serde(default, skip_deserializing)]
     pub values: BTreeMap<String, BTreeMap<String, String>>,
     /// The culture in use.
     #[serde(default, deserialize_with = "or_default")]

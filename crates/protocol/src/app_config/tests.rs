@@ -24,14 +24,24 @@ fn a_stock_abp_10_answer_reads_as_anonymous_with_its_culture_and_tenancy() {
     assert!(config.current_user.roles.is_empty());
     assert_eq!(config.granted_policies().count(), 0);
     assert_eq!(config.culture(), Some("en"));
-    assert!(
-        config
-            .localization
-            .as_ref()
-            .is_some_and(|l| l.values.is_empty())
-    );
     assert!(config.multi_tenancy.is_enabled);
     assert_eq!(config.current_tenant, CurrentTenant::default());
+}
+
+#[test]
+fn translations_are_written_but_not_read() {
+    let mut document: Value = serde_json::from_str(SIGNED_IN).unwrap();
+    document["localization"]["values"] = serde_json::json!({"AbpUi": {"Yes": "Yes"}});
+    let config: ApplicationConfiguration = serde_json::from_value(document).unwrap();
+    let mut localization = config.localization.expect("the culture is read");
+    assert!(localization.values.is_empty(), "translations are skipped");
+    localization.values = [(
+        "AbpUi".to_owned(),
+        [("Yes".to_owned(), "Yes".to_owned())].into(),
+    )]
+    .into();
+    let written = serde_json::to_value(&localization).unwrap();
+    assert_eq!(written["values"]["AbpUi"]["Yes"], "Yes");
 }
 
 #[test]
