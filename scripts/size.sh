@@ -34,9 +34,10 @@ by_crate = collections.Counter()
 for row in csv.DictReader(sys.stdin):
     name = row["Name"]
     # Names, relocations and wasm-bindgen'"'"'s descriptions: gone after the build.
-    if name.startswith(("\"function names\"", "custom section", "export \"__wbindgen_describe")):
+    if name.startswith(("\"function names\"", "custom section", "export \"__wbindgen_describe", "__wbindgen_describe")):
         continue
-    crate = re.search(r"([A-Za-z_][A-Za-z0-9_]*)::", name)
+    # The nightly'"'"'s names carry a crate hash: `leptos[1f2e…]::…`.
+    crate = re.search(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[[0-9a-f]+\])?::", name)
     by_crate[crate.group(1) if crate else name.split(":")[0][:28]] += int(row["ShallowSize"])
 for crate, size in by_crate.most_common(15):
     print(f"    {crate:28s} {size:9d}")'
