@@ -111,10 +111,14 @@ mv "$work/out/$name.js" "$work/out/$js"
 mv "$work/out/${name}_bg.wasm" "$work/out/$wasm"
 if [[ -f "$work/out/__wasm_split.js" ]]; then
   loader="__wasm_split-$build_hash.js"
-  sed -i "s|from *'\\./__wasm_split\\.js'|from './$loader'|; s|from *\"\\./__wasm_split\\.js\"|from \"./$loader\"|" "$work/out/$js"
+  # Every import of it: minified, they are all on one line.
+  sed -i "s|from *'\\./__wasm_split\\.js'|from './$loader'|g; s|from *\"\\./__wasm_split\\.js\"|from \"./$loader\"|g" "$work/out/$js"
   sed -i "s|from \"\\./$name\\.js\"|from \"./$js\"|" "$work/out/__wasm_split.js"
   mv "$work/out/__wasm_split.js" "$work/out/$loader"
   grep -qF "./$loader" "$work/out/$js" || fail "$js does not import the chunk loader"
+  if grep -qE "from *[\"']\./__wasm_split\.js[\"']" "$work/out/$js"; then
+    fail "$js still imports the chunk loader by its unhashed name"
+  fi
   grep -qF "from \"./$js\"" "$work/out/$loader" || fail "$loader does not import $js"
 fi
 cp -r "$work/out"/. "$staging/"
