@@ -9,9 +9,9 @@
 # visited:
 #   cargo build --cfg wasm_split, keeping relocations
 #   -> wasm-split-cli: the main module, one wasm per chunk, __wasm_split.js
-#   -> wasm-bindgen (main module) -> unused classes dropped
-#   -> wasm-opt -Oz (main module and chunks) -> terser (the main module's
-#   JavaScript)
+#   -> wasm-bindgen (main module) -> unused classes dropped, short
+#   import names -> wasm-opt -Oz (main module and chunks) -> terser (the
+#   main module's JavaScript)
 # The release build's RELEASE_STD setting is with_release_std's (lib.sh).
 # A debug build (`trunk serve`) is cargo and wasm-bindgen only, on stable.
 #
@@ -77,6 +77,8 @@ if [[ $profile == release ]]; then
   step "unused classes dropped: wasm-streams's"
   unused_exports=$(scripts/drop-classes.py "$work/out/$name.js" \
     IntoUnderlyingByteSource IntoUnderlyingSink IntoUnderlyingSource)
+  step "short names for the functions the wasm imports from its JavaScript"
+  scripts/short-imports.py "$work/out/$name.js" "$work/out/${name}_bg.wasm"
   step "wasm-opt -Oz: the main module and each chunk"
   # wasm-opt reads the splitter's name sections and says it skips a part
   # it does not know: not worth a line per chunk.
