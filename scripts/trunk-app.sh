@@ -167,8 +167,11 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {{detail: {{wasm}}}}));
 </script>
 """
 html = pathlib.Path(page).read_text()
-# Trunk leaves the skipped Rust link of index.html in the page.
-html = re.sub(r'\s*<link data-trunk rel="rust"[^>]*>', "", html)
+# Trunk leaves the skipped Rust link of index.html in the page (minified
+# in a release build: attributes reordered, quotes dropped).
+html, found = re.subn(r'\s*<link\b(?=[^>]*\bdata-trunk\b)(?=[^>]*\brel="?rust\b)[^>]*>', "", html)
+if found != 1:
+    sys.exit(f"{page} has no Rust link of Trunk's to remove")
 if "</head>" not in html:
     sys.exit(f"{page} has no </head> to put the app in")
 html = html.replace("</head>", script + "".join(links) + "</head>", 1)
