@@ -68,9 +68,13 @@ def main():
 
     page = folder / "index.html"
     html = page.read_text()
-    linked = re.findall(r'(?:href|from) ?=?\s*["\']/([^"\']+\.(?:css|js|wasm))["\']', html)
+    # A release build's page is minified: its attributes may have no quotes.
+    linked = re.findall(r'(?:href|from) ?=?\s*["\']?/([^"\'\s>]+\.(?:css|js|wasm))', html)
     linked += re.findall(r"module_or_path: '/([^']+)'", html)
     first = [page] + [folder / f for f in dict.fromkeys(linked)]
+    unlinked = [f.name for f in folder.glob("*.css") if f not in first]
+    if unlinked:
+        sys.exit(f"{page} links no {', '.join(unlinked)}: the first download would miss it")
     loaders = sorted(folder.glob("__wasm_split-*.js"))
     chunks = sorted(
         f for f in folder.glob("*.wasm") if f not in first
