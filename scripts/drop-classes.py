@@ -13,7 +13,8 @@ after the edit (something else uses it).
 Hand-written, not a JavaScript bundler's tree shaking: the start-up script
 hands every export of the module to the page (`window.wasmBindings`), so
 no bundler may drop one; these classes are only ever made by the wasm
-(wasm-bindgen's `__wrap`), and the check below finds a build that does.
+(wasm-bindgen's `__wrap`), and a build where one is still named after
+the edit fails.
 """
 import pathlib
 import re

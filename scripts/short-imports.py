@@ -22,6 +22,8 @@ import string
 import sys
 
 ALPHABET = string.ascii_lowercase + string.ascii_uppercase
+# The renamed imports' module, in the wasm and as the import object's key.
+SHORT_MODULE = "a"
 
 
 def fail(message):
@@ -55,6 +57,7 @@ def leb(data, pos):
 
 
 def to_leb(value):
+    """`value` as unsigned LEB128."""
     out = bytearray()
     while True:
         byte = value & 0x7F
@@ -95,8 +98,8 @@ def rename_imports(wasm, module):
     """`wasm` with `module`'s imports renamed; the mapping old -> new."""
     pos, out, mapping, names = 8, bytearray(wasm[:8]), {}, short_names()
     while pos < len(wasm):
-        section, body_start = wasm[pos], leb(wasm, pos + 1)
-        size, body_start = body_start
+        section = wasm[pos]
+        size, body_start = leb(wasm, pos + 1)
         body_end = body_start + size
         if section != 2:
             out += wasm[pos:body_end]
@@ -110,7 +113,7 @@ def rename_imports(wasm, module):
             end = import_descriptor_end(wasm, p)
             if mod == module:
                 mapping[field] = mapping.get(field) or next(names)
-                body += encoded("a") + encoded(mapping[field])
+                body += encoded(SHORT_MODULE) + encoded(mapping[field])
             else:
                 body += encoded(mod) + encoded(field)
             body += wasm[p:end]
@@ -126,7 +129,7 @@ def rename_keys(js, module, mapping):
         js, found = re.subn(rf"^(\s*){re.escape(old)}:", rf"\g<1>{new}:", js, flags=re.M)
         if found != 1:
             fail(f"{old} is a key of the import object {found} times, not once")
-    js, found = re.subn(rf'^(\s*)"{re.escape(module)}": import0,', r'\g<1>"a": import0,', js, flags=re.M)
+    js, found = re.subn(rf'^(\s*)"{re.escape(module)}": import0,', rf'\g<1>"{SHORT_MODULE}": import0,', js, flags=re.M)
     if found != 1:
         fail(f'the import object has no "{module}"')
     return js

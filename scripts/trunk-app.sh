@@ -72,8 +72,8 @@ wasm-bindgen "${bindgen[@]}" "$main"
 if [[ $profile == release ]]; then
   # wasm-streams, which Leptos links for server functions this app does
   # not have, exports three classes to JavaScript that nothing makes:
-  # dropped with the wasm they call, the first download is 1.6 KB (gzip)
-  # smaller.
+  # dropped with the wasm they call, the first download is 1.5 to 1.8 KB
+  # (gzip) smaller.
   step "unused classes dropped: wasm-streams's"
   unused_exports=$(scripts/drop-classes.py "$work/out/$name.js" \
     IntoUnderlyingByteSource IntoUnderlyingSink IntoUnderlyingSource)
