@@ -2,8 +2,8 @@
 # Builds what the end-to-end tests and the benchmark run: the server binary
 # and release builds of the app under target/e2e, one per REFRESH_ROLE value
 # given (default: on and off, and then the oidc, abp and bff builds and the
-# minimal example and the bring-your-own-backend example too).
-#   scripts/build-e2e.sh          all eight
+# minimal, size-floor and bring-your-own-backend examples too).
+#   scripts/build-e2e.sh          all nine
 #   scripts/build-e2e.sh on       the benchmark's only
 source "$(dirname "$0")/lib.sh"
 
@@ -28,6 +28,8 @@ if ((with_example)); then
   AUTH_MODE=bff REFRESH_ROLE=on release_build --dist "target/e2e/bff"
   step "trunk build --release examples/minimal -> target/e2e/minimal"
   (cd examples/minimal && release_build --dist "$ROOT/target/e2e/minimal")
+  step "trunk build --release examples/size-floor -> target/e2e/size-floor"
+  (cd examples/size-floor && release_build --dist "$ROOT/target/e2e/size-floor")
   step "trunk build --release examples/bring-your-own-backend -> target/e2e/own-backend"
   (cd examples/bring-your-own-backend && release_build --dist "$ROOT/target/e2e/own-backend")
 fi

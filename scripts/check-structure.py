@@ -33,6 +33,7 @@ CRATES = [
     ("silent-refresh-leptos", "crates/session-leptos/src/lib.rs"),
     ("minimal", "examples/minimal/src/main.rs"),
     ("bring-your-own-backend", "examples/bring-your-own-backend/src/main.rs"),
+    ("size-floor", "examples/size-floor/src/main.rs"),
 ]
 
 IDENT = r"[A-Za-z_][A-Za-z0-9_]*"

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 LIBRARIES=(-p silent-refresh-protocol -p silent-refresh-core -p silent-refresh-web -p silent-refresh-leptos)
 WASM_PACKAGES=(-p silent-refresh-contract "${LIBRARIES[@]}" -p silent-refresh)
-EXAMPLES=(-p silent-refresh-example-minimal -p silent-refresh-example-bring-your-own-backend)
+EXAMPLES=(-p silent-refresh-example-minimal -p silent-refresh-example-bring-your-own-backend -p silent-refresh-example-size-floor)
 
 step "module structure: no import cycle, one name per type"
 python3 scripts/check-structure.py

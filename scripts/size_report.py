@@ -9,9 +9,12 @@ Reads a built app's folder and prints, raw, gzip -9 and brotli -11:
   shares with others, as the chunk loader lists them);
 - the whole app, every chunk counted;
 - each chunk.
-Exits 1 when a figure is over its budget (gzip -9 bytes).
+Exits 1 when a figure is over its budget (gzip -9 bytes); with --ceilings
+the three figures are called ceilings (scripts/size.sh). Given only DIR
+and NAME (a build with no chunks and no budget, such as an example), prints
+the first download alone.
 
-    scripts/size_report.py DIR NAME DASHBOARD_CHUNK FIRST_BUDGET DASHBOARD_BUDGET WHOLE_BUDGET
+    scripts/size_report.py [--ceilings] DIR NAME [DASHBOARD_CHUNK FIRST_BUDGET DASHBOARD_BUDGET WHOLE_BUDGET]
 """
 
 import functools
@@ -62,9 +65,10 @@ def chunks_of(loader, chunk):
 
 
 def main():
-    folder, name, dashboard_chunk, *budgets = sys.argv[1:]
+    args = sys.argv[1:]
+    limit = "ceiling" if args[:1] == ["--ceilings"] else "budget"
+    folder, name, *budgeted = args[1:] if limit == "ceiling" else args
     folder = pathlib.Path(folder)
-    first_budget, dashboard_budget, whole_budget = map(int, budgets)
 
     page = folder / "index.html"
     html = page.read_text()
@@ -79,7 +83,6 @@ def main():
     chunks = sorted(
         f for f in folder.glob("*.wasm") if f not in first
     )
-    dashboard = [folder / f for f in chunks_of(loaders[0], dashboard_chunk)] if loaders else []
     everything = sorted(
         f for f in folder.iterdir() if f.suffix in (".html", ".css", ".js", ".wasm")
     )
@@ -89,6 +92,12 @@ def main():
     print("  the login page's first download:")
     for f in first:
         row("  " + f.name, sizes(f))
+    if not budgeted:
+        row("login page, first download", total(first))
+        return
+    dashboard_chunk, *budgets = budgeted
+    first_budget, dashboard_budget, whole_budget = map(int, budgets)
+    dashboard = [folder / f for f in chunks_of(loaders[0], dashboard_chunk)] if loaders else []
     checks = [
         ("login page, first download", total(first), first_budget),
         ("login page + dashboard", total(first + dashboard), dashboard_budget),
@@ -98,13 +107,13 @@ def main():
     for f in chunks:
         needed = " (dashboard)" if f in dashboard else ""
         row(f"  {f.name}{needed}", sizes(f))
-    print("  against the budgets (gzip -9):")
+    print(f"  against the {limit}s (gzip -9):")
     over = False
     for label, figures, budget in checks:
         row(label, figures)
         gz = figures[1]
         verdict = "within" if gz <= budget else f"OVER by {gz - budget}"
-        print(f"  {'':46s} {verdict} budget {budget}")
+        print(f"  {'':46s} {verdict} {limit} {budget}")
         over = over or gz > budget
     sys.exit(1 if over else 0)
 

@@ -2,7 +2,8 @@
 # Runs every test: the gate (fmt, clippy, docs, the crates' and the app's
 # host unit tests), the server's tests, the browser tests (wasm-bindgen-test
 # in headless Chromium), the getting-started page followed in a fresh
-# project, the build-time setting checks, the test identity
+# project, the release builds' download sizes against their ceilings
+# (scripts/size.sh --ceilings), the build-time setting checks, the test identity
 # provider's smoke test, and the end-to-end tests (real server, real built
 # app and example, real identity provider, headless Chromium). Installs what
 # is missing first. Prints the test runners' summary lines last.
@@ -28,6 +29,9 @@ step "docs/getting-started.md, followed in a fresh project"
 run scripts/getting-started.sh
 
 scripts/build-e2e.sh
+
+step "download sizes: every build within its ceiling (scripts/size.sh --ceilings)"
+run scripts/size.sh --ceilings
 
 # A build setting with a bad or missing value must fail the build with a
 # message that names the variable.

@@ -1,6 +1,7 @@
 //! The minimal example of `examples/minimal`: a team's own Leptos app on
 //! `silent-refresh-leptos` guards a route, survives an expiry with one
-//! refresh, and logs out.
+//! refresh, and logs out. And the size floor of `examples/size-floor`,
+//! which `scripts/size.sh` weighs: it signs in for real.
 
 use crate::{
     harness::{Build, Server, ServerOptions},
@@ -52,4 +53,35 @@ async fn the_minimal_example_guards_a_route_shares_one_refresh_and_logs_out() {
     })
     .await;
     assert_eq!(app.local_storage("minimal-example.session").await, None);
+}
+
+#[tokio::test]
+async fn the_size_floor_signs_in_and_says_why_it_did_not() {
+    let server = Server::start(ServerOptions {
+        build: Build::SizeFloor,
+        ..ServerOptions::default()
+    });
+    let app = App::open(&server).await;
+
+    app.fill("username", "alice").await;
+    app.fill("password", "wrong").await;
+    app.click("submit").await;
+    app.wait_for_text("error", "Wrong user name or password.")
+        .await;
+    assert_eq!(app.local_storage("floor.session").await, None);
+
+    app.fill("password", "alice123").await;
+    app.click("submit").await;
+    app.wait_for_path("/dashboard").await;
+    assert_eq!(app.text("signed-in").await, "Signed in");
+    let stored = app
+        .local_storage("floor.session")
+        .await
+        .expect("the tokens are kept");
+    assert!(stored.contains("\"refreshToken\""), "{stored}");
+    assert_eq!(
+        server.api().stats().await.login,
+        2,
+        "the refused attempt and this one"
+    );
 }

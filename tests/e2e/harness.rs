@@ -33,6 +33,8 @@ pub enum Build {
     RoleRefreshOff,
     /// The minimal example app of `examples/minimal`.
     MinimalExample,
+    /// The sign-in without a session layer of `examples/size-floor`.
+    SizeFloor,
     /// Built with `AUTH_MODE=oidc` for the [`Provider`] (and
     /// `REFRESH_ROLE=on`).
     Oidc,
@@ -50,6 +52,7 @@ impl Build {
             Self::RoleRefreshOn => "role-on",
             Self::RoleRefreshOff => "role-off",
             Self::MinimalExample => "minimal",
+            Self::SizeFloor => "size-floor",
             Self::Oidc => "oidc",
             Self::Abp => "abp",
             Self::Bff => "bff",
